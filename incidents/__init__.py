@@ -1,0 +1,1 @@
+"""The work: incidents and service requests, their lifecycle, queues and the staff portal."""

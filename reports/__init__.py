@@ -1,0 +1,1 @@
+"""What ManCo sees: KPI queries, the monthly report and its runs."""

@@ -1,0 +1,97 @@
+"""`make run`: migrate, load demo data, then run web, a Celery worker and beat until Ctrl-C."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from servicedesk import demo
+
+
+class Command(BaseCommand):
+    help = "Run the whole service desk on this machine: web, Celery worker and beat (development)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+
+    def handle(self, *args, port, host, **options):
+        if not settings.DEBUG:
+            raise CommandError("rundesk is for a development machine (DEBUG=true); production uses compose.")
+        call_command("migrate", interactive=False, verbosity=1)
+        self.stdout.write("Demo data:")
+        call_command("demo_data")
+
+        python = sys.executable
+        commands = {
+            "web": [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
+            "worker": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "servicedesk",
+                "worker",
+                "-l",
+                "INFO",
+                "--concurrency",
+                "2",
+                "-n",
+                "worker@%h",
+            ],
+            "beat": [python, "-m", "celery", "-A", "servicedesk", "beat", "-l", "INFO"],
+        }
+        processes = {}
+        for name, command in commands.items():
+            processes[name] = subprocess.Popen(command, cwd=settings.BASE_DIR)  # noqa: S603 (our fixed argv)
+        self._banner(host, port)
+
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        failed = None
+        while not stopping and failed is None:
+            time.sleep(0.5)
+            failed = next((name for name, p in processes.items() if p.poll() is not None), None)
+        if failed:
+            self.stderr.write(f"{failed} stopped (exit {processes[failed].returncode}); stopping the others.")
+        self._stop_all(processes)
+        if failed:
+            raise CommandError(f"{failed} stopped unexpectedly.")
+        self.stdout.write("Stopped web, worker and beat.")
+
+    def _stop_all(self, processes):
+        for process in processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def _banner(self, host, port):
+        password = demo.demo_password()
+        lines = [
+            "",
+            "Mbashe Service Desk is starting (web, Celery worker, beat). Ctrl-C stops all three.",
+            f"  Open  http://{host}:{port}/",
+            f"  Demo logins (password for each: {password}):",
+        ]
+        lines += [f"    {u.username:<11} {u.role}" for u in demo.DEMO_USERS]
+        lines += [
+            f"  Data: {settings.DATABASES['default']['NAME']}  Broker: {settings.CELERY_BROKER_URL}",
+            "",
+        ]
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,26 @@
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import health, navigation
+
+
+@login_required
+def home(request):
+    """Send each role to its own home page."""
+    return redirect(navigation.home_url_for(request.user))
+
+
+@login_required
+def no_role(request):
+    return render(request, "servicedesk/no_role.html", status=403)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 with the state of each part, or 503 naming the part that failed; used by compose and monitors."""
+    ok, body = health.health()
+    return JsonResponse(body, status=200 if ok else 503)

@@ -1,0 +1,8 @@
+"""WSGI entry point for gunicorn (docker-compose.yml's web service)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings")
+application = get_wsgi_application()
