@@ -7,7 +7,7 @@ from accounts.models import User
 from servicedesk import roles
 from sites.models import Building, Site, Town
 
-TEST_PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+TEST_PASSWORD = "correct-horse-battery-staple"
 
 
 class SiteFactory(factory.django.DjangoModelFactory):

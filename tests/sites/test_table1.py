@@ -1,4 +1,4 @@
-"""The nine sites of Table 1: loaded by migration, shown on the sites page and /api/sites/ exactly as the CSV."""
+"""The nine sites of Table 1: loaded by migration, shown on the sites page and the API exactly as the CSV."""
 
 import csv
 from pathlib import Path
