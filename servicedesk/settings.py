@@ -132,7 +132,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+# Sign-out shows "Signed out" (registration/logged_out.html): on a shared PC the user sees it took.
 
 # --- Time and language ------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-za"

@@ -24,7 +24,7 @@ PRODUCTION = {
     "CSRF_TRUSTED_ORIGINS": "https://servicedesk.mbashe.gov.za",
 }
 # Our pytest config relaxes these for the test client; production must see its own defaults.
-TEST_ONLY = ("SECURE_SSL_REDIRECT", "WHITENOISE_USE_FINDERS")
+TEST_ONLY = ("SECURE_SSL_REDIRECT", "WHITENOISE_USE_FINDERS", "DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
 def test_deploy_check_passes_with_production_settings():
