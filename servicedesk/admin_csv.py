@@ -41,9 +41,10 @@ class CsvImportExportMixin:
 
     def get_urls(self):
         prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+        wrap = self.admin_site.admin_view
         return [
-            path("import-csv/", self.admin_site.admin_view(self.import_csv_view), name=f"{prefix}_import_csv"),
-            path("export-csv/", self.admin_site.admin_view(self.export_csv_view), name=f"{prefix}_export_csv"),
+            path("import-csv/", wrap(self.import_csv_view), name=f"{prefix}_import_csv"),
+            path("export-csv/", wrap(self.export_csv_view), name=f"{prefix}_export_csv"),
             *super().get_urls(),
         ]
 
