@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
+from catalogue.models import Service, SupportGroup
 from sites.models import Site
 
 from . import roles
@@ -75,4 +76,16 @@ def demo_data_load() -> list[tuple[DemoUser, bool]]:
             user.save(update_fields=["password"])
             user.groups.add(Group.objects.get(name=demo.role))
         results.append((demo, created))
+    _demo_catalogue_people()
     return results
+
+
+def _demo_catalogue_people() -> None:
+    """Name the demo manager as owner of services that have none, and put the technician in every group."""
+    User = get_user_model()
+    manager = User.objects.get(username="manager")
+    technician = User.objects.get(username="technician")
+    Service.objects.filter(owner__isnull=True).update(owner=manager)
+    for group in SupportGroup.objects.all():
+        group.members.add(technician)
+    SupportGroup.objects.filter(lead__isnull=True).update(lead=technician)

@@ -25,6 +25,7 @@ PLACES = (
     Place("My tickets", "my_tickets", (roles.STAFF,)),
     Place("Work queue", "work_queue", (roles.TECHNICIAN,)),
     Place("Dashboard", "dashboard", (roles.MANAGER, roles.ADMIN)),
+    Place("Services", "catalogue:catalogue", EVERYONE),
     Place("Sites", "sites:site_list", EVERYONE),
     Place("API", "api_docs", (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
     Place("Administration", "admin:index", (roles.ADMIN,)),

@@ -30,12 +30,18 @@ ALL = ("view", "add", "change", "delete")
 READ = ("view",)
 
 ROLE_GRANTS: dict[str, Grant] = {
-    STAFF: Grant({"sites": {"site": READ, "building": READ}}),
-    TECHNICIAN: Grant({"sites": {"*": READ}, "accounts": {"user": READ}}),
-    MANAGER: Grant({"sites": {"*": READ}, "accounts": {"user": READ}}),
+    STAFF: Grant(
+        {
+            "sites": {"site": READ, "building": READ},
+            "catalogue": {"service": READ, "servicecategory": READ},
+        }
+    ),
+    TECHNICIAN: Grant({"sites": {"*": READ}, "catalogue": {"*": READ}, "accounts": {"user": READ}}),
+    MANAGER: Grant({"sites": {"*": READ}, "catalogue": {"*": READ}, "accounts": {"user": READ}}),
     ADMIN: Grant(
         {
             "sites": {"*": ALL},
+            "catalogue": {"*": ALL},
             "accounts": {"user": ALL},
             "auth": {"group": READ},
             "authtoken": {"token": ALL, "tokenproxy": ALL},

@@ -22,6 +22,7 @@ urlpatterns = [
     path("sites/", include("sites.urls")),
     path("tickets/", incident_views.my_tickets, name="my_tickets"),
     path("queue/", incident_views.work_queue, name="work_queue"),
+    path("catalogue/", include("catalogue.urls")),
     path("dashboard/", report_views.dashboard, name="dashboard"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

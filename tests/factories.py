@@ -57,3 +57,83 @@ class UserFactory(factory.django.DjangoModelFactory):
             if extracted == roles.ADMIN:
                 self.is_staff = True
                 self.save(update_fields=["is_staff"])
+
+
+# --- catalogue -----------------------------------------------------------------------------------------
+from catalogue.models import (  # noqa: E402
+    CriticalPeriod,
+    Lifecycle,
+    RequestField,
+    Service,
+    ServiceCategory,
+    SupportGroup,
+)
+
+
+class SupportGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SupportGroup
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Test group {n}")
+
+
+class ServiceCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceCategory
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Test category {n}")
+    display_order = 500
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+
+    name = factory.Sequence(lambda n: f"Test service {n}")
+    category = factory.SubFactory(ServiceCategoryFactory)
+    support_group = factory.SubFactory(SupportGroupFactory)
+    description = "A service for tests."
+    status = Lifecycle.LIVE
+    offers_incidents = True
+    offers_requests = False
+
+
+class RequestFieldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RequestField
+
+    service = factory.SubFactory(ServiceFactory, offers_requests=True)
+    label = factory.Sequence(lambda n: f"Question {n}")
+    key = factory.Sequence(lambda n: f"question_{n}")
+    field_type = RequestField.FieldType.TEXT
+    required = True
+
+
+class CriticalPeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CriticalPeriod
+
+    service = factory.SubFactory(ServiceFactory)
+    name = "payroll period"
+    rule = CriticalPeriod.Rule.LAST_WORKING_DAYS
+    working_days = 3
+
+
+# --- sites: the asset register ------------------------------------------------------------------------
+class AssetFactory(factory.django.DjangoModelFactory):
+    """A desktop in use at a new test site; pass type=AssetType.NETWORK_LINK with connection_type for a link."""
+
+    class Meta:
+        model = "sites.Asset"
+        django_get_or_create = ("asset_tag",)
+
+    asset_tag = factory.Sequence(lambda n: f"TST-DSK-{n:05d}")
+    type = "desktop"
+    make = "HP"
+    model = "ProDesk 400 G7"
+    serial = factory.Sequence(lambda n: f"CNDTEST{n:05d}")
+    site = factory.SubFactory(SiteFactory)
+    building = None
+    status = "in_use"

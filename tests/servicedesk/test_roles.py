@@ -34,7 +34,14 @@ def test_migration_creates_the_four_groups():
 
 
 def test_grants_follow_the_role_table():
-    assert perms(roles.STAFF) == {"sites.view_site", "sites.view_building"}
+    assert perms(roles.STAFF) == {
+        "sites.view_site",
+        "sites.view_building",
+        "catalogue.view_service",
+        "catalogue.view_servicecategory",
+    }
+    assert "catalogue.change_service" in perms(roles.ADMIN)
+    assert "catalogue.change_service" not in perms(roles.MANAGER)
     assert "sites.change_site" not in perms(roles.TECHNICIAN)
     assert {"sites.view_site", "accounts.view_user"} <= perms(roles.MANAGER)
     assert {"sites.add_site", "sites.change_site", "sites.delete_site", "accounts.change_user"} <= perms(
@@ -90,7 +97,7 @@ def test_wrong_password_keeps_the_username_and_says_why(client, staff_user):
 @pytest.mark.parametrize(
     ("role", "shown", "hidden"),
     [
-        (roles.STAFF, ["My tickets", "Sites"], ["Work queue", "Dashboard", "Administration", "API"]),
+        (roles.STAFF, ["My tickets", "Services", "Sites"], ["Work queue", "Dashboard", "Administration", "API"]),
         (roles.TECHNICIAN, ["Work queue", "Sites", "API"], ["My tickets", "Dashboard", "Administration"]),
         (roles.MANAGER, ["Dashboard", "Sites", "API"], ["My tickets", "Work queue", "Administration"]),
         (roles.ADMIN, ["Dashboard", "Sites", "Administration"], ["My tickets", "Work queue"]),

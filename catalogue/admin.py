@@ -1,0 +1,129 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from simple_history.admin import SimpleHistoryAdmin
+
+from servicedesk.admin_csv import CsvImportExportMixin
+
+from . import services
+from .models import (
+    CriticalPeriod,
+    Lifecycle,
+    PriorityMatrixCell,
+    RequestField,
+    Service,
+    ServiceCategory,
+    SupportGroup,
+)
+
+
+class RequestFieldInline(admin.TabularInline):
+    model = RequestField
+    extra = 0
+    fields = ("display_order", "label", "key", "field_type", "required", "help_text", "choices")
+    prepopulated_fields = {"key": ("label",)}
+
+
+class CriticalPeriodInline(admin.TabularInline):
+    model = CriticalPeriod
+    extra = 0
+    fields = ("name", "rule", "working_days", "from_day", "to_day", "from_month", "to_month")
+
+
+def _move(modeladmin, request, queryset, status):
+    moved, refused = 0, []
+    for service in queryset.order_by("pk"):
+        try:
+            services.service_change_status(service=service, status=status)
+            moved += 1
+        except ValidationError as exc:
+            refused.extend(exc.message_dict.get("status", exc.messages))
+    if moved:
+        modeladmin.message_user(request, f"{moved} service(s) are now {Lifecycle(status).label.lower()}.")
+    for message in refused:
+        modeladmin.message_user(request, message, level=messages.WARNING)
+
+
+@admin.action(description="Make live (publish in the catalogue)", permissions=["change"])
+def make_live(modeladmin, request, queryset):
+    _move(modeladmin, request, queryset, Lifecycle.LIVE)
+
+
+@admin.action(description="Retire (no new tickets; kept for history)", permissions=["change"])
+def retire(modeladmin, request, queryset):
+    _move(modeladmin, request, queryset, Lifecycle.RETIRED)
+
+
+@admin.register(Service)
+class ServiceAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
+    list_display = (
+        "name",
+        "category",
+        "status",
+        "criticality",
+        "support_group",
+        "owner",
+        "offers_incidents",
+        "offers_requests",
+    )
+    list_filter = ("status", "category", "criticality", "support_group", "owner", "offers_requests")
+    search_fields = ("name", "description", "keywords", "category__name")
+    list_select_related = ("category", "support_group", "owner")
+    autocomplete_fields = ("owner",)
+    readonly_fields = ("status_changed_at", "created_at", "updated_at")
+    actions = [make_live, retire]
+    inlines = [RequestFieldInline, CriticalPeriodInline]
+    fieldsets = (
+        (None, {"fields": ("name", "category", "description", "keywords")}),
+        ("Portfolio", {"fields": ("status", "status_changed_at", "criticality", "owner", "support_group")}),
+        ("What staff can log", {"fields": ("offers_incidents", "offers_requests")}),
+        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+    csv_export = staticmethod(services.catalogue_export)
+    csv_import = staticmethod(services.catalogue_import)
+    csv_columns_help = (
+        "Columns: " + ", ".join(services.CATALOGUE_COLUMNS) + ". Services are matched by name; status is "
+        "pipeline, live or retired and may only move forward; owner is a username."
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        # On an existing service the lifecycle moves only through the actions, which enforce the rule.
+        return (*self.readonly_fields, "status") if obj else self.readonly_fields
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            # A new service starts in the pipeline or goes live at once; it is never created retired.
+            kwargs["choices"] = [
+                (Lifecycle.PIPELINE, Lifecycle.PIPELINE.label),
+                (Lifecycle.LIVE, Lifecycle.LIVE.label),
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+@admin.register(ServiceCategory)
+class ServiceCategoryAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "display_order")
+    list_editable = ("display_order",)
+    search_fields = ("name",)
+
+
+@admin.register(SupportGroup)
+class SupportGroupAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "lead", "email")
+    search_fields = ("name", "lead__username", "lead__first_name", "lead__last_name")
+    list_select_related = ("lead",)
+    autocomplete_fields = ("lead",)
+    filter_horizontal = ("members",)
+
+
+@admin.register(PriorityMatrixCell)
+class PriorityMatrixCellAdmin(SimpleHistoryAdmin):
+    list_display = ("impact", "urgency", "priority")
+    list_editable = ("priority",)
+    list_filter = ("impact", "urgency", "priority")
+
+    def has_add_permission(self, request):
+        # The matrix has exactly nine cells, made by the migration; admins change their priorities.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

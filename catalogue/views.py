@@ -1,0 +1,33 @@
+from itertools import groupby
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+
+from . import selectors
+from .models import Lifecycle, Service
+
+
+@login_required
+def catalogue(request):
+    """The published catalogue: live services by category, searchable; pipeline services as coming."""
+    q = request.GET.get("q", "").strip()[:100]
+    live = list(selectors.services_for_catalogue(q=q))
+    coming = list(selectors.services_for_catalogue(q=q, statuses=(Lifecycle.PIPELINE,)))
+    by_category = [
+        (category, list(services)) for category, services in groupby(live, key=lambda s: s.category)
+    ]
+    return render(
+        request,
+        "catalogue/catalogue.html",
+        {"q": q, "by_category": by_category, "coming": coming, "live_count": len(live)},
+    )
+
+
+@login_required
+def service_detail(request, service_id: int):
+    try:
+        service = selectors.service_with_questions(service_id)
+    except Service.DoesNotExist:
+        raise Http404("No such service.") from None
+    return render(request, "catalogue/service_detail.html", {"service": service})
