@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from catalogue.models import Service, SupportGroup
+from sites.demo import demo_assets_load
 from sites.models import Site
 
 from . import roles
@@ -77,6 +78,7 @@ def demo_data_load() -> list[tuple[DemoUser, bool]]:
             user.groups.add(Group.objects.get(name=demo.role))
         results.append((demo, created))
     _demo_catalogue_people()
+    demo_assets_load()
     return results
 
 

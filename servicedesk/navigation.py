@@ -24,9 +24,12 @@ EVERYONE = roles.ROLES
 PLACES = (
     Place("My tickets", "my_tickets", (roles.STAFF,)),
     Place("Work queue", "work_queue", (roles.TECHNICIAN,)),
+    # Staff report their own faults; the service desk logs a caller's on their behalf.
+    Place("Log a ticket", "ticket_new", EVERYONE),
     Place("Dashboard", "dashboard", (roles.MANAGER, roles.ADMIN)),
     Place("Services", "catalogue:catalogue", EVERYONE),
     Place("Sites", "sites:site_list", EVERYONE),
+    Place("Assets", "sites:asset_list", (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
     Place("API", "api_docs", (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
     Place("Administration", "admin:index", (roles.ADMIN,)),
 )

@@ -240,6 +240,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a "status"; name each choice set after its meaning in the schema.
     "ENUM_NAME_OVERRIDES": {
         "ServiceLifecycleEnum": "catalogue.models.Lifecycle",
+        "AssetStatusEnum": "sites.models.AssetStatus",
     },
 }
 
@@ -288,6 +289,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # Deadlines live in the database and beat sweeps them; no long ETA tasks (docs/architecture.md).
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "servicedesk.heartbeat", "schedule": 60.0, "options": {"expires": 55}},
+    # Mail that could not be sent (SMTP down, worker lost) is retried from its row.
+    "notifications-send-unsent": {
+        "task": "incidents.send_unsent_notifications",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "tickets-auto-close": {"task": "incidents.auto_close", "schedule": 15 * 60.0, "options": {"expires": 600}},
 }
 
 # --- Logging ----------------------------------------------------------------------------------------
@@ -299,6 +307,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": (os.environ.get("LOG_LEVEL") or "INFO").strip().upper()},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# The address people reach the service desk at; links in e-mails are built from it.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Tickets ----------------------------------------------------------------------------------------
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 10) * 1024 * 1024
+ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 5)
+# Days after resolution in which a requester may reopen instead of logging a new ticket.
+REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 10)
+# Working days a resolved ticket waits for the requester before it closes itself.
+AUTO_CLOSE_WORKING_DAYS = env_int("AUTO_CLOSE_WORKING_DAYS", 5)
+# Site-wide trouble: this many tickets from one site on one service within the window propose a major incident.
+MAJOR_INCIDENT_THRESHOLD = env_int("MAJOR_INCIDENT_THRESHOLD", 3)
+MAJOR_INCIDENT_WINDOW_MINUTES = env_int("MAJOR_INCIDENT_WINDOW_MINUTES", 60)
 
 # --- The municipality -------------------------------------------------------------------------------
 ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Mbashe Local Municipality")

@@ -3,8 +3,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from incidents import views as incident_views
 from reports import views as report_views
+from sites import views as sites_views
 
 from . import views
 from .api import router
@@ -20,8 +20,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("sites/", include("sites.urls")),
-    path("tickets/", incident_views.my_tickets, name="my_tickets"),
-    path("queue/", incident_views.work_queue, name="work_queue"),
+    # Printed on asset labels as a QR code: short and stable, labels outlive page layouts.
+    path("a/<str:asset_tag>", sites_views.asset_qr, name="asset_qr"),
+    path("", include("incidents.urls")),
     path("catalogue/", include("catalogue.urls")),
     path("dashboard/", report_views.dashboard, name="dashboard"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -1,7 +1,9 @@
 from rest_framework import serializers, viewsets
 
-from .filters import SiteFilter
-from .models import Building, Site
+from . import selectors, services
+from .filters import AssetFilter, SiteFilter
+from .models import Asset, Building, Site
+from .permissions import AssetRegisterPermission
 
 
 class BuildingSerializer(serializers.ModelSerializer):
@@ -39,3 +41,64 @@ class SiteViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["name", "connection_type"]
     ordering_fields = ["name", "town", "computer_users", "network_points", "table_order"]
     ordering = ["table_order"]
+
+
+class AssetSerializer(serializers.ModelSerializer):
+    site_name = serializers.CharField(source="site.name", read_only=True)
+    building_name = serializers.CharField(source="building.name", read_only=True, default=None)
+    far_site_name = serializers.CharField(source="far_site.name", read_only=True, default=None)
+    assigned_to_username = serializers.CharField(source="assigned_to.username", read_only=True, default=None)
+    link_description = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Asset
+        fields = [
+            "id",
+            "asset_tag",
+            "type",
+            "make",
+            "model",
+            "serial",
+            "site",
+            "site_name",
+            "building",
+            "building_name",
+            "assigned_to",
+            "assigned_to_username",
+            "status",
+            "purchase_date",
+            "warranty_expires",
+            "connection_type",
+            "far_site",
+            "far_site_name",
+            "link_description",
+            "notes",
+        ]
+
+
+class AssetViewSet(viewsets.ModelViewSet):
+    """The asset register: every signed-in user may read it; only an Admin may change it.
+
+    Writes go through sites.services (the same rules as the admin and the CSV import); a broken rule
+    is a 400 that names the field.
+    """
+
+    queryset = selectors.asset_list()
+    serializer_class = AssetSerializer
+    permission_classes = [AssetRegisterPermission]
+    filterset_class = AssetFilter
+    search_fields = ["asset_tag", "serial", "make", "model"]
+    ordering_fields = ["asset_tag", "type", "status", "site__name", "purchase_date", "warranty_expires"]
+    ordering = ["asset_tag"]
+
+    # A rule broken in a service (Django's ValidationError) becomes a 400 in servicedesk.api_errors.
+    def perform_create(self, serializer):
+        serializer.instance = services.asset_create(**serializer.validated_data, user=self.request.user)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.asset_update(
+            asset=serializer.instance, data=serializer.validated_data, user=self.request.user
+        )
+
+    def perform_destroy(self, instance):
+        services.asset_delete(asset=instance, user=self.request.user)

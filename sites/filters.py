@@ -1,7 +1,8 @@
 import django_filters
 from django.db.models import Q
 
-from .models import Site, Town
+from . import selectors
+from .models import Asset, AssetStatus, AssetType, Building, Site, Town
 
 
 class SiteFilter(django_filters.FilterSet):
@@ -20,3 +21,29 @@ class SiteFilter(django_filters.FilterSet):
 
     def filter_connected(self, queryset, name, value):
         return queryset.filter(buildings_connected__gt=0) if value else queryset.filter(buildings_connected=0)
+
+
+class AssetFilter(django_filters.FilterSet):
+    """Used by the site page, the asset list and /api/assets/ alike."""
+
+    site = django_filters.ModelChoiceFilter(queryset=Site.objects.all())
+    town = django_filters.ChoiceFilter(field_name="site__town", choices=Town.choices, label="Town")
+    type = django_filters.ChoiceFilter(choices=AssetType.choices)
+    status = django_filters.ChoiceFilter(choices=AssetStatus.choices)
+    building = django_filters.ModelChoiceFilter(queryset=Building.objects.select_related("site"))
+    q = django_filters.CharFilter(method="filter_q", label="Tag, serial, make or model")
+
+    class Meta:
+        model = Asset
+        fields = ["site", "town", "type", "status", "building"]
+
+    def filter_q(self, queryset, name, value):
+        return selectors.asset_search(value, queryset=queryset)
+
+    @classmethod
+    def for_site(cls, data, *, site: Site, queryset):
+        """The filter as a site's pages show it: no site or town to choose, only the site's buildings."""
+        asset_filter = cls(data, queryset=queryset)
+        del asset_filter.filters["site"], asset_filter.filters["town"]
+        asset_filter.filters["building"].queryset = site.building_set.order_by("name")
+        return asset_filter

@@ -1,8 +1,29 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from servicedesk import roles
 
 from . import selectors
-from .filters import SiteFilter
+from .filters import AssetFilter, SiteFilter
+from .labels import label_sheets
+from .models import Asset, Site
+
+ASSETS_PER_PAGE = 25
+LABEL_ROLES = (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)
+
+
+def _site_or_404(site_id: int) -> Site:
+    try:
+        return selectors.site_detail(site_id)
+    except Site.DoesNotExist:
+        raise Http404("No such site.") from None
+
+
+def _filtered(request, asset_filter) -> bool:
+    return any(request.GET.get(name) for name in asset_filter.form.fields)
 
 
 @login_required
@@ -18,4 +39,87 @@ def site_list(request):
             "totals": selectors.site_totals(sites),
             "filtered": any(request.GET.get(name) for name in site_filter.form.fields),
         },
+    )
+
+
+@login_required
+def site_detail(request, site_id: int):
+    """A site: its Table 1 figures, buildings, assets counted by type and status, and its assets."""
+    site = _site_or_404(site_id)
+    asset_filter = AssetFilter.for_site(request.GET, site=site, queryset=selectors.asset_list(site=site))
+    return render(
+        request,
+        "sites/site_detail.html",
+        {
+            "site": site,
+            "buildings": selectors.site_buildings(site),
+            "summary": selectors.site_asset_summary(site),
+            "filter": asset_filter,
+            "filtered": _filtered(request, asset_filter),
+            "page": Paginator(asset_filter.qs, ASSETS_PER_PAGE).get_page(request.GET.get("page")),
+            "can_print_labels": roles.has_role(request.user, *LABEL_ROLES),
+        },
+    )
+
+
+@login_required
+def asset_list(request):
+    """Find an asset by tag or serial (an exact tag opens it), or browse the register with filters."""
+    q = request.GET.get("q", "").strip()
+    if q:
+        tag = selectors.asset_exact_tag(q)
+        if tag:
+            return redirect("sites:asset_detail", asset_tag=tag)
+    asset_filter = AssetFilter(request.GET, queryset=selectors.asset_list())
+    return render(
+        request,
+        "sites/asset_list.html",
+        {
+            "filter": asset_filter,
+            "filtered": _filtered(request, asset_filter),
+            "q": q,
+            "page": Paginator(asset_filter.qs, ASSETS_PER_PAGE).get_page(request.GET.get("page")),
+        },
+    )
+
+
+@login_required
+def asset_detail(request, asset_tag: str):
+    try:
+        asset = selectors.asset_detail(asset_tag)
+    except Asset.DoesNotExist:
+        raise Http404("No asset has this tag.") from None
+    return render(
+        request,
+        "sites/asset_detail.html",
+        {
+            "asset": asset,
+            "warranty_state": asset.warranty_state(timezone.localdate()),
+            "can_edit": roles.has_role(request.user, roles.ADMIN),
+        },
+    )
+
+
+@login_required
+def asset_qr(request, asset_tag: str):
+    """Where an asset label's QR code leads (/a/<tag>).
+
+    For now it opens the asset's page. Once tickets exist, it will open "log a ticket about this asset"
+    with the asset, its site and its service filled in, so a staff member can report a fault in seconds.
+    """
+    tag = selectors.asset_exact_tag(asset_tag)
+    if tag is None:
+        raise Http404("No asset has this tag.")
+    return redirect("sites:asset_detail", asset_tag=tag)
+
+
+@roles.role_required(*LABEL_ROLES)
+def site_labels(request, site_id: int):
+    """A printable A4 sheet of the site's asset labels (everything not retired, narrowed by the filters)."""
+    site = _site_or_404(site_id)
+    asset_filter = AssetFilter.for_site(request.GET, site=site, queryset=selectors.labels_for_site(site))
+    return render(
+        request,
+        "sites/site_labels.html",
+        {"site": site, "filter": asset_filter, "sheets": label_sheets(request, asset_filter.qs)},
     )

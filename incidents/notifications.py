@@ -1,0 +1,137 @@
+"""Who is told what, by e-mail, when a ticket changes.
+
+Each mail is a Notification row with an idempotency key (the event and the recipient), created in the
+same transaction as the change and sent by a Celery task after commit; a rolled-back change sends
+nothing, and queuing the same event twice sends one mail. Internal notes never reach a requester.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .models import Comment, Notification, Ticket
+
+RATING_SALT = "incidents.rating"
+RATING_LINK_MAX_AGE = 60 * 60 * 24 * 30  # a month: staff rate when they next read their mail
+
+
+def clean_header(value: str, limit: int = 180) -> str:
+    """A value safe for a mail header: no CR/LF (header injection) or other control characters."""
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", str(value)).strip()[:limit]
+
+
+def ticket_url(ticket: Ticket) -> str:
+    return settings.SITE_URL + reverse("ticket_detail", args=[ticket.pk])
+
+
+def rating_token(ticket: Ticket) -> str:
+    return signing.dumps({"ticket": ticket.pk}, salt=RATING_SALT, compress=True)
+
+
+def rating_ticket_id(token: str) -> int:
+    """The ticket a rating link is for; raises signing.BadSignature (or SignatureExpired) when not valid."""
+    return int(signing.loads(token, salt=RATING_SALT, max_age=RATING_LINK_MAX_AGE)["ticket"])
+
+
+def rating_url(ticket: Ticket, score: int | None = None) -> str:
+    url = settings.SITE_URL + reverse("rate_by_link", args=[rating_token(ticket)])
+    return f"{url}?score={score}" if score else url
+
+
+def _queue(key: str, ticket: Ticket, recipient, template: str, context: dict, address: str = "") -> None:
+    address = address or getattr(recipient, "email", "")
+    if not address:
+        return
+    context = {
+        **context,
+        "ticket": ticket,
+        "ticket_url": ticket_url(ticket),
+        "recipient": recipient,
+        "organisation_name": settings.ORGANISATION_NAME,
+    }
+    subject = clean_header(render_to_string(f"incidents/mail/{template}_subject.txt", context))
+    notification, created = Notification.objects.get_or_create(
+        key=key[:200],
+        defaults={
+            "ticket": ticket,
+            "recipient": recipient,
+            "to_address": address,
+            "subject": subject,
+            "body_text": render_to_string(f"incidents/mail/{template}.txt", context),
+            "body_html": render_to_string(f"incidents/mail/{template}.html", context),
+        },
+    )
+    if created:
+        from .tasks import send_notification
+
+        transaction.on_commit(lambda: send_notification.delay(notification.pk))
+
+
+def _group_recipients(ticket: Ticket) -> list[tuple[object | None, str]]:
+    group = ticket.group
+    if group is None:
+        return []
+    if group.email:
+        return [(None, group.email)]
+    return [(member, member.email) for member in group.members.filter(is_active=True).order_by("pk")]
+
+
+def ticket_logged(ticket: Ticket) -> None:
+    _queue(f"t{ticket.pk}:logged:requester", ticket, ticket.requester, "logged", {})
+    for user, address in _group_recipients(ticket):
+        _queue(f"t{ticket.pk}:logged:group:{address}", ticket, user, "logged_group", {}, address=address)
+
+
+def ticket_assigned(ticket: Ticket, by=None) -> None:
+    _queue(
+        f"t{ticket.pk}:assigned:{ticket.assignee_id}:v{ticket.version}",
+        ticket,
+        ticket.assignee,
+        "assigned",
+        {"by": by},
+    )
+
+
+def ticket_replied(ticket: Ticket, comment: Comment) -> None:
+    """A public reply goes to the other side: support's reply to the requester, the requester's to support."""
+    if comment.internal:
+        return
+    if comment.author_id == ticket.requester_id:
+        if ticket.assignee_id:
+            recipients = [(ticket.assignee, ticket.assignee.email)]
+        else:
+            recipients = _group_recipients(ticket)
+    else:
+        recipients = [(ticket.requester, ticket.requester.email)]
+    for user, address in recipients:
+        _queue(f"c{comment.pk}:reply:{address}", ticket, user, "reply", {"comment": comment}, address=address)
+
+
+def ticket_resolved(ticket: Ticket) -> None:
+    context = {
+        "rating_links": [(score, rating_url(ticket, score)) for score in range(5, 0, -1)],
+        "reopen_days": settings.REOPEN_WINDOW_DAYS,
+    }
+    stamp = int(ticket.resolved_at.timestamp())
+    _queue(f"t{ticket.pk}:resolved:{stamp}", ticket, ticket.requester, "resolved", context)
+
+
+def ticket_reopened(ticket: Ticket, by=None) -> None:
+    recipients = (
+        [(ticket.assignee, ticket.assignee.email)] if ticket.assignee_id else _group_recipients(ticket)
+    )
+    for user, address in recipients:
+        _queue(
+            f"t{ticket.pk}:reopened:{ticket.reopen_count}:{address}",
+            ticket,
+            user,
+            "reopened",
+            {"by": by},
+            address=address,
+        )

@@ -1,0 +1,47 @@
+"""Who may see or change a ticket: the one queryset scope used by pages, API, exports and search alike."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from servicedesk import roles
+
+from .models import Attachment, Comment, Ticket
+
+SUPPORT_ROLES = (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)
+
+
+def is_support(user) -> bool:
+    """Technicians, the ICT manager and admins work tickets and see internal notes."""
+    return roles.role_of(user) in SUPPORT_ROLES
+
+
+def visible_tickets(user) -> QuerySet[Ticket]:
+    """Every ticket the user may see: support sees all; anyone else only the tickets they requested."""
+    if not getattr(user, "is_authenticated", False):
+        return Ticket.objects.none()
+    if is_support(user):
+        return Ticket.objects.all()
+    return Ticket.objects.filter(requester=user)
+
+
+def visible_comments(user, ticket: Ticket) -> QuerySet[Comment]:
+    comments = Comment.objects.filter(ticket=ticket)
+    return comments if is_support(user) else comments.filter(internal=False)
+
+
+def visible_attachments(user) -> QuerySet[Attachment]:
+    """Attachments of visible tickets; internal ones (on internal notes) only for support."""
+    attachments = Attachment.objects.filter(ticket__in=visible_tickets(user))
+    return attachments if is_support(user) else attachments.filter(internal=False)
+
+
+def party_of(user, ticket: Ticket) -> str | None:
+    """How the user stands to the ticket for the lifecycle table: support, requester, or neither."""
+    from .lifecycle import REQUESTER, SUPPORT
+
+    if is_support(user):
+        return SUPPORT
+    if ticket.requester_id == getattr(user, "pk", None):
+        return REQUESTER
+    return None

@@ -1,0 +1,125 @@
+"""Queries that read tickets: the requester's list, the technicians' queues, one ticket with its parts.
+
+Every list starts from permissions.visible_tickets, so no page, API or export can widen the scope.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from .models import OPEN_STATUSES, Attachment, Comment, Status, Ticket, TicketEvent
+from .permissions import is_support, visible_comments, visible_tickets
+
+BREACHING_SOON = timedelta(hours=2)
+
+QUEUES = {
+    "unassigned": "Unassigned in my groups",
+    "mine": "Mine",
+    "groups": "My groups'",
+    "breaching": "Breaching soon",
+    "open": "All open",
+}
+
+
+def _list_related(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return tickets.select_related("service", "site", "assignee", "group", "requester")
+
+
+def queue_order(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Highest priority first, then the nearest due time (tickets without one last), then the oldest."""
+    return tickets.order_by(
+        "priority",
+        F("resolution_due_at").asc(nulls_last=True),
+        F("response_due_at").asc(nulls_last=True),
+        "created_at",
+        "pk",
+    )
+
+
+def requester_tickets(user) -> QuerySet[Ticket]:
+    """The requester's own tickets, newest first, open ones before closed."""
+    return _list_related(visible_tickets(user).filter(requester=user)).order_by("-created_at", "-pk")
+
+
+def technician_queue(user, queue: str = "open", *, now=None) -> QuerySet[Ticket]:
+    """One of the technicians' queues (QUEUES), sorted for work."""
+    now = now or timezone.now()
+    tickets = visible_tickets(user).filter(status__in=OPEN_STATUSES)
+    group_ids = list(user.support_groups.values_list("pk", flat=True))
+    if queue == "unassigned":
+        tickets = tickets.filter(assignee__isnull=True, group_id__in=group_ids)
+    elif queue == "mine":
+        tickets = tickets.filter(assignee=user)
+    elif queue == "groups":
+        tickets = tickets.filter(group_id__in=group_ids)
+    elif queue == "breaching":
+        soon = now + BREACHING_SOON
+        tickets = tickets.exclude(status=Status.PENDING).filter(
+            Q(resolution_due_at__lte=soon) | Q(response_due_at__lte=soon, first_response_at__isnull=True)
+        )
+    return queue_order(_list_related(tickets))
+
+
+def ticket_for_page(user, pk: int) -> Ticket:
+    """One visible ticket with what its page shows; Ticket.DoesNotExist when it is not visible."""
+    return (
+        _list_related(visible_tickets(user))
+        .select_related("asset", "logged_by", "parent", "rating", "service__category", "site")
+        .annotate(children_count=Count("children"))
+        .get(pk=pk)
+    )
+
+
+def ticket_conversation(user, ticket: Ticket) -> list[Comment]:
+    attachments = Attachment.objects.order_by("created_at", "pk")
+    if not is_support(user):
+        attachments = attachments.filter(internal=False)
+    return list(
+        visible_comments(user, ticket)
+        .select_related("author")
+        .prefetch_related(Prefetch("attachments", queryset=attachments))
+        .order_by("created_at", "pk")
+    )
+
+
+def ticket_history(user, ticket: Ticket) -> QuerySet[TicketEvent]:
+    events = TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("at", "pk")
+    return events if is_support(user) else events.filter(internal=False)
+
+
+def ticket_files(user, ticket: Ticket) -> QuerySet[Attachment]:
+    files = Attachment.objects.filter(ticket=ticket, comment__isnull=True).select_related("uploaded_by")
+    return files if is_support(user) else files.filter(internal=False)
+
+
+def proposed_major_incidents(user, *, now=None) -> list[dict]:
+    """Site-wide trouble: several open tickets from one site on one service within the window, not yet
+    linked to a major incident. Each proposal names the site, service, count and ticket ids."""
+    now = now or timezone.now()
+    since = now - timedelta(minutes=settings.MAJOR_INCIDENT_WINDOW_MINUTES)
+    candidates = visible_tickets(user).filter(
+        status__in=OPEN_STATUSES, created_at__gte=since, parent__isnull=True, is_major=False
+    )
+    rows = (
+        candidates.values("site_id", "site__name", "service_id", "service__name")
+        .annotate(count=Count("pk"), first=Min("created_at"))
+        .filter(count__gte=settings.MAJOR_INCIDENT_THRESHOLD)
+        .order_by("-count", "first")
+    )
+    rows = list(rows[:10])
+    if not rows:
+        return []
+    # The ids behind every proposal in one more query (two in all, however many proposals).
+    pairs = Q()
+    for row in rows:
+        pairs |= Q(site_id=row["site_id"], service_id=row["service_id"])
+    ids: dict[tuple[int, int], list[int]] = {}
+    for pk, site_id, service_id in (
+        candidates.filter(pairs).order_by("created_at", "pk").values_list("pk", "site_id", "service_id")
+    ):
+        ids.setdefault((site_id, service_id), []).append(pk)
+    return [{**row, "ticket_ids": ids.get((row["site_id"], row["service_id"]), [])} for row in rows]
