@@ -116,6 +116,9 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     reopen_count = models.PositiveIntegerField(default=0)
+    sla = models.ForeignKey(
+        "slas.ServiceLevelAgreement", on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
     # Filled by the SLA engine (slas/); the queues sort and filter on them.
     response_due_at = models.DateTimeField(null=True, blank=True)
     resolution_due_at = models.DateTimeField(null=True, blank=True)
@@ -202,6 +205,7 @@ class TicketEvent(models.Model):
         ATTACHMENT = "attachment", "File attached"
         RATED = "rated", "Rated"
         RESPONDED = "responded", "First response"
+        SLA = "sla", "Service level agreement"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -11,9 +11,10 @@ import re
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+from servicedesk.queueing import enqueue_on_commit
 
 from .models import Comment, Notification, Ticket
 
@@ -70,7 +71,7 @@ def _queue(key: str, ticket: Ticket, recipient, template: str, context: dict, ad
     if created:
         from .tasks import send_notification
 
-        transaction.on_commit(lambda: send_notification.delay(notification.pk))
+        enqueue_on_commit(send_notification, notification.pk)
 
 
 def _group_recipients(ticket: Ticket) -> list[tuple[object | None, str]]:
@@ -135,3 +136,39 @@ def ticket_reopened(ticket: Ticket, by=None) -> None:
             {"by": by},
             address=address,
         )
+
+
+def sla_event(event) -> None:
+    """A warning goes to the assignee (or the group); a breach also to the group lead and the ICT manager."""
+    from django.contrib.auth import get_user_model
+
+    from servicedesk import roles
+
+    ticket = Ticket.objects.select_related("assignee", "group__lead", "requester", "service", "site").get(
+        pk=event.ticket_id
+    )
+    recipients = (
+        [(ticket.assignee, ticket.assignee.email)] if ticket.assignee_id else _group_recipients(ticket)
+    )
+    if event.kind == "breach":
+        if ticket.group_id and ticket.group.lead_id:
+            recipients.append((ticket.group.lead, ticket.group.lead.email))
+        managers = get_user_model().objects.filter(groups__name=roles.MANAGER, is_active=True).order_by("pk")
+        recipients += [(manager, manager.email) for manager in managers]
+    seen = set()
+    for user, address in recipients:
+        if address and address not in seen:
+            seen.add(address)
+            _queue(
+                f"sla:{ticket.pk}:{event.clock}:{event.kind}:{address}",
+                ticket,
+                user,
+                f"sla_{event.kind}",
+                {"event": event},
+                address=address,
+            )
+
+
+def sla_event_received(sender, event, **kwargs) -> None:
+    """Receiver of slas.signals.sla_event_recorded (connected in incidents.apps)."""
+    sla_event(event)

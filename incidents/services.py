@@ -17,6 +17,7 @@ from catalogue.models import Service, SupportGroup, TicketKind
 from catalogue.priority import priority_for
 from catalogue.services import request_answers_validate
 from sites.models import Asset, Site
+from slas.agreements import NoAgreement, sla_for_service
 
 from . import notifications
 from .attachments import CheckedFile, attachments_check
@@ -34,6 +35,7 @@ from .models import (
     TicketEvent,
 )
 from .permissions import is_support, party_of
+from .service_levels import ticket_clocks_refresh
 
 
 class TicketConflict(Exception):
@@ -178,18 +180,37 @@ def ticket_log(
         channel=channel,
         group=service.support_group,
     )
+    at = ticket.created_at
+    _event(ticket, TicketEvent.Kind.LOGGED, logged_by, field="status", new=Status.NEW, at=at)
     _event(
         ticket,
-        TicketEvent.Kind.LOGGED,
+        TicketEvent.Kind.PRIORITY,
         logged_by,
-        field="status",
-        new=Status.NEW,
+        field="priority",
+        new=f"P{ticket.priority}",
         note=decision.reason,
-        at=ticket.created_at,
+        at=at,
     )
+    _set_sla(ticket, logged_by, at)
     _store_files(ticket, checked, logged_by, None, internal=False)
+    ticket_clocks_refresh(ticket)
     notifications.ticket_logged(ticket)
     return ticket
+
+
+def _set_sla(ticket: Ticket, by, at) -> bool:
+    """Put the ticket under its service's SLA (recorded in its history); True when that changed it."""
+    try:
+        sla = sla_for_service(ticket.service_id)
+    except NoAgreement:
+        return False
+    if sla.pk == ticket.sla_id:
+        return False
+    old = ticket.sla_id
+    ticket.sla = sla
+    Ticket.objects.filter(pk=ticket.pk).update(sla=sla)
+    _event(ticket, TicketEvent.Kind.SLA, by, field="sla", old=old or "", new=sla.pk, note=sla.name, at=at)
+    return True
 
 
 # --- the lifecycle ---------------------------------------------------------------------------------------
@@ -279,6 +300,7 @@ def ticket_change_status(
         note=note or pending_reason,
         at=now,
     )
+    ticket_clocks_refresh(ticket)
 
     if to == Status.RESOLVED:
         notifications.ticket_resolved(ticket)
@@ -461,6 +483,9 @@ def ticket_update(
         fields += ["priority", "priority_reason"]
     if fields:
         _save(ticket, fields)
+        if "service" in fields:
+            _set_sla(ticket, by, now)
+        ticket_clocks_refresh(ticket)
     return ticket
 
 
@@ -500,6 +525,8 @@ def ticket_comment(
         fields.append("first_response_at")
         _event(ticket, TicketEvent.Kind.RESPONDED, by, note="first public reply", at=now)
     _save(ticket, fields)
+    if fields:
+        ticket_clocks_refresh(ticket)
     if party == REQUESTER and ticket.status == Status.PENDING and ticket.pending_reason == PendingReason.USER:
         ticket_change_status(ticket=ticket, to=Status.IN_PROGRESS, by=None, note="the requester replied")
     if not internal:

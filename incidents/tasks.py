@@ -9,6 +9,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
+from servicedesk.queueing import enqueue_on_commit
+
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -62,3 +64,15 @@ def auto_close() -> int:
     from .services import tickets_auto_close
 
     return tickets_auto_close()
+
+
+@shared_task(name="incidents.recalculate_clocks", acks_late=True, ignore_result=True)
+def recalculate_clocks(sla_ids: list[int] | None = None) -> int:
+    from .service_levels import tickets_recalculate
+
+    return tickets_recalculate(sla_ids=sla_ids)
+
+
+def agreement_changed_received(sender, sla_ids=None, **kwargs) -> None:
+    """Receiver of slas.signals.agreement_changed: recalculate in the background, after the edit commits."""
+    enqueue_on_commit(recalculate_clocks, sla_ids)

@@ -1,5 +1,27 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class SlasConfig(AppConfig):
     name = "slas"
+    verbose_name = "Service levels"
+
+    def ready(self) -> None:
+        from . import agreements, calendars, models
+
+        # A calendar edit must reach the arithmetic at once in this process (others within a minute)...
+        for model in (models.BusinessCalendar, models.WorkingHours, models.ClosedDay):
+            uid = model.__name__
+            post_save.connect(calendars.forget_calendars, sender=model, dispatch_uid=f"forget-{uid}")
+            post_delete.connect(calendars.forget_calendars, sender=model, dispatch_uid=f"forget-del-{uid}")
+        # ...and the open tickets under the agreements it touches are recalculated in the background.
+        for model in (
+            models.BusinessCalendar,
+            models.WorkingHours,
+            models.ClosedDay,
+            models.ServiceLevelAgreement,
+            models.SlaTarget,
+        ):
+            uid = model.__name__
+            post_save.connect(agreements.announce_change, sender=model, dispatch_uid=f"announce-{uid}")
+            post_delete.connect(agreements.announce_change, sender=model, dispatch_uid=f"announce-del-{uid}")

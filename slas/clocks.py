@@ -1,0 +1,213 @@
+"""SLA clocks, derived from a ticket's history and nothing else.
+
+`incidents` hands over the ticket's history as a list of HistoryPoints (what was true from each instant
+on: paused or not, resolved or not, responded or not, the priority and the SLA) and `clocks_derive`
+replays it with the business-time functions. Replaying the same history always gives the same clocks,
+so a change of priority, service or SLA mid-ticket keeps every business second already counted and
+every pause already taken (the mistake other products make is to restart or patch the clock instead).
+
+Response clock: runs from logging until the first response (docs/sla.md defines it) or resolution.
+Resolution clock: runs from logging until resolution; a reopen resumes it with its elapsed time.
+Both stand still while the ticket is pending (on the requester or a third party).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from .agreements import target_minutes
+from .business_time import ZERO, CalendarSpec, business_add, business_between
+from .calendars import calendar_spec
+from .models import ClockKind, ClockState, ServiceLevelAgreement, SlaClock, SlaEvent
+
+WARNING_SHARE = 0.75
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """From `at` on: the ticket's state as far as the clocks care."""
+
+    at: datetime
+    sla_id: int
+    priority: int
+    paused: bool = False
+    resolved: bool = False
+    responded: bool = False
+
+
+@dataclass
+class ClockResult:
+    kind: str
+    sla_id: int
+    priority: int
+    target: timedelta
+    state: str
+    elapsed: timedelta  # counted up to state_since
+    state_since: datetime
+    due_at: datetime | None = None
+    warn_at: datetime | None = None
+    warned_at: datetime | None = None  # when 75 % was reached, if it was
+    breached_at: datetime | None = None  # when 100 % was reached, if it was
+    stopped_at: datetime | None = None
+
+
+@dataclass
+class _Clock:
+    kind: str
+    elapsed: timedelta = ZERO
+    running_since: datetime | None = None
+    stopped_at: datetime | None = None
+    since: datetime | None = None  # when the clock last started, paused or stopped
+    crossed: dict[str, datetime | None] = field(default_factory=lambda: {"warning": None, "breach": None})
+
+    def should_run(self, point: HistoryPoint) -> bool:
+        if point.paused:
+            return False
+        if self.kind == ClockKind.RESPONSE:
+            # A response is for good: once the clock stopped it never runs again, even after a reopen.
+            return self.stopped_at is None and not (point.responded or point.resolved)
+        return not point.resolved
+
+    def stops_at(self, point: HistoryPoint) -> bool:
+        if self.kind == ClockKind.RESPONSE:
+            return point.responded or point.resolved
+        return point.resolved
+
+
+def _thresholds(target: timedelta) -> dict[str, timedelta]:
+    return {"warning": target * WARNING_SHARE, "breach": target}
+
+
+def clocks_derive(points: list[HistoryPoint], spec_for, target_for) -> dict[str, ClockResult]:
+    """Replay the history into the two clocks. `spec_for(sla_id)` gives a CalendarSpec and
+    `target_for(sla_id, priority, kind)` a timedelta; both are looked up, never stored, so the clocks
+    depend on the history and the agreements alone."""
+    if not points:
+        raise ValueError("a ticket's history starts with its logging")
+    points = sorted(points, key=lambda p: p.at)
+    clocks = {kind: _Clock(kind) for kind in ClockKind.values}
+    previous = None
+    for point in points:
+        for kind, clock in clocks.items():
+            if previous is not None and clock.running_since is not None:
+                # Count the time since the last point with the calendar and target then in force.
+                target = target_for(previous.sla_id, previous.priority, kind)
+                _count(clock, spec_for(previous.sla_id), target, clock.running_since, point.at)
+                clock.running_since = point.at
+            if clock.should_run(point):
+                if clock.running_since is None:
+                    clock.running_since = clock.since = point.at
+                    if kind == ClockKind.RESOLUTION:
+                        clock.stopped_at = None  # a reopen resumes the resolution clock
+            else:
+                if clock.running_since is not None or previous is None:
+                    clock.running_since = None
+                    clock.since = point.at
+                if clock.stops_at(point) and clock.stopped_at is None:
+                    clock.stopped_at = clock.since = point.at
+            if clock.stopped_at is None:
+                # The target in force from now on judges the time already counted: a shorter one (a
+                # raised priority) may be used up already, crossed at this instant; a longer one (a
+                # lowered priority) undoes a crossing that no longer holds.
+                for name, share in _thresholds(target_for(point.sla_id, point.priority, kind)).items():
+                    if clock.elapsed >= share:
+                        clock.crossed[name] = clock.crossed[name] or point.at
+                    else:
+                        clock.crossed[name] = None
+        previous = point
+
+    last = points[-1]
+    spec = spec_for(last.sla_id)
+    results = {}
+    for kind, clock in clocks.items():
+        target = target_for(last.sla_id, last.priority, kind)
+        result = ClockResult(
+            kind=kind,
+            sla_id=last.sla_id,
+            priority=last.priority,
+            target=target,
+            state=ClockState.RUNNING,
+            elapsed=clock.elapsed,
+            state_since=clock.running_since or clock.since or last.at,
+            warned_at=clock.crossed["warning"],
+            breached_at=clock.crossed["breach"],
+            stopped_at=clock.stopped_at,
+        )
+        if clock.running_since is not None:
+            result.warn_at = clock.crossed["warning"] or business_add(
+                spec, clock.running_since, max(target * WARNING_SHARE - clock.elapsed, ZERO)
+            )
+            result.due_at = clock.crossed["breach"] or business_add(
+                spec, clock.running_since, max(target - clock.elapsed, ZERO)
+            )
+        else:
+            result.state = ClockState.STOPPED if clock.stopped_at is not None else ClockState.PAUSED
+        results[kind] = result
+    return results
+
+
+def _count(clock: _Clock, spec: CalendarSpec, target: timedelta, start: datetime, end: datetime) -> None:
+    """Add the business time of [start, end) to the clock, noting when it crossed 75 % and 100 %."""
+    before = clock.elapsed
+    clock.elapsed += business_between(spec, start, end)
+    for name, share in _thresholds(target).items():
+        if clock.crossed[name] is None and before < share <= clock.elapsed:
+            clock.crossed[name] = business_add(spec, start, share - before)
+
+
+# --- storing ---------------------------------------------------------------------------------------------
+
+
+def _spec_for(sla_id: int) -> CalendarSpec:
+    return calendar_spec(ServiceLevelAgreement.objects.values_list("calendar_id", flat=True).get(pk=sla_id))
+
+
+def _target_for(sla_id: int, priority: int, kind: str) -> timedelta:
+    response, resolution = target_minutes(sla_id, priority)
+    return timedelta(minutes=response if kind == ClockKind.RESPONSE else resolution)
+
+
+@transaction.atomic
+def clocks_update(*, ticket_id: int, points: list[HistoryPoint]) -> dict[str, ClockResult]:
+    """Derive the ticket's clocks from its history and store them; returns them (incidents copies the due
+    times onto the ticket). Warnings and breaches already recorded are not looked at again."""
+    results = clocks_derive(points, _spec_for, _target_for)
+    # Escalations that no longer apply (a longer target, a priority lowered) are cleared, so the event
+    # can fire again when it is really due.
+    for kind, result in results.items():
+        if result.state == ClockState.RUNNING:
+            for event_kind, crossed in (
+                (SlaEvent.Kind.WARNING, result.warned_at),
+                (SlaEvent.Kind.BREACH, result.breached_at),
+            ):
+                if crossed is None:
+                    SlaEvent.objects.filter(ticket_id=ticket_id, clock=kind, kind=event_kind).delete()
+    recorded = set(SlaEvent.objects.filter(ticket_id=ticket_id).values_list("clock", "kind"))
+    for kind, result in results.items():
+        next_event = None
+        if result.state == ClockState.RUNNING:
+            if (kind, SlaEvent.Kind.WARNING) not in recorded:
+                next_event = result.warn_at
+            elif (kind, SlaEvent.Kind.BREACH) not in recorded:
+                next_event = result.due_at
+        SlaClock.objects.update_or_create(
+            ticket_id=ticket_id,
+            kind=kind,
+            defaults={
+                "sla_id": result.sla_id,
+                "priority": result.priority,
+                "target_minutes": int(result.target.total_seconds() // 60),
+                "state": result.state,
+                "elapsed_seconds": int(result.elapsed.total_seconds()),
+                "state_since": result.state_since,
+                "due_at": result.due_at,
+                "warn_at": result.warn_at,
+                "breached_at": result.breached_at,
+                "stopped_at": result.stopped_at,
+                "next_event_at": next_event,
+            },
+        )
+    return results

@@ -1,0 +1,241 @@
+"""Promises: business calendars, service level agreements and their targets per priority.
+
+The clocks themselves (slas.clocks) are derived from each ticket's history; what is stored here are the
+rules they are derived with, and the warnings and breaches recorded once each (SlaEvent).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from catalogue.models import Priority
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class BusinessCalendar(models.Model):
+    """When the service desk counts time: working hours per weekday, public holidays and closed days."""
+
+    name = models.CharField(max_length=80, unique=True)
+    always_open = models.BooleanField("24 x 7", default=False, help_text="Counts every minute of every day.")
+    public_holidays = models.BooleanField(
+        "closed on South African public holidays",
+        default=True,
+        help_text="From the holidays package, with the rule that a Sunday holiday is observed on Monday.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkingHours(models.Model):
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["calendar", "weekday", "opens"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="hours_close_after_open"
+            ),
+            models.UniqueConstraint(fields=["calendar", "weekday", "opens"], name="hours_unique_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValidationError({"closes": "Closing time must be after opening time."})
+        if self.calendar_id and self.opens and self.closes:
+            overlapping = WorkingHours.objects.filter(
+                calendar_id=self.calendar_id,
+                weekday=self.weekday,
+                opens__lt=self.closes,
+                closes__gt=self.opens,
+            ).exclude(pk=self.pk)
+            if overlapping.exists():
+                raise ValidationError("These hours overlap other hours on the same day.")
+
+
+class ClosedDay(models.Model):
+    """Extra days the calendar is closed, e.g. the municipal shutdown between Christmas and New Year."""
+
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="closed_days")
+    name = models.CharField(max_length=80)
+    first_day = models.DateField()
+    last_day = models.DateField()
+
+    class Meta:
+        ordering = ["calendar", "first_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")), name="closed_days_in_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.first_day} to {self.last_day})"
+
+    def clean(self) -> None:
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": "The last day cannot be before the first."})
+        if self.first_day and self.last_day and (self.last_day - self.first_day).days > 366:
+            raise ValidationError({"last_day": "A closed period can be at most a year long."})
+
+
+class ServiceLevelAgreement(models.Model):
+    """A named agreement with staff: response and resolution targets per priority, in a calendar."""
+
+    name = models.CharField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="agreements")
+    is_default = models.BooleanField(
+        default=False, help_text="Applies to every service not named in another SLA."
+    )
+    services = models.ManyToManyField("catalogue.Service", through="SlaService", blank=True, related_name="+")
+    review_date = models.DateField(
+        help_text="When the agreement is next reviewed; the ICT manager is reminded 30 days before."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "service level agreement"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="sla_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaService(models.Model):
+    """Which SLA covers a service: at most one each."""
+
+    service = models.OneToOneField("catalogue.Service", on_delete=models.CASCADE, related_name="sla_link")
+    sla = models.ForeignKey(ServiceLevelAgreement, on_delete=models.CASCADE, related_name="service_links")
+
+    class Meta:
+        verbose_name = "service covered"
+
+    def __str__(self) -> str:
+        return f"{self.service} under {self.sla}"
+
+
+class SlaTarget(models.Model):
+    sla = models.ForeignKey(ServiceLevelAgreement, on_delete=models.CASCADE, related_name="targets")
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices)
+    response_minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(60 * 24 * 60)],
+        help_text="Business minutes to the first response.",
+    )
+    resolution_minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(60 * 24 * 365)],
+        help_text="Business minutes to resolution.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sla", "priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["sla", "priority"], name="sla_target_one_per_priority"),
+            models.CheckConstraint(
+                condition=models.Q(resolution_minutes__gte=models.F("response_minutes")),
+                name="sla_target_resolution_after_response",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sla} P{self.priority}"
+
+
+class ClockKind(models.TextChoices):
+    RESPONSE = "response", "Response"
+    RESOLUTION = "resolution", "Resolution"
+
+
+class ClockState(models.TextChoices):
+    RUNNING = "running", "Running"
+    PAUSED = "paused", "Paused (pending)"
+    STOPPED = "stopped", "Stopped"
+
+
+class SlaClock(models.Model):
+    """One of a ticket's two clocks, as last derived from its history (slas.clocks.clocks_derive).
+
+    `next_event_at` is the next instant the beat sweep must look at (the warning, then the breach); it is
+    empty while the clock is paused or stopped, so a paused clock never fires a stale warning.
+    """
+
+    # By string: tickets live in `incidents`, to the right of `slas` (docs/architecture.md).
+    ticket = models.ForeignKey("incidents.Ticket", on_delete=models.CASCADE, related_name="sla_clocks")
+    kind = models.CharField(max_length=10, choices=ClockKind.choices)
+    sla = models.ForeignKey(ServiceLevelAgreement, on_delete=models.PROTECT, related_name="+")
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices)
+    target_minutes = models.PositiveIntegerField()
+    state = models.CharField(max_length=8, choices=ClockState.choices)
+    elapsed_seconds = models.PositiveIntegerField(help_text="Business seconds counted up to `state_since`.")
+    state_since = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True, help_text="When the target ran out, if it did.")
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    next_event_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ticket", "kind"], name="sla_clock_one_per_kind")]
+        indexes = [models.Index(fields=["next_event_at"], name="sla_clock_next_event_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.state}"
+
+    @property
+    def met(self) -> bool | None:
+        """For a stopped clock: whether it stopped within its target."""
+        return None if self.state != ClockState.STOPPED else self.breached_at is None
+
+
+class SlaEvent(models.Model):
+    """A warning (75 % of the target used) or a breach (100 %), recorded once per ticket, clock and kind."""
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", "Warning (75 %)"
+        BREACH = "breach", "Breach"
+
+    ticket = models.ForeignKey("incidents.Ticket", on_delete=models.CASCADE, related_name="sla_events")
+    clock = models.CharField(max_length=10, choices=ClockKind.choices)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    due_at = models.DateTimeField(help_text="When it fell due.")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "clock", "kind"], name="sla_event_once_per_ticket_clock_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.clock} {self.kind}"
