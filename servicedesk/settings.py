@@ -286,6 +286,8 @@ CELERY_RESULT_EXPIRES = 7 * 24 * 3600
 CELERY_TASK_TRACK_STARTED = True
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+# Clocks claimed per sweep transaction: small enough to keep row locks short.
+SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 500)
 # Deadlines live in the database and beat sweeps them; no long ETA tasks (docs/architecture.md).
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "servicedesk.heartbeat", "schedule": 60.0, "options": {"expires": 55}},

@@ -1,6 +1,7 @@
 """Celery entry points of the SLA engine."""
 
 from celery import shared_task
+from django.conf import settings
 
 from .services import sla_sweep
 
@@ -8,4 +9,4 @@ from .services import sla_sweep
 @shared_task(name="slas.sweep", acks_late=True, ignore_result=True)
 def sweep() -> int:
     """Beat runs this every 30 s; it is safe to run twice, late, or from two beats at once."""
-    return sla_sweep()
+    return sla_sweep(batch=settings.SLA_SWEEP_BATCH)

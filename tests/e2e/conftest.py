@@ -5,7 +5,6 @@ browser tests are skipped on a developer machine and fail in CI (REQUIRE_SERVICE
 .ci/run installs it.
 """
 
-import importlib
 import os
 import shutil
 
@@ -44,14 +43,12 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def migration_data(transactional_db):
-    """The rows our data migrations load (roles, the nine sites), which a transactional test's flush removes.
+    """The rows our data migrations load (roles, sites, catalogue, SLAs), which a transactional test's flush
+    removes.
 
     serialized_rollback cannot restore them here: Playwright's sync API runs the test in a greenlet with
     its own context, where Django's connection does not hold the serialized copy.
     """
-    from django.apps import apps
+    from tests.migration_data import load_migration_data
 
-    from servicedesk import roles
-
-    roles.sync_roles(apps)
-    importlib.import_module("sites.migrations.0002_table1_sites").load_sites(apps, None)
+    load_migration_data()
