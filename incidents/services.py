@@ -139,7 +139,9 @@ def ticket_log(
     if logged_by != requester:
         _require_support(logged_by)  # only the service desk logs on a caller's behalf
     elif channel != Channel.WEB and not is_support(logged_by):
-        channel = Channel.WEB
+        raise PermissionDenied(
+            "Only the service desk records that a ticket came by phone, walk-in or e-mail."
+        )
     errors: dict[str, list[str]] = {}
     if not service.can_be_chosen:
         errors["service"] = [f"{service.name} is not offered at the moment; choose a live service."]
@@ -230,8 +232,10 @@ def ticket_change_status(
     note: str = "",
 ) -> Ticket:
     """The one place a ticket's status changes: checks the lifecycle table and the actor's part in it."""
-    ticket = _lock(ticket, expected_version)
-    party = _party(by, ticket)
+    ticket = _lock(ticket, None)
+    party = _party(by, ticket)  # who is asking comes first: an outsider learns nothing from a 409
+    if expected_version is not None and ticket.version != expected_version:
+        raise TicketConflict(ticket)
     step = transition(ticket.status, to)
     if step is None:
         current, wanted = ticket.get_status_display().lower(), Status(to).label.lower()
@@ -535,7 +539,9 @@ def ticket_comment(
 
 
 @transaction.atomic
-def ticket_attach(*, ticket: Ticket, by, files, internal: bool = False) -> list[Attachment]:
+def ticket_attach(
+    *, ticket: Ticket, by, files, internal: bool = False, expected_version: int | None = None
+) -> list[Attachment]:
     """Attach files without a message."""
     party = _party(by, ticket)
     if internal and party != SUPPORT:
@@ -543,7 +549,7 @@ def ticket_attach(*, ticket: Ticket, by, files, internal: bool = False) -> list[
     checked = attachments_check(files)
     if not checked:
         raise ValidationError({"files": "Choose at least one file."})
-    ticket = _lock(ticket, None)
+    ticket = _lock(ticket, expected_version)
     if ticket.status == Status.CLOSED:
         raise ValidationError({"files": "This ticket is closed."})
     before = set(ticket.attachments.values_list("pk", flat=True))
@@ -565,7 +571,7 @@ def ticket_rate(
     ticket = _lock(ticket, None)
     if ticket.status not in (Status.RESOLVED, Status.CLOSED):
         raise ValidationError({"score": "A ticket can be rated once it is resolved."})
-    if not isinstance(score, int) or not 1 <= score <= 5:
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise ValidationError({"score": "Choose from 1 (poor) to 5 (excellent)."})
     if SatisfactionRating.objects.filter(ticket=ticket).exists():
         raise ValidationError({"score": "This ticket has been rated already. Thank you."})

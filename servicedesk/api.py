@@ -3,10 +3,15 @@
 from rest_framework.routers import DefaultRouter
 
 from catalogue.api import ServiceCategoryViewSet, ServiceViewSet
+from incidents.api import TicketViewSet
 from sites.api import AssetViewSet, SiteViewSet
+from slas.api import AgreementViewSet, CalendarViewSet
 
 router = DefaultRouter()
 router.register("sites", SiteViewSet, basename="site")
 router.register("categories", ServiceCategoryViewSet, basename="category")
 router.register("services", ServiceViewSet, basename="service")
 router.register("assets", AssetViewSet, basename="asset")
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("slas", AgreementViewSet, basename="sla")
+router.register("calendars", CalendarViewSet, basename="calendar")

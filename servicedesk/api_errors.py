@@ -1,13 +1,31 @@
-"""One DRF exception handler: a rule broken in a service function (Django's ValidationError) is a 400
-with the same plain-words messages the pages show, never a 500."""
+"""One DRF exception handler: a rule broken in a service function is an answer in plain words, never a 500.
+
+- Django's ValidationError (a broken rule) -> 400 with the same messages the pages show, by field;
+- Django's PermissionDenied (the role may not do this) -> 403 with its message (DRF maps it, keeping it);
+- incidents.services.TicketConflict (the change was made from a stale copy) -> 409 with the message and
+  the ticket's current version, so the client can reload and try again.
+"""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from incidents.services import TicketConflict
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Someone else changed this a moment ago; nothing was saved."
+    default_code = "conflict"
 
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
+    elif isinstance(exc, TicketConflict):
+        response = drf_exception_handler(Conflict(str(exc)), context)
+        response.data["version"] = exc.ticket.version
+        response["ETag"] = f'"{exc.ticket.version}"'
+        return response
     return drf_exception_handler(exc, context)

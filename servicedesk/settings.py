@@ -240,6 +240,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a "status"; name each choice set after its meaning in the schema.
     "ENUM_NAME_OVERRIDES": {
         "ServiceLifecycleEnum": "catalogue.models.Lifecycle",
+        "TicketStatusEnum": "incidents.models.Status",
         "AssetStatusEnum": "sites.models.AssetStatus",
     },
 }
