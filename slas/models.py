@@ -115,6 +115,8 @@ class ServiceLevelAgreement(models.Model):
     review_date = models.DateField(
         help_text="When the agreement is next reviewed; the ICT manager is reminded 30 days before."
     )
+    # The review date the ICT manager was last reminded of: one reminder per date, however often beat runs.
+    review_reminded_for = models.DateField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
