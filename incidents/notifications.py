@@ -160,7 +160,8 @@ def sla_event(event) -> None:
         if address and address not in seen:
             seen.add(address)
             _queue(
-                f"sla:{ticket.pk}:{event.clock}:{event.kind}:{address}",
+                # The event's id: a warning cleared and due again later is a new event and a new mail.
+                f"sla:{ticket.pk}:{event.clock}:{event.kind}:{event.pk}:{address}",
                 ticket,
                 user,
                 f"sla_{event.kind}",

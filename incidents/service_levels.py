@@ -77,8 +77,11 @@ def ticket_clocks_refresh(ticket: Ticket) -> None:
 def tickets_recalculate(*, sla_ids: list[int] | None = None, batch: int = 200) -> int:
     """Re-derive the clocks of open tickets under the given SLAs (all open tickets when None), after an
     agreement or calendar changed. Batches keep each transaction short."""
+    from slas.calendars import forget_calendars
+
     from .models import OPEN_STATUSES
 
+    forget_calendars()  # this worker's cached calendars may predate the edit that queued this
     tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
     if sla_ids is not None:
         tickets = tickets.filter(sla_id__in=sla_ids)

@@ -42,6 +42,8 @@ ROLE_GRANTS: dict[str, Grant] = {
         {
             "sites": {"*": ALL},
             "catalogue": {"*": ALL},
+            # Calendars and agreements; the clocks and their events are read-only in admin (slas/admin.py).
+            "slas": {"*": ALL},
             "accounts": {"user": ALL},
             "auth": {"group": READ},
             "authtoken": {"token": ALL, "tokenproxy": ALL},

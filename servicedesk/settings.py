@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -300,6 +301,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Every warning and breach that fell due is recorded within 30 s (deadlines live in PostgreSQL).
     "sla-sweep": {"task": "slas.sweep", "schedule": 30.0, "options": {"expires": 25}},
+    # SLA review reminders: daily; each agreement's ICT managers are mailed once per review date.
+    "sla-review-reminders": {
+        "task": "slas.review_reminders",
+        "schedule": crontab(hour=7, minute=30),
+        "options": {"expires": 3600},
+    },
     "tickets-auto-close": {
         "task": "incidents.auto_close",
         "schedule": 15 * 60.0,

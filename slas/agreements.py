@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections import Counter
+from collections.abc import Iterable
+from datetime import time
 
-from .models import ServiceLevelAgreement, SlaService, SlaTarget
+from django.db.models import Prefetch, Q
+
+from .models import BusinessCalendar, ServiceLevelAgreement, SlaService, SlaTarget, Weekday
+
+BUSINESS_DAY_MINUTES = 510  # Monday-Friday 08:00-16:30: the municipal business day
+DAY_MINUTES_24X7 = 24 * 60
 
 
 class NoAgreement(LookupError):
@@ -28,35 +35,100 @@ def target_minutes(sla_id: int, priority: int) -> tuple[int, int]:
     )
 
 
-def minutes_in_words(minutes: int, day_minutes: int | None = 510) -> str:
-    """'30 minutes', '4 business hours', '3 business days' (a business day is the calendar's 8.5 hours)."""
+def minutes_in_words(
+    minutes: int, day_minutes: int | None = BUSINESS_DAY_MINUTES, *, business: bool = True
+) -> str:
+    """'30 minutes', '4 business hours', '3 business days'; `day_minutes` is the calendar's day (8.5 hours
+    for the municipal calendar, 24 hours for a 24x7 one: see business_day_minutes). `business=False` drops
+    the word "business" (a 24x7 calendar counts every hour)."""
+    adjective = "business " if business else ""
     if day_minutes and minutes >= day_minutes and minutes % day_minutes == 0:
         days = minutes // day_minutes
-        return f"{days} business day{'s' if days != 1 else ''}"
+        return f"{days} {adjective}day{_s(days)}"
     if minutes < 60:
-        return f"{minutes} minutes"
+        return f"{minutes} minute{_s(minutes)}"
     hours, rest = divmod(minutes, 60)
-    text = f"{hours} business hour{'s' if hours != 1 else ''}"
-    return f"{text} {rest} minutes" if rest else text
+    text = f"{hours} {adjective}hour{_s(hours)}"
+    return f"{text} and {rest} minute{_s(rest)}" if rest else text
 
 
-def targets_by_service(service_ids) -> dict[int, tuple[ServiceLevelAgreement, list[SlaTarget]]]:
-    """For each service: its SLA and targets (P1 first), in three queries whatever the number of services."""
-    links = dict(
-        SlaService.objects.filter(service_id__in=list(service_ids)).values_list("service_id", "sla_id")
-    )
-    default = ServiceLevelAgreement.objects.filter(is_default=True).values_list("pk", flat=True).first()
-    sla_ids = set(links.values()) | ({default} if default else set())
-    agreements: QuerySet = ServiceLevelAgreement.objects.filter(pk__in=sla_ids).select_related("calendar")
-    targets: dict[int, list[SlaTarget]] = {}
-    for target in SlaTarget.objects.filter(sla_id__in=sla_ids).order_by("priority"):
-        targets.setdefault(target.sla_id, []).append(target)
-    by_id = {sla.pk: sla for sla in agreements}
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+def business_day_minutes(calendar: BusinessCalendar) -> int:
+    """How long "a business day" is in the calendar: 24 hours for a 24x7 calendar, otherwise the most
+    common length of an open weekday (8.5 hours for Monday-Friday 08:00-16:30). Reads calendar.hours.all(),
+    so prefetch `calendar__hours` when asking for many agreements."""
+    if calendar.always_open:
+        return DAY_MINUTES_24X7
+    per_weekday: Counter[int] = Counter()
+    for hours in calendar.hours.all():
+        per_weekday[hours.weekday] += _minute_of_day(hours.closes) - _minute_of_day(hours.opens)
+    lengths = Counter(length for length in per_weekday.values() if length > 0)
+    if not lengths:
+        return BUSINESS_DAY_MINUTES
+    return max(lengths, key=lambda length: (lengths[length], length))
+
+
+def target_in_words(minutes: int, calendar: BusinessCalendar) -> str:
+    """A target as the catalogue and the API say it, in the calendar's own days and hours."""
+    return minutes_in_words(minutes, business_day_minutes(calendar), business=not calendar.always_open)
+
+
+def calendar_in_words(calendar: BusinessCalendar) -> str:
+    """'Monday to Friday 08:00-16:30, except public holidays' or 'every hour of every day'."""
+    if calendar.always_open:
+        return "every hour of every day"
+    by_weekday: dict[int, list[str]] = {}
+    for hours in sorted(calendar.hours.all(), key=lambda h: (h.weekday, h.opens)):
+        by_weekday.setdefault(hours.weekday, []).append(f"{hours.opens:%H:%M}-{hours.closes:%H:%M}")
+    runs: list[tuple[int, int, str]] = []  # consecutive weekdays with the same hours
+    for weekday in sorted(by_weekday):
+        text = " and ".join(by_weekday[weekday])
+        if runs and runs[-1][1] == weekday - 1 and runs[-1][2] == text:
+            runs[-1] = (runs[-1][0], weekday, text)
+        else:
+            runs.append((weekday, weekday, text))
+    if not runs:
+        return "no opening hours set"
+    parts = []
+    for first, last, text in runs:
+        days = Weekday(first).label if first == last else f"{Weekday(first).label} to {Weekday(last).label}"
+        if last == first + 1:
+            days = f"{Weekday(first).label} and {Weekday(last).label}"
+        parts.append(f"{days} {text}")
+    described = "; ".join(parts)
+    return f"{described}, except public holidays" if calendar.public_holidays else described
+
+
+def _minute_of_day(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def targets_by_service(
+    service_ids: Iterable[int],
+) -> dict[int, tuple[ServiceLevelAgreement, list[SlaTarget]]]:
+    """For each service: its SLA (with its calendar and the calendar's hours, for the words) and targets
+    (P1 first), in four queries whatever the number of services; none for no services."""
+    service_ids = list(service_ids)  # read twice below: a generator would be spent by the first
+    if not service_ids:
+        return {}
+    links = dict(SlaService.objects.filter(service_id__in=service_ids).values_list("service_id", "sla_id"))
+    agreements = {
+        sla.pk: sla
+        for sla in ServiceLevelAgreement.objects.filter(Q(pk__in=set(links.values())) | Q(is_default=True))
+        .select_related("calendar")
+        .prefetch_related(
+            "calendar__hours", Prefetch("targets", queryset=SlaTarget.objects.order_by("priority"))
+        )
+    }
+    default = next((sla for sla in agreements.values() if sla.is_default), None)
     result = {}
     for service_id in service_ids:
-        sla_id = links.get(service_id, default)
-        if sla_id in by_id:
-            result[service_id] = (by_id[sla_id], targets.get(sla_id, []))
+        sla = agreements.get(links[service_id]) if service_id in links else default
+        if sla is not None:
+            result[service_id] = (sla, list(sla.targets.all()))
     return result
 
 

@@ -7,7 +7,9 @@ class SlasConfig(AppConfig):
     verbose_name = "Service levels"
 
     def ready(self) -> None:
-        from . import agreements, calendars, models
+        from . import agreements, calendars, catalogue_targets, models
+
+        catalogue_targets.register()  # the catalogue pages' response and fix times (catalogue.targets)
 
         # A calendar edit must reach the arithmetic at once in this process (others within a minute)...
         for model in (models.BusinessCalendar, models.WorkingHours, models.ClosedDay):

@@ -163,3 +163,76 @@ class TicketFactory(factory.Factory):
         return ticket_log(**kwargs)
 
     _build = _create
+
+
+# --- slas: calendars and agreements -------------------------------------------------------------------
+import datetime  # noqa: E402
+
+from slas.models import BusinessCalendar  # noqa: E402
+
+
+class BusinessCalendarFactory(factory.django.DjangoModelFactory):
+    """A calendar with no hours (add WorkingHoursFactory rows) or, with always_open=True, a 24x7 one."""
+
+    class Meta:
+        model = BusinessCalendar
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Test calendar {n}")
+    always_open = False
+    public_holidays = True
+
+
+class WorkingHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "slas.WorkingHours"
+
+    calendar = factory.SubFactory(BusinessCalendarFactory)
+    weekday = 0
+    opens = datetime.time(8, 0)
+    closes = datetime.time(16, 30)
+
+
+class ServiceLevelAgreementFactory(factory.django.DjangoModelFactory):
+    """An agreement on the shipped municipal calendar with a target for every priority (so tickets can
+    use it); pass targets={priority: (response, resolution)} for others, or targets={} for none."""
+
+    class Meta:
+        model = "slas.ServiceLevelAgreement"
+        django_get_or_create = ("name",)
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Test agreement {n}")
+    calendar = factory.LazyFunction(lambda: BusinessCalendar.objects.get(name="Municipal business hours"))
+    is_default = False
+    review_date = datetime.date(2027, 6, 30)
+
+    @factory.post_generation
+    def targets(self, create, extracted, **kwargs):
+        if not create:
+            return
+        targets = {1: (30, 240), 2: (60, 510), 3: (240, 1530), 4: (510, 2550), 5: (1020, 5100)}
+        for priority, (response, resolution) in (targets if extracted is None else extracted).items():
+            SlaTargetFactory(
+                sla=self, priority=priority, response_minutes=response, resolution_minutes=resolution
+            )
+
+
+class SlaTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "slas.SlaTarget"
+
+    sla = factory.SubFactory(ServiceLevelAgreementFactory, targets={})
+    priority = 1
+    response_minutes = 30
+    resolution_minutes = 240
+
+
+class SlaServiceFactory(factory.django.DjangoModelFactory):
+    """Names a service in an agreement."""
+
+    class Meta:
+        model = "slas.SlaService"
+
+    service = factory.SubFactory(ServiceFactory)
+    sla = factory.SubFactory(ServiceLevelAgreementFactory)

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('slas', '0003_slaclock_slaevent'),
+        ("slas", "0003_slaclock_slaevent"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalservicelevelagreement',
-            name='review_reminded_for',
+            model_name="historicalservicelevelagreement",
+            name="review_reminded_for",
             field=models.DateField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='servicelevelagreement',
-            name='review_reminded_for',
+            model_name="servicelevelagreement",
+            name="review_reminded_for",
             field=models.DateField(blank=True, editable=False, null=True),
         ),
     ]
