@@ -1,14 +1,652 @@
-from django.shortcuts import render
+"""The ticket pages: log a ticket, my tickets, the ticket page and its actions, files, the rating link and
+the technicians' queue.
 
+Thin: each view parses a form, calls one service or selector, and renders. Who may see a ticket is
+permissions.visible_tickets (through the selectors): a ticket outside it is a 404, never a 403, so a page
+does not confirm that someone else's ticket exists. What a person may do to a ticket is the services'
+decision; their PermissionDenied becomes a 403 and their ValidationError the form's errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from catalogue.forms import RequestAnswersForm
+from catalogue.models import Service, TicketKind
+from catalogue.selectors import choosable_services, service_with_questions
 from servicedesk import roles
+
+from . import notifications, queries_pages, selectors, services
+from .filters import TicketFilter
+from .forms import (
+    FILES_NOT_KEPT,
+    AssignForm,
+    MajorLinkForm,
+    MajorUpdateForm,
+    ProposalLinkForm,
+    RatingForm,
+    RatingLinkForm,
+    ReplyForm,
+    SavedFilterForm,
+    StatusForm,
+    TakeForm,
+    TicketLogForm,
+    TicketUpdateForm,
+    VersionedForm,
+    errors_onto,
+    queue_query,
+)
+from .lifecycle import REQUESTER, SUPPORT, allowed_targets, transition
+from .models import SavedFilter, Status, Ticket
+from .permissions import is_support, party_of, visible_attachments
+from .services import TicketConflict
+
+TICKETS_PER_PAGE = 25
+QUEUE_ROLES = (roles.TECHNICIAN,)
+
+
+def _visible_ticket(user, pk: int) -> Ticket:
+    try:
+        return selectors.ticket_for_page(user, pk)
+    except Ticket.DoesNotExist:
+        raise Http404("No such ticket.") from None
+
+
+# --- logging a ticket ------------------------------------------------------------------------------------
+
+
+def _questions(service: Service | None, kind: str) -> list:
+    """The extra questions of a service request on `service` (none for an incident)."""
+    if service is None or kind != TicketKind.REQUEST or TicketKind.REQUEST not in service.kinds:
+        return []
+    return list(service_with_questions(service.pk).request_fields.all())
+
+
+def _initial_from_query(params) -> dict:
+    """?service=, ?kind=, ?site= and ?asset= (an asset label's tag) fill the form in."""
+    initial = {key: params[key] for key in ("service", "site") if params.get(key, "").isdigit()}
+    if params.get("kind") in TicketKind.values:
+        initial["kind"] = params["kind"]
+    tag = params.get("asset", "").strip()[:32]
+    if tag:
+        initial["asset_tag"] = tag.upper()
+        site_id = queries_pages.asset_site_id(tag)
+        if site_id:
+            initial["site"] = site_id
+    return initial
+
+
+@roles.role_required(*roles.ROLES)
+def ticket_new(request):
+    """Log an incident or a service request; support roles log on a caller's behalf."""
+    support = is_support(request.user)
+    form_kwargs = {"user": request.user, "services": list(choosable_services()), "support": support}
+    answers_form, notice, status = None, "", 200
+    if request.method == "POST":
+        form = TicketLogForm(request.POST, request.FILES, **form_kwargs)
+        valid = form.is_valid()
+        service, kind = form.chosen()
+        questions = _questions(service, kind)
+        if questions and request.POST.get("questions_for") == str(service.pk):
+            answers_form = RequestAnswersForm(request.POST, request_fields=questions)
+        elif questions:
+            # The page the person sent did not show this service's questions (no script): show them,
+            # keep everything typed, save nothing yet.
+            answers_form = RequestAnswersForm(request_fields=questions)
+            if valid:
+                notice = f"{service.name} asks a few more questions: answer them below, then send the ticket."
+                valid = False
+        if valid:
+            try:
+                ticket = services.ticket_log(
+                    **form.service_arguments(),
+                    answers={f.key: request.POST.get(f"answers-{f.key}", "") for f in questions},
+                    files=form.cleaned_data["files"],
+                )
+            except ValidationError as invalid:
+                errors_onto(
+                    form,
+                    invalid,
+                    aliases=form.ERROR_ALIASES,
+                    answers_form=answers_form,
+                    default_field="files",
+                )
+            else:
+                team = ticket.group.name if ticket.group else "service desk"
+                messages.success(
+                    request,
+                    f"{ticket.reference} is logged and the {team} team is told. "
+                    "You will get an e-mail when it moves.",
+                )
+                return redirect("ticket_detail", ticket.pk)
+        status = 200 if notice else 400
+    else:
+        form = TicketLogForm(initial=_initial_from_query(request.GET), **form_kwargs)
+        service = form.services.get(int(form.initial.get("service", 0) or 0))
+        kind = form.initial.get("kind") or (service.kinds[0] if service and len(service.kinds) == 1 else "")
+        questions = _questions(service, kind)
+        if questions:
+            answers_form = RequestAnswersForm(request_fields=questions)
+    return render(
+        request,
+        "incidents/ticket_new.html",
+        {
+            "form": form,
+            "answers_form": answers_form,
+            "questions_service": service if answers_form is not None else None,
+            "notice": notice,
+            "files_lost": FILES_NOT_KEPT if request.method == "POST" and request.FILES else "",
+            "support": support,
+        },
+        status=status,
+    )
+
+
+@roles.role_required(*roles.ROLES)
+def ticket_new_questions(request):
+    """The extra questions of one service, as a fragment the log form's script puts in place."""
+    try:
+        service = service_with_questions(int(request.GET.get("service", "")))
+    except (ValueError, Service.DoesNotExist):
+        service = None
+    if service is not None and not service.can_be_chosen:
+        service = None
+    questions = _questions(service, request.GET.get("kind", ""))
+    return render(
+        request,
+        "incidents/includes/request_questions.html",
+        {
+            "answers_form": RequestAnswersForm(request_fields=questions) if questions else None,
+            "questions_service": service,
+        },
+    )
+
+
+# --- my tickets ------------------------------------------------------------------------------------------
 
 
 @roles.role_required(roles.STAFF)
 def my_tickets(request):
-    # Ticket logging arrives with the incidents work (issue 4); until then the page says so plainly.
-    return render(request, "incidents/my_tickets.html")
+    page = Paginator(selectors.requester_tickets(request.user), TICKETS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "incidents/my_tickets.html", {"page": page})
 
 
-@roles.role_required(roles.TECHNICIAN)
+# --- the ticket page -------------------------------------------------------------------------------------
+
+REQUESTER_LABELS = {
+    "close": "Yes, it is fixed: close the ticket",
+    "reopen": "It is not fixed: reopen it",
+    "withdraw": "Withdraw this ticket",
+}
+SUPPORT_LABELS = {
+    "assign": "Mark as assigned",
+    "withdraw": "Close (withdrawn by the requester)",
+}
+
+
+@dataclass
+class StatusMove:
+    target: str
+    label: str
+    form: StatusForm
+    needs_details: bool
+
+
+def _status_moves(ticket: Ticket, party: str | None, bound: StatusForm | None) -> list[StatusMove]:
+    """One form per move the lifecycle table offers this person; the posted one keeps what was typed."""
+    targets = allowed_targets(ticket.status, party) if party else []
+    posted = bound.data.get("to") if bound is not None else None
+    if posted in Status.values and posted not in targets:
+        targets = [*targets, posted]  # a conflict moved the ticket on: still show what they typed
+    moves = []
+    for target in targets:
+        step = transition(ticket.status, target)
+        name = step.name if step else Status(target).label.lower()
+        labels = REQUESTER_LABELS if party == REQUESTER else SUPPORT_LABELS
+        form = bound if target == posted else StatusForm(target=target, initial={"version": ticket.version})
+        moves.append(
+            StatusMove(
+                target=target,
+                label=labels.get(name, name.capitalize()),
+                form=form,
+                # Moves that ask something, and withdrawing (a mis-tap would close an open ticket).
+                needs_details=target in (Status.PENDING, Status.RESOLVED, Status.REOPENED)
+                or name == "withdraw",
+            )
+        )
+    return moves
+
+
+def _services_for_update(ticket: Ticket) -> list[Service]:
+    live = list(choosable_services())
+    if all(service.pk != ticket.service_id for service in live):
+        live.append(ticket.service)  # a retired service stays possible on its old tickets
+    return live
+
+
+def _ticket_page(request, ticket: Ticket, *, bound: dict | None = None, status: int = 200, conflict=""):
+    user = request.user
+    bound = bound or {}
+    support = is_support(user)
+    party = party_of(user, ticket)
+    version = {"version": ticket.version}
+    rating = getattr(ticket, "rating", None)
+    context = {
+        "ticket": ticket,
+        "support": support,
+        "conflict": conflict,
+        "conversation": selectors.ticket_conversation(user, ticket),
+        "files": list(selectors.ticket_files(user, ticket)),
+        "rating": rating,
+        "reply_form": bound.get("reply") or ReplyForm(initial=version),
+        "can_reply": ticket.status != Status.CLOSED,
+        "status_moves": _status_moves(ticket, party, bound.get("status")),
+        "files_not_kept": FILES_NOT_KEPT,
+    }
+    if party == REQUESTER and ticket.status in (Status.RESOLVED, Status.CLOSED) and rating is None:
+        context["rating_form"] = bound.get("rating") or RatingForm(initial=version)
+    if ticket.status == Status.RESOLVED and ticket.resolved_at:
+        # Shown to the requester; services.ticket_change_status is what enforces the window.
+        context["reopen_until"] = ticket.resolved_at + timedelta(days=settings.REOPEN_WINDOW_DAYS)
+        context["reopen_open"] = timezone.now() <= context["reopen_until"]
+    if party == SUPPORT:
+        context.update(
+            history=selectors.ticket_history(user, ticket),
+            take_form=(
+                bound.get("take") or TakeForm(initial=version)
+                if ticket.is_open and ticket.assignee_id != user.pk
+                else None
+            ),
+            assign_form=(
+                bound.get("assign")
+                or AssignForm(initial={**version, "assignee": ticket.assignee_id, "group": ticket.group_id})
+                if ticket.status not in (Status.RESOLVED, Status.CLOSED)
+                else None
+            ),
+            update_form=(
+                bound.get("update") or TicketUpdateForm.for_ticket(ticket, _services_for_update(ticket))
+                if ticket.is_open
+                else None
+            ),
+            major_link_form=(
+                bound.get("major_link") or MajorLinkForm(initial=version)
+                if ticket.is_open and not ticket.parent_id
+                else None
+            ),
+            major_update_form=(
+                bound.get("major_update") or MajorUpdateForm(initial=version) if ticket.is_major else None
+            ),
+            children=queries_pages.major_incident_children(user, ticket) if ticket.is_major else [],
+        )
+    return render(request, "incidents/ticket_detail.html", context, status=status)
+
+
+@login_required
+def ticket_detail(request, pk: int):
+    return _ticket_page(request, _visible_ticket(request.user, pk))
+
+
+def _act(request, pk: int, key: str, form: VersionedForm, action, *, success, **error_options):
+    """Run one action of the ticket page: the form parsed, the service called with the version the page
+    showed. A conflict re-renders the current ticket with the typed text kept (409) and saves nothing."""
+    ticket = _visible_ticket(request.user, pk)
+    if form.is_valid():
+        try:
+            result = action(ticket, form.cleaned_data)
+        except TicketConflict as conflict:
+            ticket = _visible_ticket(request.user, pk)
+            form.refresh_version(ticket.version, str(conflict))
+            return _ticket_page(request, ticket, bound={key: form}, status=409, conflict=str(conflict))
+        except ValidationError as invalid:
+            errors_onto(form, invalid, **error_options)
+        else:
+            messages.success(request, success(result) if callable(success) else success)
+            return redirect("ticket_detail", pk)
+        ticket = _visible_ticket(request.user, pk)  # the failed change was rolled back: show what is stored
+    return _ticket_page(request, ticket, bound={key: form}, status=400)
+
+
+@login_required
+@require_POST
+def ticket_reply(request, pk: int):
+    """A public reply or an internal note, with files; files alone are attached without a message."""
+    form = ReplyForm(request.POST, request.FILES)
+
+    def action(ticket, data):
+        if not data["body"].strip() and data["files"]:
+            return services.ticket_attach(
+                ticket=ticket,
+                by=request.user,
+                files=data["files"],
+                internal=form.internal,
+                expected_version=data["version"],
+            )
+        return services.ticket_comment(
+            ticket=ticket,
+            by=request.user,
+            body=data["body"],
+            internal=form.internal,
+            files=data["files"],
+            expected_version=data["version"],
+        )
+
+    if form.is_valid() and form.internal:
+        done = "Internal note saved: the requester does not see it."
+    else:
+        done = "Sent."
+    return _act(request, pk, "reply", form, action, success=done, default_field="files")
+
+
+@login_required
+@require_POST
+def ticket_status(request, pk: int):
+    target = request.POST.get("to", "")
+    form = StatusForm(request.POST, target=target if target in Status.values else Status.NEW)
+
+    def action(ticket, data):
+        return services.ticket_change_status(
+            ticket=ticket,
+            to=data["to"],
+            by=request.user,
+            expected_version=data["version"],
+            pending_reason=data.get("pending_reason", ""),
+            resolution_code=data.get("resolution_code", ""),
+            resolution_note=data.get("resolution_note", ""),
+            first_contact=data.get("first_contact", False),
+            note=data.get("note", ""),
+        )
+
+    return _act(
+        request,
+        pk,
+        "status",
+        form,
+        action,
+        success=lambda ticket: f"{ticket.reference} is now {ticket.get_status_display().lower()}.",
+    )
+
+
+@login_required
+@require_POST
+def ticket_take(request, pk: int):
+    def action(ticket, data):
+        return services.ticket_take(ticket=ticket, by=request.user, expected_version=data["version"])
+
+    return _act(
+        request,
+        pk,
+        "take",
+        TakeForm(request.POST),
+        action,
+        success=lambda t: f"You took {t.reference}.",
+        default_field=None,
+    )
+
+
+@login_required
+@require_POST
+def ticket_assign(request, pk: int):
+    def action(ticket, data):
+        return services.ticket_assign(
+            ticket=ticket,
+            by=request.user,
+            assignee=data["assignee"],
+            group=data["group"],
+            expected_version=data["version"],
+        )
+
+    return _act(request, pk, "assign", AssignForm(request.POST), action, success="Assignment saved.")
+
+
+@login_required
+@require_POST
+def ticket_update(request, pk: int):
+    ticket = _visible_ticket(request.user, pk)
+    form = TicketUpdateForm(request.POST, services=_services_for_update(ticket))
+
+    def action(ticket, data):
+        return services.ticket_update(
+            ticket=ticket,
+            by=request.user,
+            expected_version=data["version"],
+            impact=data["impact"],
+            urgency=data["urgency"],
+            service=data["service"],
+            site=data["site"],
+            asset=data["asset_tag"],
+        )
+
+    return _act(
+        request, pk, "update", form, action, success="Details saved.", aliases=TicketUpdateForm.ERROR_ALIASES
+    )
+
+
+@login_required
+@require_POST
+def ticket_rate(request, pk: int):
+    def action(ticket, data):
+        return services.ticket_rate(
+            ticket=ticket, by=request.user, score=data["score"], comment=data["comment"]
+        )
+
+    return _act(
+        request, pk, "rating", RatingForm(request.POST), action, success="Thank you for rating this ticket."
+    )
+
+
+@login_required
+@require_POST
+def ticket_major_link(request, pk: int):
+    """Mark this ticket as a major incident and link the named tickets under it."""
+
+    def action(ticket, data):
+        wanted = [pk_ for pk_ in data["references"] if pk_ != ticket.pk]
+        children = queries_pages.tickets_by_pk(request.user, wanted)
+        missing = sorted(set(wanted) - {child.pk for child in children})
+        if missing:
+            raise ValidationError(
+                {"references": f"No open ticket with the number {', '.join(map(str, missing[:5]))}."}
+            )
+        services.major_incident_link(parent=ticket, children=children, by=request.user)
+        return len(children)
+
+    return _act(
+        request,
+        pk,
+        "major_link",
+        MajorLinkForm(request.POST),
+        action,
+        success=lambda n: f"This is a major incident now; {n} ticket{'s' if n != 1 else ''} linked.",
+    )
+
+
+@login_required
+@require_POST
+def ticket_major_update(request, pk: int):
+    """One public update on the major incident and on each of its open tickets."""
+
+    def action(ticket, data):
+        return services.major_incident_update(parent=ticket, by=request.user, body=data["body"])
+
+    return _act(
+        request,
+        pk,
+        "major_update",
+        MajorUpdateForm(request.POST),
+        action,
+        success=lambda n: f"Update posted on {n} ticket{'s' if n != 1 else ''}; each requester is told.",
+    )
+
+
+# --- files -----------------------------------------------------------------------------------------------
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with an ASCII fallback name and the exact name as RFC 6266 / 5987 filename*."""
+    fallback = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\' else "_" for ch in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+@login_required
+def attachment_download(request, pk: int, file_pk: int):
+    """A ticket's file, only through the ticket scope (internal files only for support), always as a
+    download that the browser may neither sniff nor run."""
+    attachment = visible_attachments(request.user).filter(pk=file_pk, ticket_id=pk).first()
+    if attachment is None:
+        raise Http404("No such file.")
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+    response = FileResponse(handle, content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition(attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- rating by the signed link ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def rate_by_link(request, token: str):
+    """The rating page the resolution mail links to: no sign-in; the signed token names the ticket. Opening
+    it records nothing; sending the form records the rating once."""
+    try:
+        ticket_id = notifications.rating_ticket_id(token)
+    except signing.SignatureExpired:
+        return render(request, "incidents/rate_by_link_invalid.html", {"expired": True}, status=400)
+    except (signing.BadSignature, ValueError, KeyError, TypeError):
+        return render(request, "incidents/rate_by_link_invalid.html", {"expired": False}, status=400)
+    ticket = queries_pages.ticket_for_rating(ticket_id)
+    if ticket is None:
+        return render(request, "incidents/rate_by_link_invalid.html", {"expired": False}, status=404)
+    if getattr(ticket, "rating", None) is not None:
+        return render(request, "incidents/rate_by_link.html", {"ticket": ticket, "rated": True})
+    if request.method == "POST":
+        form = RatingLinkForm(request.POST)
+        if form.is_valid():
+            try:
+                services.ticket_rate(
+                    ticket=ticket,
+                    by=None,
+                    score=form.cleaned_data["score"],
+                    comment=form.cleaned_data["comment"],
+                    via_link=True,
+                )
+            except ValidationError as invalid:
+                errors_onto(form, invalid, default_field="score")
+            else:
+                return redirect("rate_by_link", token)
+        ticket = queries_pages.ticket_for_rating(ticket_id)
+        if getattr(ticket, "rating", None) is not None:  # rated meanwhile (another tab): nothing changed
+            return render(request, "incidents/rate_by_link.html", {"ticket": ticket, "rated": True})
+        status = 400
+    else:
+        score = request.GET.get("score", "")
+        form = RatingLinkForm(initial={"score": int(score)} if score in {"1", "2", "3", "4", "5"} else {})
+        status = 200
+    return render(
+        request,
+        "incidents/rate_by_link.html",
+        {
+            "ticket": ticket,
+            "form": form,
+            "rateable": ticket.status in (Status.RESOLVED, Status.CLOSED),
+        },
+        status=status,
+    )
+
+
+# --- the technicians' queue ------------------------------------------------------------------------------
+
+
+def _filtered(request, ticket_filter) -> bool:
+    return any(value for name in ticket_filter.form.fields for value in request.GET.getlist(name))
+
+
+@roles.role_required(*QUEUE_ROLES)
 def work_queue(request):
-    return render(request, "incidents/work_queue.html")
+    queue = request.GET.get("queue", "")
+    if queue not in selectors.QUEUES:
+        queue = next(iter(selectors.QUEUES))
+    ticket_filter = TicketFilter(request.GET, queryset=selectors.technician_queue(request.user, queue))
+    page = Paginator(ticket_filter.qs, TICKETS_PER_PAGE).get_page(request.GET.get("page"))
+    query = queue_query(request.GET)
+    return render(
+        request,
+        "incidents/work_queue.html",
+        {
+            "queue": queue,
+            "queues": selectors.QUEUES,
+            "filter": ticket_filter,
+            "filtered": _filtered(request, ticket_filter),
+            "page": page,
+            "proposals": selectors.proposed_major_incidents(request.user),
+            "saved_filters": queries_pages.saved_filters(request.user),
+            "save_form": SavedFilterForm(initial={"query": query}),
+            "query": query,
+        },
+    )
+
+
+@roles.role_required(*QUEUE_ROLES)
+@require_POST
+def queue_major_link(request):
+    """A proposed major incident linked in one step: the oldest ticket becomes the parent."""
+    form = ProposalLinkForm(request.POST)
+    wanted = form.cleaned_data["tickets"] if form.is_valid() else []
+    tickets = queries_pages.tickets_by_pk(request.user, wanted)
+    if len(tickets) < 2:
+        messages.error(request, "These tickets are no longer open or no longer unlinked: nothing was linked.")
+        return redirect("work_queue")
+    parent, *children = tickets
+    try:
+        services.major_incident_link(parent=parent, children=children, by=request.user)
+    except ValidationError as invalid:
+        messages.error(request, " ".join(invalid.messages))
+        return redirect("work_queue")
+    messages.success(
+        request,
+        f"{parent.reference} is now a major incident with {len(children)} linked tickets. "
+        "Post one update below to tell every requester.",
+    )
+    return redirect(reverse("ticket_detail", args=[parent.pk]) + "#major")
+
+
+@roles.role_required(*QUEUE_ROLES)
+@require_POST
+def saved_filter_save(request):
+    form = SavedFilterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect(reverse("work_queue") + "?" + queue_query(QueryDict(request.POST.get("query", ""))))
+    saved = form.save(request.user)
+    messages.success(request, f"Saved as “{saved.name}”.")
+    return redirect(reverse("work_queue") + "?" + saved.query)
+
+
+@roles.role_required(*QUEUE_ROLES)
+@require_POST
+def saved_filter_delete(request, pk: int):
+    saved = get_object_or_404(SavedFilter, pk=pk, user=request.user)
+    saved.delete()
+    messages.success(request, f"“{saved.name}” deleted.")
+    return redirect("work_queue")

@@ -77,7 +77,7 @@ def test_site_page_counts_assets_by_type_and_status(signed_in, staff_user, trc):
     assert 'data-total="assets">5<' in response.content.decode()
 
 
-def test_site_page_lists_its_buildings_and_says_tickets_are_not_logged_yet(signed_in, staff_user):
+def test_site_page_lists_its_buildings_and_offers_to_log_a_ticket(signed_in, staff_user):
     main = Site.objects.get(name="Dutywa Main Building")
 
     response = signed_in(staff_user).get(site_url(main))
@@ -89,8 +89,8 @@ def test_site_page_lists_its_buildings_and_says_tickets_are_not_logged_yet(signe
         "Park home 3",
     ]
     content = response.content.decode()
-    assert "Open tickets at this site" in content
-    assert "Tickets are not logged in the service desk yet" in content
+    assert f"/tickets/new/?site={main.pk}" in content
+    assert "work queue" not in content  # the queue is for the service desk, not for staff
 
 
 def test_site_page_filters_and_pages_its_assets(signed_in, staff_user, trc):
@@ -176,7 +176,7 @@ def test_asset_page_shows_the_details_and_says_no_tickets_exist_yet(signed_in, s
         "Until 3 July 2099",
     ):
         assert text in content
-    assert "Tickets are not logged in the service desk yet, so none exist for this asset" in content
+    assert "/tickets/new/?asset=" in content
 
 
 def test_a_link_shows_its_two_ends(signed_in, staff_user, trc):
@@ -296,13 +296,13 @@ def test_asset_list_query_count_does_not_grow_with_assets(
 # --- the QR path --------------------------------------------------------------------------------------
 
 
-def test_the_qr_path_opens_the_asset_for_a_signed_in_user(signed_in, staff_user):
+def test_the_qr_path_opens_log_a_ticket_about_the_asset(signed_in, staff_user):
     AssetFactory(asset_tag="MLM-PRN-0001")
 
     response = signed_in(staff_user).get(reverse("sites:asset_qr", args=["MLM-PRN-0001"]))
 
     assert response.status_code == 302
-    assert response.url == asset_url("MLM-PRN-0001")
+    assert response.url == "/tickets/new/?asset=MLM-PRN-0001"
 
 
 def test_the_qr_path_asks_a_stranger_to_sign_in_first(client):
@@ -365,7 +365,7 @@ def test_a_label_qr_encodes_the_public_short_path(signed_in, technician_user, tr
     # SITE_URL, not the address the technician printed from: phones must open the public one.
     assert qr_svg("https://servicedesk.mbashe.gov.za/a/MLM-PRN-0001") in content
     assert opened.status_code == 302
-    assert opened.url == asset_url("MLM-PRN-0001")
+    assert opened.url == "/tickets/new/?asset=MLM-PRN-0001"
     assert old_label.status_code == 302
 
 

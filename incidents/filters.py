@@ -1,0 +1,98 @@
+"""The one ticket filter: used by the technicians' queue page and /api/tickets/ alike.
+
+It only narrows and sorts a queryset it is given; who may see which tickets is decided before, by
+permissions.visible_tickets (through the selectors), never here.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import F, Q
+
+from catalogue.models import Priority, Service, SupportGroup, TicketKind
+from sites.models import Site, Town
+
+from .models import Channel, Status, Ticket, pk_from_reference
+from .queries_pages import support_people
+
+
+class TicketOrdering(django_filters.OrderingFilter):
+    """Sorting from an allow-list; tickets without a due time sort last either way, and the ticket id
+    breaks ties so that pages never repeat or skip a ticket."""
+
+    NULLABLE = frozenset({"response_due_at", "resolution_due_at", "resolved_at", "updated_at"})
+
+    def get_ordering_value(self, param):
+        descending = param.startswith("-")
+        field_name = self.param_map[param[1:] if descending else param]
+        if field_name in self.NULLABLE:
+            column = F(field_name)
+            return column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
+        return ("-" if descending else "") + field_name
+
+    def filter(self, qs, value):
+        if value in ([], (), {}, "", None):
+            return qs
+        return qs.order_by(*[self.get_ordering_value(param) for param in value], "pk")
+
+
+class TicketFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, widget=forms.CheckboxSelectMultiple)
+    priority = django_filters.MultipleChoiceFilter(
+        choices=Priority.choices, widget=forms.CheckboxSelectMultiple
+    )
+    site = django_filters.ModelChoiceFilter(queryset=Site.objects.order_by("name"))
+    town = django_filters.ChoiceFilter(field_name="site__town", choices=Town.choices, label="Town")
+    service = django_filters.ModelChoiceFilter(queryset=Service.objects.order_by("name"))
+    group = django_filters.ModelChoiceFilter(queryset=SupportGroup.objects.order_by("name"), label="Group")
+    assignee = django_filters.ModelChoiceFilter(
+        queryset=support_people(), null_label="Nobody yet", label="Assigned to"
+    )
+    asset = django_filters.CharFilter(field_name="asset__asset_tag", label="Asset tag", max_length=40)
+    kind = django_filters.ChoiceFilter(choices=TicketKind.choices)
+    channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    q = django_filters.CharFilter(method="filter_q", label="Search", max_length=100)
+    ordering = TicketOrdering(
+        fields=(
+            ("priority", "priority"),
+            ("resolution_due_at", "due"),
+            ("response_due_at", "response_due"),
+            ("created_at", "created"),
+            ("updated_at", "updated"),
+            ("status", "status"),
+        ),
+        field_labels={
+            "priority": "Priority",
+            "resolution_due_at": "Due",
+            "response_due_at": "Response due",
+            "created_at": "Logged",
+            "updated_at": "Last changed",
+            "status": "Status",
+        },
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "status",
+            "priority",
+            "site",
+            "town",
+            "service",
+            "group",
+            "assignee",
+            "asset",
+            "kind",
+            "channel",
+        ]
+
+    def filter_q(self, queryset, name, value):
+        """Words in the summary or description, or a reference such as INC-000123 (or #123)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        text = Q(summary__icontains=value) | Q(description__icontains=value)
+        pk = pk_from_reference(value)
+        return queryset.filter(text | Q(pk=pk) if pk is not None else text)

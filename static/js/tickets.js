@@ -1,0 +1,94 @@
+/* Ticket pages: small progressive enhancements. Every page works without this script. */
+(function () {
+  "use strict";
+
+  function words(text) {
+    return text.toLowerCase().split(/\s+/).filter(Boolean);
+  }
+
+  function matches(option, wanted, extra) {
+    var text = (option.textContent + " " + (option.getAttribute("data-keywords") || "") + " " + extra).toLowerCase();
+    return wanted.every(function (word) { return text.indexOf(word) !== -1; });
+  }
+
+  /* A search box above a long <select>: typing narrows the options (and their optgroups). */
+  function searchable(select) {
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "select-search";
+    box.placeholder = select.getAttribute("data-searchable") === "people" ? "Type a name to narrow the list" : "Type to find a service";
+    box.setAttribute("aria-label", box.placeholder);
+    box.setAttribute("aria-controls", select.id);
+    box.autocomplete = "off";
+    select.parentNode.insertBefore(box, select);
+    var original = Array.prototype.map.call(select.children, function (node) { return node.cloneNode(true); });
+
+    box.addEventListener("input", function () {
+      var wanted = words(box.value);
+      var chosen = select.value;
+      var found = [];
+      select.textContent = "";
+      original.forEach(function (node) {
+        var copy = node.cloneNode(true);
+        if (copy.tagName === "OPTGROUP") {
+          var group = (copy.getAttribute("label") || "").toLowerCase();
+          Array.prototype.slice.call(copy.children).forEach(function (option) {
+            if (matches(option, wanted, group)) { found.push(option.value); } else { copy.removeChild(option); }
+          });
+          if (copy.children.length) { select.appendChild(copy); }
+        } else if (!copy.value) {
+          select.appendChild(copy); /* the "Choose..." line stays */
+        } else if (matches(copy, wanted, "")) {
+          found.push(copy.value);
+          select.appendChild(copy);
+        }
+      });
+      if (found.length === 1 && wanted.length) {
+        select.value = found[0];
+      } else {
+        select.value = found.indexOf(chosen) !== -1 ? chosen : "";
+      }
+      if (select.value !== chosen) { select.dispatchEvent(new Event("change", { bubbles: true })); }
+    });
+  }
+
+  /* The log form: a service that takes one kind of ticket implies it; a service request's extra
+     questions are fetched from the server when the service or the kind changes. */
+  function logForm(form) {
+    var service = form.querySelector("select[name=service]");
+    var container = document.getElementById("request-questions");
+    if (!service || !container || !window.fetch) { return; }
+    var radios = Array.prototype.slice.call(form.querySelectorAll("input[name=kind]"));
+
+    function refresh() {
+      var option = service.options[service.selectedIndex];
+      var kinds = option && option.getAttribute("data-kinds") ? option.getAttribute("data-kinds").split(" ") : [];
+      radios.forEach(function (radio) {
+        var offered = !kinds.length || kinds.indexOf(radio.value) !== -1;
+        radio.disabled = !offered;
+        if (!offered) { radio.checked = false; }
+        if (kinds.length === 1 && radio.value === kinds[0]) { radio.checked = true; }
+      });
+      var checked = form.querySelector("input[name=kind]:checked");
+      var kind = checked ? checked.value : "";
+      var wanted = service.value && kind === "request" ? service.value + ":request" : "";
+      if (wanted === (container.getAttribute("data-loaded") || "")) { return; }
+      container.setAttribute("data-loaded", wanted);
+      if (!wanted) { container.textContent = ""; return; }
+      var url = container.getAttribute("data-url") + "?service=" + encodeURIComponent(service.value) + "&kind=request";
+      fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) {
+          if (container.getAttribute("data-loaded") === wanted) { container.innerHTML = html; }
+        })
+        .catch(function () { /* without the questions the server shows them on sending */ });
+    }
+
+    service.addEventListener("change", refresh);
+    radios.forEach(function (radio) { radio.addEventListener("change", refresh); });
+  }
+
+  document.querySelectorAll("select[data-searchable]").forEach(searchable);
+  var form = document.getElementById("ticket-form");
+  if (form) { logForm(form); }
+}());

@@ -1,0 +1,30 @@
+/* The report run page: while the report is built, ask the server how far it is every few seconds and
+   reload the page when it is done or failed. No library; without JavaScript the page says "refresh". */
+(function () {
+  "use strict";
+  var box = document.getElementById("run-state");
+  if (!box || box.dataset.finished === "true") { return; }
+  var url = box.dataset.progressUrl;
+  var delay = 2000;
+
+  function show(state) {
+    var label = box.querySelector('[data-field="status_label"]');
+    var bar = box.querySelector('[data-field="progress"]');
+    var message = box.querySelector('[data-field="message"]');
+    if (label) { label.textContent = state.status_label; }
+    if (bar) { bar.value = state.progress; bar.textContent = state.progress + "%"; }
+    if (message) { message.textContent = state.message; }
+  }
+
+  function poll() {
+    fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
+      .then(function (state) {
+        show(state);
+        if (state.finished) { window.location.reload(); return; }
+        window.setTimeout(poll, delay);
+      })
+      .catch(function () { delay = Math.min(delay * 2, 30000); window.setTimeout(poll, delay); });
+  }
+  window.setTimeout(poll, delay);
+})();

@@ -1,0 +1,270 @@
+"""My tickets (the requester's list) and the technicians' work queue: what they show, how the queue is
+sorted, filtered, saved and paged, site-wide trouble, and query counts that do not grow with the rows."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents import services
+from incidents.models import SavedFilter, Status, Ticket
+from servicedesk import roles
+from tests.factories import SupportGroupFactory, TicketFactory, UserFactory
+from tests.incidents.pages_fixtures import *  # noqa: F403
+from tests.incidents.pages_fixtures import fresh
+
+pytestmark = pytest.mark.django_db
+MY = reverse("my_tickets")
+QUEUE = reverse("work_queue")
+
+
+def set_due(ticket, **times):
+    # The SLA engine owns these columns; tests pin them to known values.
+    Ticket.objects.filter(pk=ticket.pk).update(**times)
+
+
+# --- my tickets ------------------------------------------------------------------------------------------
+
+
+def test_my_tickets_lists_only_mine_with_who_and_when(
+    signed_in, staff_user, other_staff, technician, service
+):
+    mine = TicketFactory(requester=staff_user, service=service, summary="My printer")
+    taken = TicketFactory(requester=staff_user, service=service, summary="My screen")
+    services.ticket_take(ticket=taken, by=technician)
+    TicketFactory(requester=other_staff, service=service, summary="Someone else's phone")
+    set_due(mine, response_due_at=None, resolution_due_at=None)
+    due = timezone.now() + timedelta(days=1)
+    set_due(taken, resolution_due_at=due)
+
+    response = signed_in(staff_user).get(MY)
+
+    html = response.content.decode()
+    assert [t.summary for t in response.context["page"]] == ["My screen", "My printer"]
+    assert "Someone else" not in html
+    assert "the Desktop test group team" in html
+    assert technician.get_full_name() in html
+    assert "not set yet" in html
+    assert timezone.localtime(due).strftime("%-d %b, %H:%M") in html
+    assert mine.reference in html and "Log a ticket" in html
+
+
+def test_my_tickets_says_what_to_do_when_empty(signed_in, staff_user):
+    assert "You have not logged any tickets yet." in signed_in(staff_user).get(MY).content.decode()
+
+
+def test_my_tickets_pages_by_25(signed_in, staff_user, service):
+    TicketFactory.create_batch(27, requester=staff_user, service=service)
+
+    client = signed_in(staff_user)
+    assert len(client.get(MY).context["page"]) == 25
+    second = client.get(MY, {"page": 2})
+    assert len(second.context["page"]) == 2
+    assert "Page 2 of 2" in second.content.decode()
+
+
+def test_my_tickets_query_count_does_not_grow(
+    signed_in, staff_user, technician, service, django_assert_num_queries
+):
+    client = signed_in(staff_user)
+    tickets = TicketFactory.create_batch(25, requester=staff_user, service=service)
+    services.ticket_take(ticket=tickets[0], by=technician)
+    # session, user, roles, count, the page of tickets (with service, site, assignee and group joined)
+    with django_assert_num_queries(5):
+        client.get(MY)
+    TicketFactory.create_batch(75, requester=staff_user, service=service)
+    with django_assert_num_queries(5):
+        response = client.get(MY)
+    assert response.context["page"].paginator.count == 100
+
+
+# --- the queue -------------------------------------------------------------------------------------------
+
+
+def test_queue_tabs_and_the_unassigned_queue_of_my_groups(signed_in, technician, service):
+    ours = TicketFactory(service=service, summary="Ours")
+    other_group = SupportGroupFactory(name="Other (test)")
+    from tests.factories import ServiceFactory
+
+    TicketFactory(service=ServiceFactory(support_group=other_group), summary="Theirs")
+
+    response = signed_in(technician).get(QUEUE)
+
+    assert response.context["queue"] == "unassigned"
+    assert [t.pk for t in response.context["page"]] == [ours.pk]
+    html = response.content.decode()
+    for label in ("Unassigned in my groups", "Mine", "My groups&#x27;", "Breaching soon", "All open"):
+        assert label in html
+    assert 'href="?queue=mine"' in html
+
+
+def test_mine_and_all_open(signed_in, technician, service):
+    taken, waiting = TicketFactory(service=service), TicketFactory(service=service)
+    services.ticket_take(ticket=taken, by=technician)
+    client = signed_in(technician)
+
+    assert [t.pk for t in client.get(QUEUE, {"queue": "mine"}).context["page"]] == [taken.pk]
+    assert {t.pk for t in client.get(QUEUE, {"queue": "open"}).context["page"]} == {taken.pk, waiting.pk}
+
+
+def test_queue_sorts_by_priority_then_due_time(signed_in, technician, service):
+    now = timezone.now()
+    later = TicketFactory(service=service, impact="medium", urgency="medium")
+    sooner = TicketFactory(service=service, impact="medium", urgency="medium")
+    urgent = TicketFactory(service=service, impact="high", urgency="high")
+    set_due(later, resolution_due_at=now + timedelta(hours=5))
+    set_due(sooner, resolution_due_at=now + timedelta(hours=1))
+    set_due(urgent, resolution_due_at=now + timedelta(hours=9))
+
+    page = signed_in(technician).get(QUEUE, {"queue": "open"}).context["page"]
+
+    assert [t.pk for t in page] == [urgent.pk, sooner.pk, later.pk]
+
+
+def test_due_column_says_time_left_overdue_paused_or_dash(signed_in, technician, service):
+    now = timezone.now()
+    left, late, paused, unset = (TicketFactory(service=service) for _ in range(4))
+    set_due(left, resolution_due_at=now + timedelta(hours=2, minutes=10, seconds=30))
+    set_due(late, resolution_due_at=now - timedelta(minutes=35, seconds=10))
+    set_due(unset, resolution_due_at=None, response_due_at=None)
+    services.ticket_change_status(ticket=paused, to=Status.PENDING, by=technician, pending_reason="user")
+
+    html = signed_in(technician).get(QUEUE, {"queue": "open"}).content.decode()
+
+    assert "2 h 10 min left" in html
+    assert "overdue by 35 min" in html
+    assert ">paused<" in html
+    assert ">—<" in html
+
+
+def test_queue_filters_by_the_ticket_filter(signed_in, technician, service, dutywa):
+    from sites.models import Site
+
+    willowvale = Site.objects.filter(town="Willowvale").first()
+    here = TicketFactory(service=service, site=dutywa, summary="Toner empty")
+    there = TicketFactory(service=service, site=willowvale, summary="Toner empty too")
+    client = signed_in(technician)
+
+    by_town = client.get(QUEUE, {"queue": "open", "town": "Willowvale"})
+    assert [t.pk for t in by_town.context["page"]] == [there.pk]
+    assert by_town.context["filtered"] is True
+    by_ref = client.get(QUEUE, {"queue": "open", "q": here.reference})
+    assert [t.pk for t in by_ref.context["page"]] == [here.pk]
+    by_status = client.get(QUEUE, {"queue": "open", "status": ["new"], "site": dutywa.pk})
+    assert [t.pk for t in by_status.context["page"]] == [here.pk]
+
+
+def test_queue_pages_by_25_and_keeps_the_filters_in_page_links(signed_in, technician, service):
+    TicketFactory.create_batch(26, service=service)
+
+    response = signed_in(technician).get(QUEUE, {"queue": "open", "kind": "incident"})
+
+    assert len(response.context["page"]) == 25
+    assert "?queue=open&amp;kind=incident&amp;page=2" in response.content.decode()
+
+
+def test_queue_is_for_technicians(signed_in, staff_user, manager_user):
+    assert signed_in(staff_user).get(QUEUE).status_code == 403
+    assert signed_in(manager_user).get(QUEUE).status_code == 403
+
+
+def test_queue_query_count_is_the_same_at_25_and_100_tickets(
+    signed_in, technician, service, dutywa, django_assert_num_queries
+):
+    client = signed_in(technician)
+    client.post(reverse("saved_filter_save"), {"name": "P1", "query": "queue=open&priority=1"})
+    tickets = TicketFactory.create_batch(25, service=service, site=dutywa)
+    services.ticket_take(ticket=tickets[0], by=technician)
+    # session, user, roles, my groups, count, site-wide trouble (grouped, then its ticket ids), the
+    # filter's pick-lists (sites, services, groups, people), saved views, the page of tickets.
+    with django_assert_num_queries(13):
+        client.get(QUEUE, {"queue": "open"})
+    TicketFactory.create_batch(75, service=service, site=dutywa)
+    with django_assert_num_queries(13):
+        response = client.get(QUEUE, {"queue": "open"})
+    assert response.context["page"].paginator.count == 100
+    with django_assert_num_queries(13):
+        client.get(QUEUE, {"queue": "unassigned", "town": "Dutywa", "ordering": "-created"})
+
+
+# --- site-wide trouble -----------------------------------------------------------------------------------
+
+
+def test_site_wide_trouble_is_proposed_and_linked_in_one_step(
+    signed_in, technician, service, dutywa, settings
+):
+    settings.MAJOR_INCIDENT_THRESHOLD = 3
+    tickets = [TicketFactory(service=service, site=dutywa) for _ in range(3)]
+    client = signed_in(technician)
+
+    html = client.get(QUEUE).content.decode()
+    assert "3 tickets from Dutywa Main Building about Printing (test)" in html
+    assert "Link these 3 tickets under the first as a major incident" in html
+
+    response = client.post(reverse("queue_major_link"), {"tickets": [t.pk for t in tickets]})
+
+    parent = fresh(tickets[0])
+    assert response.status_code == 302
+    assert response.url == reverse("ticket_detail", args=[parent.pk]) + "#major"
+    assert parent.is_major
+    assert [fresh(t).parent_id for t in tickets[1:]] == [parent.pk, parent.pk]
+    assert "Link these" not in client.get(QUEUE).content.decode()
+
+
+def test_linking_tickets_that_are_gone_links_nothing(signed_in, technician, ticket):
+    response = signed_in(technician).post(reverse("queue_major_link"), {"tickets": [ticket.pk, 999_999]})
+
+    assert response.status_code == 302
+    assert not fresh(ticket).is_major
+
+
+# --- saved views -----------------------------------------------------------------------------------------
+
+
+def test_save_apply_and_delete_a_view(signed_in, technician):
+    client = signed_in(technician)
+    page = client.get(QUEUE, {"queue": "open", "priority": ["1", "2"], "page": "3", "junk": "x"})
+    assert page.context["save_form"]["query"].value() == "queue=open&priority=1&priority=2"
+
+    response = client.post(
+        reverse("saved_filter_save"),
+        {"name": "Urgent", "query": "queue=open&priority=1&priority=2&page=3&junk=<script>"},
+    )
+
+    saved = SavedFilter.objects.get(user=technician)
+    assert (saved.name, saved.query) == ("Urgent", "queue=open&priority=1&priority=2")
+    assert response.url == QUEUE + "?queue=open&priority=1&priority=2"
+    html = client.get(QUEUE).content.decode()
+    assert 'href="?queue=open&amp;priority=1&amp;priority=2">Urgent</a>' in html
+
+    client.post(reverse("saved_filter_delete", args=[saved.pk]))
+    assert not SavedFilter.objects.exists()
+
+
+def test_saving_under_the_same_name_replaces_the_view(signed_in, technician):
+    client = signed_in(technician)
+    client.post(reverse("saved_filter_save"), {"name": "Mine", "query": "queue=mine"})
+    client.post(reverse("saved_filter_save"), {"name": "Mine", "query": "queue=mine&status=pending"})
+
+    assert list(SavedFilter.objects.values_list("query", flat=True)) == ["queue=mine&status=pending"]
+
+
+def test_a_view_needs_a_name(signed_in, technician):
+    response = signed_in(technician).post(reverse("saved_filter_save"), {"name": "", "query": "queue=mine"})
+
+    assert response.status_code == 302
+    assert not SavedFilter.objects.exists()
+
+
+def test_nobody_deletes_or_sees_someone_elses_views(signed_in, technician):
+    colleague = Client()
+    colleague.force_login(UserFactory(role=roles.TECHNICIAN))
+    colleague.post(reverse("saved_filter_save"), {"name": "Theirs", "query": "queue=mine"})
+    theirs = SavedFilter.objects.get()
+
+    client = signed_in(technician)
+    assert "Theirs" not in client.get(QUEUE).content.decode()
+    assert client.post(reverse("saved_filter_delete", args=[theirs.pk])).status_code == 404
+    assert SavedFilter.objects.filter(pk=theirs.pk).exists()

@@ -1,0 +1,502 @@
+"""The ticket page and its actions: what the requester and the service desk each see and may do, how a
+stale page is refused, and that the page's query count does not grow with the conversation."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents import services
+from incidents.models import Comment, PendingReason, SatisfactionRating, Status, Ticket, TicketEvent
+from sites.models import Site
+from tests.factories import AssetFactory, SupportGroupFactory, TicketFactory
+from tests.incidents.pages_fixtures import *  # noqa: F403
+from tests.incidents.pages_fixtures import fresh, png, resolve
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, ticket):
+    return reverse(name, args=[ticket.pk])
+
+
+def page(client, ticket):
+    return client.get(url("ticket_detail", ticket))
+
+
+# --- what each side sees ---------------------------------------------------------------------------------
+
+
+def test_requester_sees_status_priority_reason_and_who_is_on_it(signed_in, staff_user, ticket):
+    Ticket.objects.filter(pk=ticket.pk).update(response_due_at=None, resolution_due_at=None)
+
+    response = page(signed_in(staff_user), ticket)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Printer jams on page 2" in html and ticket.reference in html
+    assert "P3 Medium" in html and ticket.priority_reason in html
+    assert "the Desktop test group team" in html
+    assert "Dutywa Main Building" in html and "Printing (test)" in html
+    assert html.count("not set yet") == 2  # response and fix: the SLA engine has not set them
+    assert "History" not in html and "Take it" not in html and "Internal note" not in html
+    assert "Withdraw this ticket" in html
+
+
+def test_due_times_are_shown_when_set(signed_in, staff_user, ticket):
+    due = timezone.now() + timedelta(hours=4)
+    Ticket.objects.filter(pk=ticket.pk).update(response_due_at=due, resolution_due_at=due)
+
+    html = page(signed_in(staff_user), ticket).content.decode()
+
+    assert "not set yet" not in html
+    assert timezone.localtime(due).strftime("%H:%M") in html
+
+
+def test_support_sees_history_notes_and_work_forms(signed_in, technician, ticket, staff_user):
+    services.ticket_comment(ticket=ticket, by=technician, body="Roller part number 4411.", internal=True)
+
+    html = page(signed_in(technician), ticket).content.decode()
+
+    assert "History" in html and "Logged" in html
+    assert "Roller part number 4411." in html
+    assert "Internal note · the requester does not see it" in html
+    assert "Take it" in html and "Assign" in html and "Start work" in html
+    assert "Save as internal note" in html
+    assert f"for {staff_user.get_full_name()}" in html
+
+
+def test_internal_notes_and_files_never_reach_the_requester(signed_in, technician, ticket, staff_user):
+    services.ticket_comment(
+        ticket=ticket, by=technician, body="Secret: the admin password is on the wall.", internal=True
+    )
+    services.ticket_attach(ticket=ticket, by=technician, files=[png("internal-diagram.png")], internal=True)
+    services.ticket_comment(
+        ticket=ticket, by=technician, body="Note with file", internal=True, files=[png("note-file.png")]
+    )
+    services.ticket_comment(ticket=ticket, by=technician, body="We are on our way.")
+
+    html = page(signed_in(staff_user), ticket).content.decode()
+
+    assert "We are on our way." in html
+    for secret in ("Secret: the admin password", "internal-diagram.png", "note-file.png", "Note with file"):
+        assert secret not in html
+
+
+# --- conversation ----------------------------------------------------------------------------------------
+
+
+def test_requester_replies_with_a_file(signed_in, staff_user, ticket):
+    client = signed_in(staff_user)
+
+    response = client.post(
+        url("ticket_reply", ticket),
+        {"version": ticket.version, "body": "Still jamming.", "visibility": "public", "files": [png()]},
+    )
+
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert (comment.author, comment.body, comment.internal) == (staff_user, "Still jamming.", False)
+    assert comment.attachments.get().original_name == "screen.png"
+    html = page(client, ticket).content.decode()
+    assert "Still jamming." in html and "screen.png" in html
+
+
+def test_a_file_alone_is_attached_without_a_message(signed_in, staff_user, ticket):
+    response = signed_in(staff_user).post(
+        url("ticket_reply", ticket), {"version": ticket.version, "body": "", "files": [png("photo.png")]}
+    )
+
+    assert response.status_code == 302
+    assert not Comment.objects.exists()
+    assert ticket.attachments.get().original_name == "photo.png"
+
+
+def test_an_empty_reply_is_refused_in_plain_words(signed_in, staff_user, ticket):
+    response = signed_in(staff_user).post(
+        url("ticket_reply", ticket), {"version": ticket.version, "body": " "}
+    )
+
+    assert response.status_code == 400
+    assert "Write a message." in response.content.decode()
+
+
+def test_technician_writes_an_internal_note(signed_in, technician, ticket):
+    signed_in(technician).post(
+        url("ticket_reply", ticket),
+        {"version": ticket.version, "body": "Check toner", "visibility": "internal"},
+    )
+
+    assert Comment.objects.get().internal is True
+
+
+def test_requester_cannot_write_an_internal_note(signed_in, staff_user, ticket):
+    response = signed_in(staff_user).post(
+        url("ticket_reply", ticket), {"version": ticket.version, "body": "x", "visibility": "internal"}
+    )
+
+    assert response.status_code == 403
+    assert not Comment.objects.exists()
+
+
+# --- stale pages -----------------------------------------------------------------------------------------
+
+
+def test_a_stale_reply_is_refused_and_keeps_the_typed_text(signed_in, staff_user, technician, ticket):
+    stale = ticket.version
+    services.ticket_take(ticket=ticket, by=technician)
+
+    response = signed_in(staff_user).post(
+        url("ticket_reply", ticket), {"version": stale, "body": "My long careful message."}
+    )
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "was changed by someone else a moment ago. Nothing was saved" in html
+    assert "My long careful message." in html
+    assert f'name="version" value="{fresh(ticket).version}"' in html  # sending again is deliberate
+    assert not Comment.objects.exists()
+
+
+def test_a_stale_resolve_is_refused_and_changes_nothing(signed_in, technician, manager_user, ticket):
+    stale = ticket.version
+    services.ticket_assign(ticket=ticket, by=manager_user, assignee=manager_user)
+    before = fresh(ticket)
+
+    response = signed_in(technician).post(
+        url("ticket_status", ticket),
+        {
+            "version": stale,
+            "to": "resolved",
+            "resolution_code": "fixed",
+            "resolution_note": "Replaced the fuser unit.",
+        },
+    )
+
+    assert response.status_code == 409
+    assert "Replaced the fuser unit." in response.content.decode()
+    after = fresh(ticket)
+    assert (after.status, after.version, after.resolution_note) == (before.status, before.version, "")
+
+
+def test_a_form_without_its_version_is_refused(signed_in, technician, ticket):
+    response = signed_in(technician).post(url("ticket_take", ticket), {})
+
+    assert response.status_code == 400
+    assert "This form is out of date" in response.content.decode()
+    assert fresh(ticket).assignee is None
+
+
+# --- support's work --------------------------------------------------------------------------------------
+
+
+def test_technician_takes_the_ticket(signed_in, technician, ticket):
+    response = signed_in(technician).post(url("ticket_take", ticket), {"version": ticket.version})
+
+    assert response.status_code == 302
+    assert (fresh(ticket).assignee, fresh(ticket).status) == (technician, Status.ASSIGNED)
+
+
+def test_assign_to_a_person_and_a_group(signed_in, technician, manager_user, ticket):
+    networks = SupportGroupFactory(name="Networks (test)")
+    networks.members.add(manager_user)
+
+    response = signed_in(technician).post(
+        url("ticket_assign", ticket),
+        {"version": ticket.version, "assignee": manager_user.pk, "group": networks.pk},
+    )
+
+    assert response.status_code == 302
+    assert (fresh(ticket).assignee, fresh(ticket).group) == (manager_user, networks)
+
+
+def test_assign_needs_a_person_or_a_group(signed_in, technician, ticket):
+    response = signed_in(technician).post(url("ticket_assign", ticket), {"version": ticket.version})
+
+    assert "Choose a person, a group or both." in response.content.decode()
+
+
+def test_moves_offered_come_from_the_lifecycle_table(signed_in, technician, ticket):
+    response = page(signed_in(technician), ticket)
+
+    targets = [move.target for move in response.context["status_moves"]]
+    assert targets == ["assigned", "in_progress", "pending", "resolved", "closed"]
+
+
+def test_pending_asks_who_it_waits_on_and_keeps_the_note(signed_in, technician, ticket):
+    response = signed_in(technician).post(
+        url("ticket_status", ticket), {"version": ticket.version, "to": "pending", "note": "Asked for model"}
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Say who the ticket is waiting on" in html
+    assert 'value="Asked for model"' in html
+    assert fresh(ticket).status == Status.NEW
+
+    signed_in(technician).post(
+        url("ticket_status", ticket),
+        {"version": ticket.version, "to": "pending", "pending_reason": PendingReason.THIRD_PARTY},
+    )
+    assert (fresh(ticket).status, fresh(ticket).pending_reason) == ("pending", "third_party")
+
+
+def test_resolve_asks_code_and_note_and_first_contact(signed_in, technician, ticket):
+    client = signed_in(technician)
+    response = client.post(
+        url("ticket_status", ticket),
+        {"version": ticket.version, "to": "resolved", "resolution_code": "fixed"},
+    )
+    assert response.status_code == 400
+    assert "Write what was done" in response.content.decode()
+
+    client.post(
+        url("ticket_status", ticket),
+        {
+            "version": ticket.version,
+            "to": "resolved",
+            "resolution_code": "advice",
+            "resolution_note": "Showed how to clear the tray.",
+            "first_contact": "on",
+        },
+    )
+
+    ticket = fresh(ticket)
+    assert (ticket.status, ticket.resolution_code, ticket.first_contact) == ("resolved", "advice", True)
+    assert ticket.resolution_note == "Showed how to clear the tray."
+
+
+def test_edit_classification_and_place(signed_in, technician, ticket, dutywa):
+    asset = AssetFactory(asset_tag="MLM-PRN-0100", site=dutywa, type="printer")
+
+    response = signed_in(technician).post(
+        url("ticket_update", ticket),
+        {
+            "version": ticket.version,
+            "impact": "high",
+            "urgency": "high",
+            "service": ticket.service_id,
+            "site": dutywa.pk,
+            "asset_tag": "mlm-prn-0100",
+        },
+    )
+
+    assert response.status_code == 302
+    ticket = fresh(ticket)
+    assert (ticket.impact, ticket.urgency, ticket.priority, ticket.asset) == ("high", "high", 1, asset)
+    assert TicketEvent.objects.filter(ticket=ticket, field="priority").exists()
+
+
+def test_an_asset_at_another_site_is_refused_on_edit(signed_in, technician, ticket, dutywa):
+    AssetFactory(asset_tag="MLM-PRN-0101", site=Site.objects.exclude(pk=dutywa.pk).first())
+
+    response = signed_in(technician).post(
+        url("ticket_update", ticket),
+        {
+            "version": ticket.version,
+            "impact": "medium",
+            "urgency": "medium",
+            "service": ticket.service_id,
+            "site": dutywa.pk,
+            "asset_tag": "MLM-PRN-0101",
+        },
+    )
+
+    assert response.status_code == 400
+    assert response.context["update_form"].errors["asset_tag"] == [f"MLM-PRN-0101 is not at {dutywa.name}."]
+
+
+def test_staff_cannot_use_support_actions_on_their_own_ticket(signed_in, staff_user, ticket):
+    client = signed_in(staff_user)
+    for name, data in [
+        ("ticket_take", {}),
+        ("ticket_assign", {"group": ticket.group_id}),
+        ("ticket_major_link", {}),
+        ("ticket_status", {"to": "in_progress"}),
+    ]:
+        response = client.post(url(name, ticket), {"version": ticket.version, **data})
+        assert response.status_code == 403, name
+    assert fresh(ticket).version == ticket.version
+
+
+# --- after resolution: the requester ---------------------------------------------------------------------
+
+
+def test_requester_confirms_the_resolution(signed_in, staff_user, technician, ticket):
+    ticket = resolve(ticket, technician)
+    client = signed_in(staff_user)
+    html = page(client, ticket).content.decode()
+    assert "Is it fixed?" in html and "Yes, it is fixed: close the ticket" in html
+    assert "Cleared the paper path" in html
+
+    response = client.post(url("ticket_status", ticket), {"version": ticket.version, "to": "closed"})
+
+    assert response.status_code == 302
+    assert fresh(ticket).status == Status.CLOSED
+
+
+def test_requester_reopens_within_the_window_and_not_after(
+    signed_in, staff_user, technician, ticket, settings
+):
+    ticket = resolve(ticket, technician)
+    client = signed_in(staff_user)
+    assert "It is not fixed: reopen it" in page(client, ticket).content.decode()
+
+    Ticket.objects.filter(pk=ticket.pk).update(resolved_at=timezone.now() - timedelta(days=11))
+    settings.REOPEN_WINDOW_DAYS = 10
+    html = page(client, ticket).content.decode()
+    assert "It is not fixed: reopen it" not in html
+    assert "please log a new ticket" in html
+
+    response = client.post(url("ticket_status", ticket), {"version": ticket.version, "to": "reopened"})
+    assert response.status_code == 400
+    assert "Resolved more than 10 days ago: please log a new ticket." in response.content.decode()
+    assert fresh(ticket).status == Status.RESOLVED
+
+
+def test_requester_reopens(signed_in, staff_user, technician, ticket):
+    ticket = resolve(ticket, technician)
+
+    signed_in(staff_user).post(
+        url("ticket_status", ticket), {"version": ticket.version, "to": "reopened", "note": "Jams again"}
+    )
+
+    assert (fresh(ticket).status, fresh(ticket).reopen_count) == (Status.REOPENED, 1)
+
+
+def test_requester_rates_once(signed_in, staff_user, technician, ticket):
+    ticket = resolve(ticket, technician)
+    client = signed_in(staff_user)
+    assert "How did we do?" in page(client, ticket).content.decode()
+
+    response = client.post(
+        url("ticket_rate", ticket), {"version": ticket.version, "score": "4", "comment": "Quick, thanks"}
+    )
+
+    assert response.status_code == 302
+    rating = SatisfactionRating.objects.get()
+    assert (rating.score, rating.comment, rating.via_link) == (4, "Quick, thanks", False)
+    html = page(client, ticket).content.decode()
+    assert "You rated it 4/5" in html and 'name="score"' not in html
+    again = client.post(url("ticket_rate", ticket), {"version": fresh(ticket).version, "score": "1"})
+    assert again.status_code == 400
+    assert SatisfactionRating.objects.get().score == 4
+
+
+def test_requester_withdraws_an_open_ticket(signed_in, staff_user, ticket):
+    signed_in(staff_user).post(url("ticket_status", ticket), {"version": ticket.version, "to": "closed"})
+
+    assert (fresh(ticket).status, fresh(ticket).resolution_code) == ("closed", "withdrawn")
+
+
+def test_a_closed_ticket_takes_no_more_replies(signed_in, staff_user, ticket):
+    services.ticket_change_status(ticket=ticket, to=Status.CLOSED, by=staff_user)
+
+    html = page(signed_in(staff_user), ticket).content.decode()
+
+    assert 'action="' + url("ticket_reply", ticket) not in html
+
+
+# --- major incidents -------------------------------------------------------------------------------------
+
+
+def test_mark_major_link_children_and_post_one_update(signed_in, technician, ticket, service, dutywa):
+    others = [TicketFactory(service=service, site=dutywa) for _ in range(2)]
+    client = signed_in(technician)
+
+    response = client.post(
+        url("ticket_major_link", ticket),
+        {"version": ticket.version, "references": f"{others[0].reference}, #{others[1].pk}"},
+    )
+
+    assert response.status_code == 302
+    assert fresh(ticket).is_major
+    assert {t.parent_id for t in map(fresh, others)} == {ticket.pk}
+    html = page(client, fresh(ticket)).content.decode()
+    assert others[0].reference in html and "Post to every requester" in html
+
+    client.post(
+        url("ticket_major_update", ticket), {"version": fresh(ticket).version, "body": "The link is back."}
+    )
+    assert Comment.objects.filter(body="The link is back.").count() == 3
+
+
+def test_linking_an_unknown_ticket_says_which(signed_in, technician, ticket):
+    response = signed_in(technician).post(
+        url("ticket_major_link", ticket), {"version": ticket.version, "references": "INC-999999 hello"}
+    )
+
+    assert response.status_code == 400
+    assert "Not a ticket reference: hello." in response.content.decode()
+
+
+def test_a_requester_sees_that_their_ticket_is_part_of_a_wider_fault(
+    signed_in, staff_user, technician, ticket
+):
+    parent = TicketFactory(service=ticket.service)
+    services.major_incident_link(parent=parent, children=[ticket], by=technician)
+
+    html = page(signed_in(staff_user), ticket).content.decode()
+
+    assert "part of a wider fault" in html
+    assert parent.reference not in html  # not theirs to open
+
+
+# --- query counts ----------------------------------------------------------------------------------------
+
+
+def _busy(ticket, technician, requester, n):
+    for i in range(n):
+        services.ticket_comment(ticket=ticket, by=requester, body=f"Reply {i}", files=[png(f"r{i}.png")])
+        services.ticket_comment(ticket=ticket, by=technician, body=f"Note {i}", internal=True)
+        services.ticket_attach(ticket=ticket, by=technician, files=[png(f"a{i}.png")])
+
+
+@pytest.mark.parametrize(("who", "queries"), [("requester", 7), ("technician", 12)])
+def test_ticket_page_query_count_is_fixed(
+    signed_in, staff_user, technician, ticket, who, queries, django_assert_num_queries
+):
+    client = signed_in(staff_user if who == "requester" else technician)
+    _busy(ticket, technician, staff_user, 1)
+    # session, user, roles, the ticket (with service, site, asset, people, rating), comments, their files,
+    # the ticket's own files; support adds services, people, groups, sites (pick-lists) and the history.
+    with django_assert_num_queries(queries):
+        assert page(client, ticket).status_code == 200
+    _busy(ticket, technician, staff_user, 6)
+    with django_assert_num_queries(queries):
+        assert page(client, ticket).status_code == 200
+
+
+def test_major_incident_page_adds_one_query_for_its_children(
+    signed_in, technician, ticket, service, django_assert_num_queries
+):
+    services.major_incident_link(
+        parent=ticket, children=[TicketFactory(service=service) for _ in range(2)], by=technician
+    )
+    client = signed_in(technician)
+    # As a technician's page above, less the comments' files (no comments here), plus the children.
+    with django_assert_num_queries(12):
+        page(client, ticket)
+    services.major_incident_link(
+        parent=ticket, children=[TicketFactory(service=service) for _ in range(5)], by=technician
+    )
+    with django_assert_num_queries(12):
+        page(client, ticket)
+
+
+def test_someone_else_sees_a_404_for_every_action(signed_in, other_staff, ticket):
+    client = signed_in(other_staff)
+    for name in (
+        "ticket_detail",
+        "ticket_reply",
+        "ticket_status",
+        "ticket_take",
+        "ticket_assign",
+        "ticket_update",
+        "ticket_rate",
+        "ticket_major_link",
+        "ticket_major_update",
+    ):
+        method = client.get if name == "ticket_detail" else client.post
+        assert method(url(name, ticket), {"version": ticket.version}).status_code == 404, name
