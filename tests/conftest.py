@@ -54,3 +54,21 @@ def signed_in(client):
         return client
 
     return sign_in
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Run every test that commits for real (live server, threads, worker processes) after all others.
+
+    Such a test ends with a flush that empties every table, migration data included; a plain test that
+    ran after it would find no roles, sites or services. pytest-django orders them last, but other
+    plugins (pytest-playwright groups by browser) may move them forward again, so this hook runs last.
+    """
+
+    def commits(item) -> bool:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+            return True
+        return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+    items[:] = [item for item in items if not commits(item)] + [item for item in items if commits(item)]
