@@ -43,5 +43,20 @@ format: install-test
 lock: install-test
 	$(PY) -m pip freeze --exclude-editable | grep -v '^-e ' > constraints.txt
 
-bench: install-test
-	@echo "The benchmark arrives with issue 8 (bench/); nothing to measure yet." && exit 1
+## bench: load BENCH_SIZES tickets into PostgreSQL (once per size), measure, print the sizes side by side
+# docs/benchmarks.md: BENCH_SIZES="10000 100000" for both; BENCH_DATABASE_SERVER for another server;
+# BENCH_ARGS for bench.run (e.g. "--quiet 25": wait for a quiet CPU before each page).
+BENCH_SIZES ?= 10000
+BENCH_SEED ?= 7
+BENCH_DATABASE_SERVER ?= postgres://postgres@127.0.0.1:5432
+BENCH_ARGS ?=
+bench: install
+	@set -e; labels=""; \
+	for size in $(BENCH_SIZES); do \
+	  if [ $$((size % 1000)) -eq 0 ]; then label="$$((size / 1000))k"; else label="$$size"; fi; \
+	  url="$(BENCH_DATABASE_SERVER)/servicedesk_bench_$$label"; \
+	  $(PY) -m bench.generate --tickets $$size --seed $(BENCH_SEED) --database-url "$$url" --if-missing; \
+	  $(PY) -m bench.run --database-url "$$url" --label "$$label" $(BENCH_ARGS); \
+	  labels="$$labels $$label"; \
+	done; \
+	echo; $(PY) -m bench.compare $$labels

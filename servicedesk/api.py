@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from catalogue.api import ServiceCategoryViewSet, ServiceViewSet
 from incidents.api import TicketViewSet
+from reports.api import KpiViewSet, ReportRunViewSet
 from sites.api import AssetViewSet, SiteViewSet
 from slas.api import AgreementViewSet, CalendarViewSet
 
@@ -15,3 +16,5 @@ router.register("assets", AssetViewSet, basename="asset")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("slas", AgreementViewSet, basename="sla")
 router.register("calendars", CalendarViewSet, basename="calendar")
+router.register("reports/kpis", KpiViewSet, basename="report-kpis")
+router.register("reports/runs", ReportRunViewSet, basename="report-run")

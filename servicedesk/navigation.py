@@ -28,6 +28,7 @@ PLACES = (
     Place("Log a ticket", "ticket_new", EVERYONE),
     Place("Dashboard", "dashboard", (roles.MANAGER, roles.ADMIN)),
     Place("Services", "catalogue:catalogue", EVERYONE),
+    Place("Reports", "reports:runs", (roles.MANAGER, roles.ADMIN)),
     Place("Sites", "sites:site_list", EVERYONE),
     Place("Assets", "sites:asset_list", (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
     Place("API", "api_docs", (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),

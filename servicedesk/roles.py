@@ -37,11 +37,19 @@ ROLE_GRANTS: dict[str, Grant] = {
         }
     ),
     TECHNICIAN: Grant({"sites": {"*": READ}, "catalogue": {"*": READ}, "accounts": {"user": READ}}),
-    MANAGER: Grant({"sites": {"*": READ}, "catalogue": {"*": READ}, "accounts": {"user": READ}}),
+    MANAGER: Grant(
+        {
+            "sites": {"*": READ},
+            "catalogue": {"*": READ},
+            "accounts": {"user": READ},
+            "reports": {"reportrun": READ, "reportsettings": ("view", "change")},
+        }
+    ),
     ADMIN: Grant(
         {
             "sites": {"*": ALL},
             "catalogue": {"*": ALL},
+            "reports": {"reportrun": READ, "reportsettings": ("view", "add", "change")},
             # Calendars and agreements; the clocks and their events are read-only in admin (slas/admin.py).
             "slas": {"*": ALL},
             "accounts": {"user": ALL},

@@ -307,6 +307,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 3600},
     },
+    # Last month's ManCo report at 06:00 on the 1st; idempotent (one automatic run a month).
+    "reports-build-previous-month": {
+        "task": "reports.build_previous_month",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+        "options": {"expires": 6 * 3600},
+    },
+    "reports-resume-lost-runs": {
+        "task": "reports.resume_lost_runs",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
     "tickets-auto-close": {
         "task": "incidents.auto_close",
         "schedule": 15 * 60.0,
@@ -321,7 +332,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": (os.environ.get("LOG_LEVEL") or "INFO").strip().upper()},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 
 # The address people reach the service desk at; links in e-mails are built from it.

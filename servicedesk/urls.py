@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("incidents.urls")),
     path("catalogue/", include("catalogue.urls")),
     path("dashboard/", report_views.dashboard, name="dashboard"),
+    path("reports/", include("reports.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),

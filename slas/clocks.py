@@ -175,16 +175,19 @@ def clocks_update(*, ticket_id: int, points: list[HistoryPoint]) -> dict[str, Cl
     """Derive the ticket's clocks from its history and store them; returns them (incidents copies the due
     times onto the ticket). Warnings and breaches already recorded are not looked at again."""
     results = clocks_derive(points, _spec_for, _target_for)
-    # Escalations that no longer apply (a longer target, a priority lowered) are cleared, so the event
-    # can fire again when it is really due.
+    # Escalations that no longer apply (a longer target, a priority lowered) are cleared so they can fire
+    # again when really due; only where the deadline moved later, so a plain recalculation keeps every
+    # recorded warning and breach (and its recorded_at) as it was.
     for kind, result in results.items():
         if result.state == ClockState.RUNNING:
-            for event_kind, crossed in (
-                (SlaEvent.Kind.WARNING, result.warned_at),
-                (SlaEvent.Kind.BREACH, result.breached_at),
+            for event_kind, crossed, due in (
+                (SlaEvent.Kind.WARNING, result.warned_at, result.warn_at),
+                (SlaEvent.Kind.BREACH, result.breached_at, result.due_at),
             ):
-                if crossed is None:
-                    SlaEvent.objects.filter(ticket_id=ticket_id, clock=kind, kind=event_kind).delete()
+                if crossed is None and due is not None:
+                    SlaEvent.objects.filter(
+                        ticket_id=ticket_id, clock=kind, kind=event_kind, due_at__lt=due
+                    ).delete()
     recorded = set(SlaEvent.objects.filter(ticket_id=ticket_id).values_list("clock", "kind"))
     for kind, result in results.items():
         next_event = None

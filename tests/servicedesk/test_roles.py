@@ -97,7 +97,11 @@ def test_wrong_password_keeps_the_username_and_says_why(client, staff_user):
 @pytest.mark.parametrize(
     ("role", "shown", "hidden"),
     [
-        (roles.STAFF, ["My tickets", "Services", "Sites"], ["Work queue", "Dashboard", "Administration", "API"]),
+        (
+            roles.STAFF,
+            ["My tickets", "Services", "Sites"],
+            ["Work queue", "Dashboard", "Administration", "API"],
+        ),
         (roles.TECHNICIAN, ["Work queue", "Sites", "API"], ["My tickets", "Dashboard", "Administration"]),
         (roles.MANAGER, ["Dashboard", "Sites", "API"], ["My tickets", "Work queue", "Administration"]),
         (roles.ADMIN, ["Dashboard", "Sites", "Administration"], ["My tickets", "Work queue"]),

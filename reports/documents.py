@@ -1,0 +1,555 @@
+"""The report's files: PDF (WeasyPrint), XLSX (openpyxl) and the CSV of the month's tickets.
+
+The PDF and the XLSX are drawn from a KPI snapshot (kpis.month_report's dict, as stored on the run),
+never from the live tables, so a re-render (new commentary, the sign-off) shows the same numbers. Text
+in a spreadsheet cell never becomes a formula (servicedesk.spreadsheets.safe_cell), and the PDF renderer
+fetches nothing but our own static files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import mimetypes
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
+from django.template.loader import render_to_string
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from incidents.models import Ticket
+from servicedesk.spreadsheets import safe_cell
+from slas.models import ClockKind, SlaClock
+
+from . import kpis
+from .charts import report_charts
+from .models import SECTIONS
+from .periods import TZ, Period
+
+PANGO_HELP = (
+    "The PDF needs WeasyPrint's system libraries. On Debian or Ubuntu: "
+    "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core "
+    "(the README lists them). The XLSX and CSV do not need them."
+)
+
+
+# --- PDF -----------------------------------------------------------------------------------------------
+
+
+def pdf_unavailable() -> str:
+    """Why the PDF cannot be made on this machine, in words; empty when it can."""
+    try:
+        import weasyprint  # noqa: F401 - loading it loads Pango
+    except (ImportError, OSError) as exc:
+        return f"{PANGO_HELP} ({type(exc).__name__}: {exc})"
+    return ""
+
+
+def static_roots() -> list[Path]:
+    """The folders our static files are served from: the project's, each app's, and collectstatic's."""
+    roots = [Path(folder) for folder in settings.STATICFILES_DIRS]
+    roots += [Path(config.path) / "static" for config in apps.get_app_configs()]
+    roots.append(Path(settings.STATIC_ROOT))
+    return [root.resolve() for root in roots if root.is_dir()]
+
+
+def static_url(path: str) -> str:
+    """A file:// URL for one of our static files, for the PDF's stylesheet and images."""
+    found = finders.find(path)
+    if not found:
+        raise FileNotFoundError(f"static file {path} not found")
+    return Path(found).resolve().as_uri()
+
+
+def _fetcher():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        """Loads our own static files and nothing else: no network, no data: URLs, no other file.
+
+        Whatever a ticket's text contains, the template escapes it; this is the second lock: even a
+        URL that reached the renderer could not make it read /etc/passwd or call a server.
+        """
+
+        def __init__(self):
+            super().__init__(allowed_protocols={"file"}, allow_redirects=False, timeout=1)
+
+        def fetch(self, url, headers=None):
+            path = allowed_static_path(url)
+            if path is None:
+                raise PermissionError(f"the report may only load its own static files, not {url[:100]!r}")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(
+                path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+            )
+
+    return StaticOnlyFetcher()
+
+
+def allowed_static_path(url: str) -> Path | None:
+    """The file a URL names when it is one of our static files; None for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    try:
+        path = Path(url2pathname(parts.path)).resolve(strict=True)
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if not path.is_file():
+        return None
+    return path if any(path.is_relative_to(root) for root in static_roots()) else None
+
+
+def build_pdf(report: dict, *, commentary: dict, run=None) -> bytes:
+    """The ManCo report as a PDF for printing: cover, executive summary, sections, annexes."""
+    missing = pdf_unavailable()
+    if missing:
+        raise RuntimeError(missing)
+    from weasyprint import HTML
+
+    html = render_to_string("reports/report_pdf.html", pdf_context(report, commentary=commentary, run=run))
+    return HTML(string=html, base_url=None, url_fetcher=_fetcher()).write_pdf()
+
+
+def pdf_context(report: dict, *, commentary: dict, run=None) -> dict:
+    return {
+        "report": report,
+        "run": run,
+        "headlines": kpis.headline_rows(report),
+        "executive": [row for row in kpis.headline_rows(report) if row["key"] in kpis.EXECUTIVE_FIVE],
+        "charts": report_charts(report),
+        "commentary": commentary or {},
+        "sections": SECTIONS,
+        "dimensions": kpis.DIMENSIONS,
+        "stylesheet_url": static_url("reports/report-print.css"),
+        "logo_url": static_url("img/favicon.svg"),
+    }
+
+
+# --- XLSX ----------------------------------------------------------------------------------------------
+
+HEADER_FILL = PatternFill("solid", fgColor="DCFCE7")
+BOLD = Font(bold=True)
+
+
+def _cell_value(value):
+    """Numbers stay numbers; text that a spreadsheet could run as a formula is made inert text."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.astimezone(TZ).replace(tzinfo=None)
+    return safe_cell(value) if value is not None else None
+
+
+def _write(sheet, row: int, values: list, *, bold: bool = False, fill=None) -> None:
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column, value=_cell_value(value))
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # never a formula, whatever the text
+        if isinstance(cell.value, datetime):
+            cell.number_format = "yyyy-mm-dd hh:mm"
+        if bold:
+            cell.font = BOLD
+        if fill is not None:
+            cell.fill = fill
+
+
+def _table(workbook, title: str, header: list[str], rows: list[list], *, note: str = "") -> tuple:
+    """A sheet holding one table (header in row 1 or 3 with a note above it); returns (sheet, first row)."""
+    sheet = workbook.create_sheet(title[:31])
+    first = 1
+    if note:
+        _write(sheet, 1, [note])
+        first = 3
+    _write(sheet, first, header, bold=True, fill=HEADER_FILL)
+    for offset, values in enumerate(rows, start=1):
+        _write(sheet, first + offset, values)
+    for column, name in enumerate(header, start=1):
+        width = max(
+            [len(str(name))] + [len(str(r[column - 1])) for r in rows[:200] if r[column - 1] is not None]
+        )
+        sheet.column_dimensions[get_column_letter(column)].width = min(max(10, width + 2), 60)
+    sheet.freeze_panes = sheet.cell(row=first + 1, column=1)
+    return sheet, first
+
+
+def _bar(sheet, first: int, count: int, *, title: str, value_column: int, anchor: str, label_column: int = 1):
+    if not count:
+        return
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = title
+    chart.legend = None
+    data = Reference(sheet, min_col=value_column, min_row=first, max_row=first + count)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=label_column, min_row=first + 1, max_row=first + count))
+    chart.height, chart.width = max(6, 0.6 * count + 2), 16
+    sheet.add_chart(chart, anchor)
+
+
+def _dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def build_xlsx(report: dict, *, commentary: dict, run=None) -> bytes:
+    """A workbook with a sheet per table, numbers stored as numbers and native Excel charts."""
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = "Summary"
+    period, previous = report["period"], report["previous_period"]
+    _write(summary, 1, [f"{report['organisation']}: ICT service desk performance report"], bold=True)
+    _write(summary, 2, [period["long_label"]])
+    _write(summary, 3, [f"Scope: {report['scope']['words']}"])
+    _write(summary, 4, [f"Compared with: {previous['long_label']}"])
+    signed = (
+        f"Signed off by {run.signed_off_by} on {run.signed_off_at:%Y-%m-%d}"
+        if run and run.signed_off_at
+        else "Draft"
+    )
+    _write(summary, 5, [signed])
+    header = ["Figure", period["label"], previous["label"], "Change", "Unit", "What it counts"]
+    _write(summary, 7, header, bold=True, fill=HEADER_FILL)
+    for offset, row in enumerate(kpis.headline_rows(report), start=8):
+        _write(
+            summary,
+            offset,
+            [
+                row["label"],
+                row["value"],
+                row["previous"],
+                row["change"]["difference"],
+                row["unit"],
+                row["help"],
+            ],
+        )
+    summary.column_dimensions["A"].width = 30
+    summary.column_dimensions["F"].width = 60
+
+    trend = report["trend"]
+    trend_keys = [
+        ("logged", "Logged"),
+        ("resolved", "Resolved"),
+        ("backlog", "Open at month end"),
+        ("response_compliance", "Response SLA met (%)"),
+        ("resolution_compliance", "Resolution SLA met (%)"),
+        ("mean_resolution_hours", "Mean resolution (business h)"),
+        ("median_resolution_hours", "Median resolution (business h)"),
+        ("first_contact_rate", "First-contact resolution (%)"),
+        ("satisfaction_mean", "Satisfaction (1-5)"),
+    ]
+    rows = [[label] + [trend[key][i] for key, _ in trend_keys] for i, label in enumerate(trend["labels"])]
+    sheet, first = _table(workbook, "Trend", ["Month"] + [name for _, name in trend_keys], rows)
+    volumes = BarChart()
+    volumes.title = "Tickets per month"
+    volumes.add_data(
+        Reference(sheet, min_col=2, max_col=4, min_row=first, max_row=first + len(rows)),
+        titles_from_data=True,
+    )
+    volumes.set_categories(Reference(sheet, min_col=1, min_row=first + 1, max_row=first + len(rows)))
+    sheet.add_chart(volumes, "L2")
+    compliance = LineChart()
+    compliance.title = "SLA compliance (%)"
+    compliance.add_data(
+        Reference(sheet, min_col=5, max_col=6, min_row=first, max_row=first + len(rows)),
+        titles_from_data=True,
+    )
+    compliance.set_categories(Reference(sheet, min_col=1, min_row=first + 1, max_row=first + len(rows)))
+    sheet.add_chart(compliance, "L20")
+
+    for dimension in kpis.DIMENSIONS:
+        rows = [
+            [r["label"], r["logged"], r["resolved"], r["backlog"]]
+            for r in report["breakdowns"][dimension.key]
+        ]
+        sheet, first = _table(
+            workbook,
+            f"By {dimension.label.lower()}",
+            [dimension.label, "Logged", "Resolved", "Open at end"],
+            rows,
+        )
+        if dimension.key in ("town", "site", "category", "priority"):
+            _bar(
+                sheet,
+                first,
+                len(rows),
+                title=f"Tickets logged per {dimension.label.lower()}",
+                value_column=2,
+                anchor="G2",
+            )
+
+    rows = [[r["label"], r["logged"], r["resolved"], r["backlog"]] for r in report["top_services"]]
+    sheet, first = _table(workbook, "Top services", ["Service", "Logged", "Resolved", "Open at end"], rows)
+    _bar(sheet, first, len(rows), title="Services with most tickets", value_column=2, anchor="G2")
+
+    sla_header = [
+        "Response met",
+        "Responses measured",
+        "Response met (%)",
+        "Resolution met",
+        "Resolutions measured",
+        "Resolution met (%)",
+    ]
+    for key, name in (("by_priority", "Priority"), ("by_site", "Site"), ("by_group", "Group")):
+        rows = [
+            [
+                r["label"],
+                r["response_met"],
+                r["response_total"],
+                r["response_compliance"],
+                r["resolution_met"],
+                r["resolution_total"],
+                r["resolution_compliance"],
+            ]
+            for r in report["sla"][key]
+        ]
+        sheet, first = _table(workbook, f"SLA by {name.lower()}", [name, *sla_header], rows)
+        _bar(
+            sheet,
+            first,
+            len(rows),
+            title=f"Resolution SLA met per {name.lower()} (%)",
+            value_column=7,
+            anchor="J2",
+        )
+
+    rows = [
+        [
+            r["label"],
+            r["resolved"],
+            r["backlog"],
+            r["first_contact"],
+            r["resolution_met"],
+            r["resolution_measured"],
+            r["resolution_compliance"],
+        ]
+        for r in report["technicians"]
+    ]
+    _table(
+        workbook,
+        "Technicians",
+        [
+            "Technician",
+            "Resolved",
+            "Open at end",
+            "First contact",
+            "Resolution met",
+            "Resolutions measured",
+            "Resolution met (%)",
+        ],
+        rows,
+    )
+
+    ticket_header = [
+        "Ticket",
+        "Summary",
+        "Priority",
+        "Status",
+        "Site",
+        "Service",
+        "Group",
+        "Assigned to",
+        "Logged",
+    ]
+
+    def ticket_cells(r):
+        return [
+            r["reference"],
+            r["summary"],
+            r["priority"],
+            r["status"],
+            r["site"],
+            r["service"],
+            r["group"],
+            r["assignee"],
+            _dt(r["created_at"]),
+        ]
+
+    _table(
+        workbook,
+        "Oldest open",
+        [*ticket_header, "Age (days)"],
+        [[*ticket_cells(r), r["age_days"]] for r in report["oldest_open"]],
+    )
+    _table(
+        workbook,
+        "Major incidents",
+        [*ticket_header, "Resolved", "Linked tickets", "Resolution (business h)", "Breached"],
+        [
+            [
+                *ticket_cells(r),
+                _dt(r["resolved_at"]),
+                r["linked_tickets"],
+                r["resolution_hours"],
+                r["breached"],
+            ]
+            for r in report["major_incidents"]
+        ],
+    )
+    annex = report.get("breached", {"rows": [], "truncated": False})
+    _table(
+        workbook,
+        "Breached tickets",
+        [
+            *ticket_header,
+            "Resolved",
+            "Response breached",
+            "Resolution breached",
+            "Overdue at month end",
+            "Resolution (business h)",
+            "Target (business h)",
+        ],
+        [
+            [
+                *ticket_cells(r),
+                _dt(r["resolved_at"]),
+                r["response_breached"],
+                r["resolution_breached"],
+                r["overdue"],
+                r["resolution_hours"],
+                r["target_hours"],
+            ]
+            for r in annex["rows"]
+        ],
+        note=f"First {len(annex['rows'])} breached tickets only." if annex["truncated"] else "",
+    )
+    _table(
+        workbook,
+        "Commentary",
+        ["Section", "Commentary"],
+        [[title, (commentary or {}).get(key, "")] for key, title in SECTIONS.items()],
+    )
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- CSV of the month's tickets ----------------------------------------------------------------------
+
+CSV_HEADER = [
+    "reference",
+    "kind",
+    "summary",
+    "status_when_built",
+    "priority",
+    "channel",
+    "town",
+    "site",
+    "service_category",
+    "service",
+    "group",
+    "assignee",
+    "logged_at",
+    "first_response_at",
+    "resolved_at",
+    "closed_at",
+    "resolution_code",
+    "first_contact",
+    "reopen_count",
+    "handovers",
+    "major_incident",
+    "response_sla",
+    "resolution_sla",
+    "resolution_business_hours",
+    "rating",
+    "logged_in_month",
+    "resolved_in_month",
+    "open_at_month_end",
+]
+
+
+def _clock(kind: str, column: str) -> Subquery:
+    return Subquery(SlaClock.objects.filter(ticket_id=OuterRef("pk"), kind=kind).values(column)[:1])
+
+
+def _flag(q: Q) -> Case:
+    return Case(When(q, then=Value(True)), default=Value(False))
+
+
+def _sla_word(state: str | None, breached_at, due_at, at: datetime) -> str:
+    """met / breached for a stopped clock; running / paused, "(past due)" once its target ran out."""
+    if state is None:
+        return ""
+    if state == "stopped":
+        return "breached" if breached_at else "met"
+    late = breached_at is not None or (state == "running" and due_at is not None and due_at <= at)
+    return f"{state} (past due)" if late else state
+
+
+def _local(moment: datetime | None) -> str:
+    return moment.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def build_tickets_csv(period: Period, scope: kpis.Scope = kpis.ALL) -> bytes:
+    """Every ticket logged, resolved or closed in the month, or open at its end, one row each, with
+    the flags that let a spreadsheet recount the report's figures. Formula-safe (safe_cell). Status and
+    SLA columns are as they stand when the file is built."""
+    built_at = timezone.now()
+    logged, resolved = kpis.logged_q(period), kpis.resolved_q(period)
+    open_at_end = kpis.open_at_q(period.end)
+    tickets = (
+        scope.tickets(Ticket.objects.all())
+        .filter(logged | resolved | kpis.closed_q(period) | open_at_end)
+        .select_related("site", "service__category", "group", "assignee", "rating")
+        .annotate(
+            in_logged=_flag(logged),
+            in_resolved=_flag(resolved),
+            in_open=_flag(open_at_end),
+            response_state=_clock(ClockKind.RESPONSE, "state"),
+            response_breached=_clock(ClockKind.RESPONSE, "breached_at"),
+            response_due=_clock(ClockKind.RESPONSE, "due_at"),
+            resolution_state=_clock(ClockKind.RESOLUTION, "state"),
+            resolution_breached=_clock(ClockKind.RESOLUTION, "breached_at"),
+            resolution_due=_clock(ClockKind.RESOLUTION, "due_at"),
+            resolution_seconds=_clock(ClockKind.RESOLUTION, "elapsed_seconds"),
+        )
+        .order_by("created_at", "pk")
+    )
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # Excel reads UTF-8 (isiXhosa names) only with the BOM
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for t in tickets.iterator(chunk_size=2000):
+        rating = getattr(t, "rating", None)  # None when not rated (select_related's empty side)
+        row = [
+            t.reference,
+            t.kind,
+            t.summary,
+            t.status,
+            f"P{t.priority}",
+            t.channel,
+            t.site.town,
+            t.site.name,
+            t.service.category.name,
+            t.service.name,
+            t.group.name if t.group_id else "",
+            (t.assignee.get_full_name() or t.assignee.username) if t.assignee_id else "",
+            _local(t.created_at),
+            _local(t.first_response_at),
+            _local(t.resolved_at),
+            _local(t.closed_at),
+            t.resolution_code,
+            "yes" if t.first_contact else "no",
+            t.reopen_count,
+            t.handovers,
+            "yes" if t.is_major else "no",
+            _sla_word(t.response_state, t.response_breached, t.response_due, built_at),
+            _sla_word(t.resolution_state, t.resolution_breached, t.resolution_due, built_at),
+            round(t.resolution_seconds / 3600, 2) if t.resolution_state == "stopped" else "",
+            rating.score if rating else "",
+            "yes" if t.in_logged else "no",
+            "yes" if t.in_resolved else "no",
+            "yes" if t.in_open else "no",
+        ]
+        writer.writerow([safe_cell(value) for value in row])
+    return buffer.getvalue().encode("utf-8")

@@ -1,0 +1,366 @@
+"""The verbs of the monthly report: request a run, build it, comment on it, sign it off, and the monthly
+schedule. A signed-off run is frozen: every verb that would change it refuses with a ValidationError.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from servicedesk import roles
+from servicedesk.queueing import enqueue_on_commit
+
+from . import documents, kpis
+from .models import SECTIONS, ReportRun
+from .periods import add_months, month_period, month_start, previous_month, this_month
+
+logger = logging.getLogger(__name__)
+
+REPORT_ROLES = (roles.MANAGER, roles.ADMIN)
+COMMENTARY_MAX = 3000
+# A queued run nobody picked up (broker down when it was queued) is queued again after this long.
+REQUEUE_AFTER = timedelta(minutes=2)
+
+
+def _stale_after() -> timedelta:
+    """A run "being built" whose worker has not reported for longer than a task may live was lost."""
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+
+
+def _require_report_role(user) -> None:
+    if not roles.has_role(user, *REPORT_ROLES):
+        raise PermissionDenied("Only the ICT Manager and Admin roles make and sign the monthly report.")
+
+
+def _frozen_message(run: ReportRun) -> str:
+    who = (
+        (run.signed_off_by.get_full_name() or run.signed_off_by.get_username()) if run.signed_off_by else "?"
+    )
+    day = timezone.localtime(run.signed_off_at)
+    return (
+        f"The {run.month:%B %Y} report (version {run.version}) was signed off by {who} on "
+        f"{day.day} {day:%B %Y} and is frozen: its figures and files no longer change. "
+        "Build the month again to make a new version."
+    )
+
+
+def _refuse_if_frozen(run: ReportRun) -> None:
+    if run.is_signed_off:
+        raise ValidationError(_frozen_message(run), code="frozen")
+
+
+def _lock(run: ReportRun | int) -> ReportRun:
+    pk = run.pk if isinstance(run, ReportRun) else run
+    # Only the run's row is locked (PostgreSQL cannot lock the empty side of the sign-off's outer join).
+    return ReportRun.objects.select_for_update(of=("self",)).select_related("signed_off_by").get(pk=pk)
+
+
+# --- requesting ---------------------------------------------------------------------------------------
+
+
+def reportable_months(now: datetime | None = None, count: int = 24) -> list[date]:
+    """Months that have ended, newest first: the ones a report can be built for."""
+    last = previous_month(now)
+    return [add_months(last, -back) for back in range(count)]
+
+
+def _create_run(*, month: date, by, automatic: bool) -> ReportRun:
+    """A new version of the month's report; versions are numbered per month, gaps never reused."""
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                latest = ReportRun.objects.filter(month=month).aggregate(v=Max("version"))["v"] or 0
+                return ReportRun.objects.create(
+                    month=month,
+                    version=latest + 1,
+                    automatic=automatic,
+                    requested_by=by,
+                    progress_message="Waiting for a worker",
+                )
+        except IntegrityError:
+            if automatic and ReportRun.objects.filter(month=month, automatic=True).exists():
+                raise
+            continue  # another request took the same version number a moment ago: take the next
+    raise ValidationError("Too many reports were requested at once; try again in a moment.")
+
+
+@transaction.atomic
+def report_run_request(*, month: date, by, now: datetime | None = None) -> ReportRun:
+    """Ask for the month's report: a new run (version), built in the background once this commits."""
+    from .tasks import build_report
+
+    _require_report_role(by)
+    now = now or timezone.now()
+    if month_start(month) >= month_start(this_month(now)):
+        raise ValidationError(
+            {"month": f"{month:%B %Y} has not ended yet; its figures are on the dashboard as they stand."}
+        )
+    if month.year < 2000:
+        raise ValidationError({"month": "Choose a month from 2000 on."})
+    busy = ReportRun.objects.filter(
+        month=month, status__in=(ReportRun.Status.QUEUED, ReportRun.Status.RUNNING)
+    ).first()
+    if busy is not None:
+        raise ValidationError(
+            {"month": f"The {month:%B %Y} report (version {busy.version}) is being built; wait for it."}
+        )
+    run = _create_run(month=month, by=by, automatic=False)
+    enqueue_on_commit(build_report, run.pk)
+    return run
+
+
+def report_run_schedule_previous_month(*, now: datetime | None = None) -> ReportRun | None:
+    """Beat, on the 1st: build last month's report, once. A second call (beat fired twice, two beat
+    processes) finds the month's automatic run and does nothing; the unique constraint decides a race."""
+    from .tasks import build_report
+
+    month = previous_month(now)
+    if ReportRun.objects.filter(month=month, automatic=True).exists():
+        return None
+    try:
+        with transaction.atomic():
+            run = _create_run(month=month, by=None, automatic=True)
+            enqueue_on_commit(build_report, run.pk)
+    except IntegrityError:
+        return None
+    return run
+
+
+@transaction.atomic
+def report_run_retry(*, run: ReportRun, by) -> ReportRun:
+    """Queue a failed run again (the same version: it never had files)."""
+    from .tasks import build_report
+
+    _require_report_role(by)
+    run = _lock(run)
+    if run.status != ReportRun.Status.FAILED:
+        raise ValidationError("Only a report that failed can be tried again.")
+    run.status, run.progress, run.progress_message, run.error = ReportRun.Status.QUEUED, 0, "Waiting", ""
+    run.build_token = ""
+    run.save(update_fields=["status", "progress", "progress_message", "error", "build_token"])
+    enqueue_on_commit(build_report, run.pk)
+    return run
+
+
+# --- building -----------------------------------------------------------------------------------------
+
+
+def _claim(run_id: int, now: datetime) -> tuple[ReportRun | None, str]:
+    """Take the run for this worker, unless it is done or another live worker has it."""
+    with transaction.atomic():
+        run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status == ReportRun.Status.DONE:
+            return None, ""
+        if run.status == ReportRun.Status.FAILED:
+            return None, ""  # failed runs are queued again on purpose (report_run_retry), never by accident
+        alive = run.heartbeat_at is not None and now - run.heartbeat_at < _stale_after()
+        if run.status == ReportRun.Status.RUNNING and alive:
+            return None, ""
+        token = uuid.uuid4().hex
+        run.status, run.build_token, run.heartbeat_at = ReportRun.Status.RUNNING, token, now
+        run.started_at = run.started_at or now
+        run.progress, run.progress_message, run.error = 5, "Started", ""
+        run.save(
+            update_fields=[
+                "status",
+                "build_token",
+                "heartbeat_at",
+                "started_at",
+                "progress",
+                "progress_message",
+                "error",
+            ]
+        )
+        return run, token
+
+
+def _progress(run: ReportRun, token: str, percent: int, message: str) -> None:
+    ReportRun.objects.filter(pk=run.pk, build_token=token).update(
+        progress=percent, progress_message=message[:120], heartbeat_at=timezone.now()
+    )
+
+
+def report_run_build(*, run_id: int) -> bool:
+    """Build a run's snapshot and files. Idempotent: a run already done, or being built by a live
+    worker, is left alone; a run whose worker died is taken over. The snapshot is taken once: a build
+    that resumes after a crash keeps the figures the first attempt took."""
+    now = timezone.now()
+    run, token = _claim(run_id, now)
+    if run is None:
+        return False
+    try:
+        period = month_period(run.month, now=now)
+        snapshot = run.snapshot
+        if not snapshot:
+            _progress(run, token, 10, "Counting the month's tickets")
+            snapshot = kpis.month_report(period, include_annex=True, now=now)
+            ReportRun.objects.filter(pk=run.pk, build_token=token).update(snapshot=snapshot)
+        _progress(run, token, 45, "Writing the CSV of the month's tickets")
+        csv_bytes = documents.build_tickets_csv(period)
+        _progress(run, token, 60, "Writing the spreadsheet")
+        xlsx_bytes = documents.build_xlsx(snapshot, commentary=run.commentary, run=run)
+        _progress(run, token, 75, "Drawing the PDF")
+        pdf_bytes = documents.build_pdf(snapshot, commentary=run.commentary, run=run)
+        _progress(run, token, 95, "Saving the files")
+        with transaction.atomic():
+            run = ReportRun.objects.select_for_update().get(pk=run.pk)
+            if run.build_token != token:
+                return False  # another worker took it over; its files win
+            run.snapshot = snapshot
+            _replace_files(run, pdf=pdf_bytes, xlsx=xlsx_bytes, csv=csv_bytes)
+            run.status, run.progress, run.progress_message = ReportRun.Status.DONE, 100, "Ready"
+            run.finished_at = timezone.now()
+            run.save()
+            if run.automatic:
+                _notify_managers(run)
+        return True
+    except Exception as exc:  # every failure is shown on the run's page; the worker carries on
+        logger.exception("report run %s failed", run_id)
+        ReportRun.objects.filter(pk=run_id, build_token=token).update(
+            status=ReportRun.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:500],
+            progress_message="Failed",
+            finished_at=timezone.now(),
+        )
+        return False
+
+
+def _replace_files(run: ReportRun, **contents: bytes) -> None:
+    """Save new files under the run's folder; the old ones are removed once the change commits."""
+    old = []
+    for field_name, data in contents.items():
+        field = getattr(run, field_name)
+        if field:
+            old.append((field.storage, field.name))
+        field.save(run.file_name(field_name), ContentFile(data), save=False)
+
+    def remove_old() -> None:
+        for storage, name in old:
+            storage.delete(name)
+
+    if old:
+        transaction.on_commit(remove_old)
+
+
+def report_runs_resume(*, now: datetime | None = None) -> int:
+    """Beat sweep: queue again the runs whose task was lost (never picked up, or its worker died)."""
+    from .tasks import build_report
+
+    now = now or timezone.now()
+    lost = ReportRun.objects.filter(
+        Q(status=ReportRun.Status.QUEUED, created_at__lt=now - REQUEUE_AFTER)
+        | Q(status=ReportRun.Status.RUNNING, heartbeat_at__lt=now - _stale_after())
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in lost[:50]:
+        enqueue_on_commit(build_report, pk)
+        count += 1
+    return count
+
+
+# --- the manager's part -------------------------------------------------------------------------------
+
+
+def _rerender(run: ReportRun) -> None:
+    """Draw the PDF and XLSX again from the run's own snapshot (the numbers never change)."""
+    xlsx_bytes = documents.build_xlsx(run.snapshot, commentary=run.commentary, run=run)
+    pdf_bytes = documents.build_pdf(run.snapshot, commentary=run.commentary, run=run)
+    _replace_files(run, pdf=pdf_bytes, xlsx=xlsx_bytes)
+
+
+@transaction.atomic
+def report_run_comment(*, run: ReportRun, by, commentary: dict[str, str]) -> ReportRun:
+    """Save the manager's commentary per section and redraw the PDF and XLSX with it."""
+    _require_report_role(by)
+    run = _lock(run)
+    _refuse_if_frozen(run)
+    if run.status != ReportRun.Status.DONE:
+        raise ValidationError("Commentary can be written once the report is ready.")
+    unknown = set(commentary) - set(SECTIONS)
+    if unknown:
+        raise ValidationError({"commentary": f"Unknown section(s): {', '.join(sorted(unknown))}."})
+    cleaned = {}
+    errors = {}
+    for key in SECTIONS:
+        text = (commentary.get(key) or "").replace("\r\n", "\n").strip()
+        if len(text) > COMMENTARY_MAX:
+            errors[key] = [f"Keep it under {COMMENTARY_MAX} characters ({len(text)} now)."]
+        if text:
+            cleaned[key] = text
+    if errors:
+        raise ValidationError(errors)
+    run.commentary = cleaned
+    _rerender(run)
+    run.save(update_fields=["commentary", "pdf", "xlsx"])
+    return run
+
+
+@transaction.atomic
+def report_run_sign_off(*, run: ReportRun, by) -> ReportRun:
+    """Sign the report off for tabling: the PDF and XLSX are drawn a last time with the sign-off on
+    them, and from then on the run is frozen."""
+    _require_report_role(by)
+    run = _lock(run)
+    _refuse_if_frozen(run)
+    if run.status != ReportRun.Status.DONE:
+        raise ValidationError("Only a report that is ready can be signed off.")
+    run.signed_off_by, run.signed_off_at = by, timezone.now()
+    _rerender(run)
+    run.save(update_fields=["signed_off_by", "signed_off_at", "pdf", "xlsx"])
+    return run
+
+
+# --- telling the managers -------------------------------------------------------------------------------
+
+
+def run_url(run: ReportRun) -> str:
+    return settings.SITE_URL + reverse("reports:run_detail", args=[run.pk])
+
+
+def report_managers():
+    return (
+        get_user_model()
+        .objects.filter(groups__name=roles.MANAGER, is_active=True)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _notify_managers(run: ReportRun) -> None:
+    """Mail each ICT manager a link to the new report, once per run and person (the Notification
+    row's key), through the service desk's mail queue (retried by its sweep when SMTP is down)."""
+    from incidents.models import Notification
+    from incidents.tasks import send_notification
+
+    if run.managers_notified_at is not None:
+        return
+    context = {"run": run, "url": run_url(run), "organisation_name": settings.ORGANISATION_NAME}
+    subject = f"ICT performance report for {run.month:%B %Y} is ready for your commentary"
+    for manager in report_managers():
+        notification, created = Notification.objects.get_or_create(
+            key=f"report-run:{run.pk}:to:{manager.pk}",
+            defaults={
+                "recipient": manager,
+                "to_address": manager.email,
+                "subject": subject,
+                "body_text": render_to_string(
+                    "reports/mail/run_ready.txt", {**context, "recipient": manager}
+                ),
+            },
+        )
+        if created:
+            enqueue_on_commit(send_notification, notification.pk)
+    run.managers_notified_at = timezone.now()
+    run.save(update_fields=["managers_notified_at"])
