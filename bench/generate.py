@@ -322,7 +322,8 @@ def people_create(rng: random.Random, now: datetime) -> None:
     Service.objects.filter(owner__isnull=True).update(owner_id=manager)
 
 
-def world_load(rng: random.Random, now: datetime) -> World:
+def world_load(rng: random.Random, now: datetime, start: datetime | None = None) -> World:
+    """Everything the tickets are drawn from, for tickets logged from `start` (default: a year before now)."""
     from django.contrib.auth import get_user_model
 
     from catalogue.models import Lifecycle, Service, SupportGroup
@@ -386,7 +387,7 @@ def world_load(rng: random.Random, now: datetime) -> World:
     }
     world = World(
         now=now,
-        start=now - timedelta(days=365),
+        start=start or now - timedelta(days=365),
         sites=sites,
         staff_by_site=staff_by_site,
         staff_weights=staff_weights,
@@ -843,8 +844,22 @@ def plan(world: World, count: int, seed: int) -> list[tuple[datetime, bool, floa
     return drafts
 
 
-def live_one(world: World, r: random.Random, ticket_id: int, created: datetime, in_hours: bool, draw: float):
-    """Draw one ticket's facts and live it through; returns the TicketLife."""
+def open_share(age_days: float) -> float:
+    """The chance a ticket of this age is still open (about a fifth of a year's tickets)."""
+    return 0.09 + 0.6 * math.exp(-age_days / 60)
+
+
+def live_one(
+    world: World,
+    r: random.Random,
+    ticket_id: int,
+    created: datetime,
+    in_hours: bool,
+    draw: float,
+    stays_open_odds=open_share,
+):
+    """Draw one ticket's facts and live it through; returns the TicketLife. `stays_open_odds(age in
+    days)` is the chance it is meant to be still open now."""
     from bench.ticket_life import Horizon, TicketLife
 
     site_id = world.site_choice.draw(r)
@@ -895,7 +910,7 @@ def live_one(world: World, r: random.Random, ticket_id: int, created: datetime, 
     )
     age_days = (world.now - created).total_seconds() / 86400
     # About a fifth end up open: most of the young ones, a few old stragglers.
-    stays_open = draw < 0.09 + 0.6 * math.exp(-age_days / 60)
+    stays_open = draw < stays_open_odds(age_days)
     life = Life(world, r, ticket, service)
     ticket.log()
     try:

@@ -1,13 +1,27 @@
+import time
+
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from servicedesk import demo
+from servicedesk import demo, demo_history
 
 
 class Command(BaseCommand):
-    help = "Load demo data (the nine sites and one user per role); safe to run again. DEBUG only."
+    help = (
+        "Load demo data (the nine sites, one user per role, the asset register and a few months of tickets); "
+        "safe to run again. DEBUG only."
+    )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--tickets",
+            type=int,
+            default=demo_history.DEFAULT_TICKETS,
+            help="tickets of history to add when the database holds none (0: none)",
+        )
+        parser.add_argument("--seed", type=int, default=demo_history.DEFAULT_SEED)
+
+    def handle(self, *args, tickets, seed, **options):
         try:
             results = demo.demo_data_load()
         except ImproperlyConfigured as exc:
@@ -15,3 +29,14 @@ class Command(BaseCommand):
         for user, created in results:
             state = "created" if created else "already there"
             self.stdout.write(f"  {user.username:<11} {user.role:<12} {state}")
+        if tickets <= 0:
+            return
+        started = time.perf_counter()
+        history = demo_history.demo_history_load(tickets=tickets, seed=seed)
+        if history.created:
+            self.stdout.write(
+                f"  tickets     {history.tickets} logged from {history.start:%d %B %Y} to now "
+                f"({time.perf_counter() - started:.1f} s)"
+            )
+        else:
+            self.stdout.write(f"  tickets     {history.tickets} already there (no history added)")
