@@ -583,12 +583,23 @@ def _filtered(request, ticket_filter) -> bool:
 
 
 @roles.role_required(*QUEUE_ROLES)
+def _page_by_ids(tickets, number):
+    """One page of `tickets`: the page's ids first (an index-only scan, however deep the page), then
+    those 25 tickets with their joins. OFFSET over the joined rows read every ticket before the page:
+    226 ms for the last page of 19,465 open tickets, 20 ms this way (docs/performance.md)."""
+    page = Paginator(tickets.values_list("pk", flat=True), TICKETS_PER_PAGE).get_page(number)
+    ids = list(page.object_list)
+    rows = {ticket.pk: ticket for ticket in tickets.filter(pk__in=ids)} if ids else {}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page
+
+
 def work_queue(request):
     queue = request.GET.get("queue", "")
     if queue not in selectors.QUEUES:
         queue = next(iter(selectors.QUEUES))
     ticket_filter = TicketFilter(request.GET, queryset=selectors.technician_queue(request.user, queue))
-    page = Paginator(ticket_filter.qs, TICKETS_PER_PAGE).get_page(request.GET.get("page"))
+    page = _page_by_ids(ticket_filter.qs, request.GET.get("page"))
     query = queue_query(request.GET)
     return render(
         request,
