@@ -8,7 +8,10 @@ from reports.api import KpiViewSet, ReportRunViewSet
 from sites.api import AssetViewSet, SiteViewSet
 from slas.api import AgreementViewSet, CalendarViewSet
 
+# No ".json" URL suffixes: nothing uses them (clients send Accept or ?format=), they doubled every route,
+# and the ticket and service actions answered them with a 500 (an unexpected `format` argument).
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("sites", SiteViewSet, basename="site")
 router.register("categories", ServiceCategoryViewSet, basename="category")
 router.register("services", ServiceViewSet, basename="service")
