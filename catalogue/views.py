@@ -3,12 +3,14 @@ from itertools import groupby
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from . import selectors, targets
 from .models import Lifecycle, Service
 
 
 @login_required
+@require_safe
 def catalogue(request):
     """The published catalogue: live services by category, searchable; pipeline services as coming."""
     q = request.GET.get("q", "").strip()[:100]
@@ -29,6 +31,7 @@ def catalogue(request):
 
 
 @login_required
+@require_safe
 def service_detail(request, service_id: int):
     try:
         service = selectors.service_with_questions(service_id)

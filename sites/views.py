@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from servicedesk import roles
 
@@ -30,6 +31,7 @@ def _filtered(request, asset_filter) -> bool:
 
 
 @login_required
+@require_safe
 def site_list(request):
     site_filter = SiteFilter(request.GET, queryset=selectors.site_list())
     sites = site_filter.qs
@@ -46,6 +48,7 @@ def site_list(request):
 
 
 @login_required
+@require_safe
 def site_detail(request, site_id: int):
     """A site: its Table 1 figures, buildings, assets counted by type and status, and its assets."""
     site = _site_or_404(site_id)
@@ -66,6 +69,7 @@ def site_detail(request, site_id: int):
 
 
 @login_required
+@require_safe
 def asset_list(request):
     """Find an asset by tag or serial (an exact tag opens it), or browse the register with filters."""
     q = request.GET.get("q", "").strip()
@@ -87,6 +91,7 @@ def asset_list(request):
 
 
 @login_required
+@require_safe
 def asset_detail(request, asset_tag: str):
     try:
         asset = selectors.asset_detail(asset_tag)
@@ -104,6 +109,7 @@ def asset_detail(request, asset_tag: str):
 
 
 @login_required
+@require_safe
 def asset_qr(request, asset_tag: str):
     """Where an asset label's QR code leads (/a/<tag>): "log a ticket about this asset", with the asset
     and its site filled in, so a staff member at a printer or phone reports a fault in seconds."""
@@ -115,6 +121,7 @@ def asset_qr(request, asset_tag: str):
 
 
 @roles.role_required(*LABEL_ROLES)
+@require_safe
 def site_labels(request, site_id: int):
     """A printable A4 sheet of the site's asset labels (everything not retired, narrowed by the filters)."""
     site = _site_or_404(site_id)
