@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 
 CONVERTER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>\w+)>")
 GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?:[^()]|\([^()]*\))*\)")
@@ -81,7 +81,7 @@ def resolves_to(endpoint: Endpoint, url: str) -> bool:
     """The URL reaches this endpoint's view (a guard against building a URL another pattern answers)."""
     try:
         match = resolve(url.split("?")[0])
-    except Exception:  # noqa: BLE001 - a 404 from resolve is the answer "no"
+    except Resolver404:
         return False
     return match.func == endpoint.pattern.callback or getattr(match.func, "cls", None) is getattr(
         endpoint.pattern.callback, "cls", object()
