@@ -38,6 +38,7 @@ from rest_framework.response import Response
 from catalogue.models import Impact, Service, SupportGroup, TicketKind, Urgency
 from servicedesk import roles
 from sites.models import Asset, Site
+from slas.models import Supplier
 
 from . import selectors, services
 from .filters import TicketFilter
@@ -254,6 +255,7 @@ class TicketPatchSerializer(serializers.Serializer):
     )
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     pending_reason = serializers.ChoiceField(choices=PendingReason.choices, required=False)
+    supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.all(), required=False)
     resolution_code = serializers.ChoiceField(choices=ResolutionCode.choices, required=False)
     resolution_note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     first_contact = serializers.BooleanField(required=False)
@@ -269,6 +271,11 @@ class TransitionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices, help_text="The status to move the ticket to.")
     pending_reason = serializers.ChoiceField(
         choices=PendingReason.choices, required=False, help_text="Required when the status is pending."
+    )
+    supplier = serializers.PrimaryKeyRelatedField(
+        queryset=Supplier.objects.all(),
+        required=False,
+        help_text="When pending on a third party: the supplier it is referred to (starts its clock).",
     )
     resolution_code = serializers.ChoiceField(
         choices=ResolutionCode.choices, required=False, help_text="Required when the status is resolved."
@@ -328,7 +335,14 @@ class RatingCreateSerializer(serializers.Serializer):
 # Which PATCH fields each service owns; anything else on a ticket is not changed through PATCH.
 UPDATE_FIELDS = ("impact", "urgency", "service", "site", "asset")
 ASSIGN_FIELDS = ("assignee", "group")
-STATUS_DETAIL_FIELDS = ("pending_reason", "resolution_code", "resolution_note", "first_contact", "note")
+STATUS_DETAIL_FIELDS = (
+    "pending_reason",
+    "supplier",
+    "resolution_code",
+    "resolution_note",
+    "first_contact",
+    "note",
+)
 SUPPORT_FIELDS = frozenset((*UPDATE_FIELDS, *ASSIGN_FIELDS, "status", *STATUS_DETAIL_FIELDS))
 READ_ONLY_REASONS = {
     "priority": "The priority comes from impact and urgency (the priority matrix); change those instead.",

@@ -16,6 +16,7 @@ from django.http import QueryDict
 
 from catalogue.models import Impact, Service, SupportGroup, TicketKind, Urgency
 from sites.models import Asset, Site
+from slas.models import Supplier
 
 from .attachments import ALLOWED_EXTENSIONS
 from .models import Channel, PendingReason, ResolutionCode, SavedFilter, Status, pk_from_reference
@@ -345,6 +346,13 @@ class StatusForm(VersionedForm):
     pending_reason = forms.ChoiceField(
         choices=[("", "Choose..."), *PendingReason.choices], required=False, label="Waiting on"
     )
+    supplier = forms.ModelChoiceField(
+        queryset=Supplier.objects.order_by("name"),
+        required=False,
+        label="Supplier",
+        empty_label="None (not referred to a supplier)",
+        help_text="When waiting on a third party: who it is referred to (starts its contract's clock).",
+    )
     resolution_code = forms.ChoiceField(
         choices=[("", "Choose..."), *[c for c in ResolutionCode.choices if c[0] != ResolutionCode.WITHDRAWN]],
         required=False,
@@ -365,7 +373,7 @@ class StatusForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["to"].initial = target
         if target != Status.PENDING:
-            del self.fields["pending_reason"]
+            del self.fields["pending_reason"], self.fields["supplier"]
         if target != Status.RESOLVED:
             del self.fields["resolution_code"], self.fields["resolution_note"], self.fields["first_contact"]
         else:

@@ -92,6 +92,14 @@ class Ticket(models.Model):
         blank=True,
         related_name="tickets_assigned",
     )
+    supplier = models.ForeignKey(
+        "slas.Supplier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        help_text="The outside supplier the ticket is waiting on (pending on a third party), if any.",
+    )
     handovers = models.PositiveIntegerField(
         default=0, help_text="Times the ticket moved to another person or group."
     )
@@ -136,14 +144,6 @@ class Ticket(models.Model):
             models.Index(fields=["response_due_at"], name="ticket_response_due_idx"),
             models.Index(fields=["resolution_due_at"], name="ticket_resolution_due_idx"),
             models.Index(fields=["resolved_at"], name="ticket_resolved_at_idx"),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(status=Status.PENDING) | ~models.Q(pending_reason=""),
-                name="ticket_pending_has_reason",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(status__in=[Status.RESOLVED, Status.CLOSED])
             # The queues' order (selectors.queue_order) exactly: btree ASC already puts NULLs last, so an
             # ORDER BY ... LIMIT 25 reads 25 index entries instead of sorting every open ticket.
             models.Index(
@@ -156,6 +156,14 @@ class Ticket(models.Model):
                 fields=["priority", "resolution_due_at", "response_due_at", "created_at", "id"],
                 name="ticket_queue_order_idx",
             ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status=Status.PENDING) | ~models.Q(pending_reason=""),
+                name="ticket_pending_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=[Status.RESOLVED, Status.CLOSED])
                 | ~models.Q(resolution_code=""),
                 name="ticket_resolved_has_code",
             ),
@@ -218,6 +226,7 @@ class TicketEvent(models.Model):
         RATED = "rated", "Rated"
         RESPONDED = "responded", "First response"
         SLA = "sla", "Service level agreement"
+        SUPPLIER = "supplier", "Referred to a supplier"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -8,10 +8,14 @@ breach recorded by the beat sweep is mailed from here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from datetime import datetime
+
 from django.db import transaction
 
 from slas.clocks import HistoryPoint, clocks_update
 from slas.models import ClockKind
+from slas.operational import Holding, agreements_by_party, operational_clocks_update
 
 from .models import Status, Ticket, TicketEvent
 
@@ -24,46 +28,143 @@ CLOCK_EVENTS = (
 )
 
 
+HOLDING_EVENTS = (TicketEvent.Kind.GROUP, TicketEvent.Kind.ASSIGNED, TicketEvent.Kind.SUPPLIER)
+STOPPED = (Status.RESOLVED, Status.CLOSED)
+
+
+@dataclass
+class _State:
+    """What was true of the ticket after one instant of its history."""
+
+    at: datetime | None = None
+    status: str = Status.NEW
+    priority: int | None = None
+    sla_id: int | None = None
+    responded: bool = False
+    group: str = ""  # history names the group and supplier (their names are unique)
+    supplier: str = ""
+    assigned: bool = False
+    moves_clock: bool = False  # an event the SLA clocks count happened at this instant
+
+
 def history_points(ticket: Ticket) -> list[HistoryPoint]:
-    """The ticket's history as the clocks see it: one point per event that changes what they count."""
-    state = {"status": Status.NEW, "priority": None, "sla_id": None, "responded": False}
-    points: list[HistoryPoint] = []
-    events = (
-        TicketEvent.objects.filter(ticket_id=ticket.pk, kind__in=CLOCK_EVENTS)
+    """The ticket's history as the SLA clocks see it: one point per event that changes what they count."""
+    return _sla_points(_timeline(ticket))
+
+
+def _timeline(ticket: Ticket) -> list[_State]:
+    """The ticket's state after each instant of its history that matters to any clock, oldest first."""
+    events = list(
+        TicketEvent.objects.filter(ticket_id=ticket.pk, kind__in=CLOCK_EVENTS + HOLDING_EVENTS)
         .order_by("at", "pk")
-        .values_list("kind", "field", "new_value", "at")
+        .values_list("kind", "field", "old_value", "new_value", "at")
     )
-    for kind, field, new_value, at in events:
+    group_moves = [event for event in events if event[0] == TicketEvent.Kind.GROUP]
+    # Tickets logged before the logging recorded the first group: the first move names where it came from.
+    first_group = group_moves[0][2] if group_moves else (ticket.group.name if ticket.group_id else "")
+    state = _State(group=first_group)
+    states: list[_State] = []
+    for kind, field, _old, new_value, at in events:
+        # Several events of one change make one instant: the state after all of them.
+        state = states.pop() if states and states[-1].at == at else replace(state, at=at, moves_clock=False)
         if kind in (TicketEvent.Kind.LOGGED, TicketEvent.Kind.STATUS):
-            state["status"] = new_value
-        elif kind == TicketEvent.Kind.PRIORITY and field == "priority":
-            state["priority"] = int(new_value.lstrip("P"))
+            state.status = new_value
+        elif kind == TicketEvent.Kind.PRIORITY:
+            if field != "priority":
+                continue
+            state.priority = int(new_value.lstrip("P"))
         elif kind == TicketEvent.Kind.SLA:
-            state["sla_id"] = int(new_value) if new_value else None
+            state.sla_id = int(new_value) if new_value else None
         elif kind == TicketEvent.Kind.RESPONDED:
-            state["responded"] = True
-        else:
-            continue
-        if state["priority"] is None or state["sla_id"] is None:
-            continue  # the logging events arrive together; the clocks start once all are known
-        point = HistoryPoint(
-            at=at,
-            sla_id=state["sla_id"],
-            priority=state["priority"],
-            paused=state["status"] == Status.PENDING,
-            resolved=state["status"] in (Status.RESOLVED, Status.CLOSED),
-            responded=state["responded"],
+            state.responded = True
+        elif kind == TicketEvent.Kind.GROUP:
+            state.group = new_value
+        elif kind == TicketEvent.Kind.SUPPLIER:
+            state.supplier = new_value
+        elif kind == TicketEvent.Kind.ASSIGNED:
+            state.assigned = bool(new_value)
+        state.moves_clock = state.moves_clock or kind in CLOCK_EVENTS
+        states.append(state)
+    return [state for state in states if state.priority is not None]
+
+
+def _sla_points(states: list[_State]) -> list[HistoryPoint]:
+    return [
+        HistoryPoint(
+            at=state.at,
+            sla_id=state.sla_id,
+            priority=state.priority,
+            paused=state.status == Status.PENDING,
+            resolved=state.status in STOPPED,
+            responded=state.responded,
         )
-        if points and points[-1].at == at:
-            points[-1] = point  # several events of one change: the state after all of them
-        else:
-            points.append(point)
-    return points
+        for state in states
+        # the logging events arrive together; the clocks start once the SLA is known
+        if state.moves_clock and state.sla_id is not None
+    ]
+
+
+def holdings(states: list[_State]) -> list[Holding]:
+    """Who held the ticket when: a support group under an OLA, a supplier under an underpinning contract
+    (the rules of each clock: slas/operational.py)."""
+    groups, suppliers = agreements_by_party()
+    if not (groups or suppliers):
+        return []
+    found: list[Holding] = []
+    for party, agreements in (("group", groups), ("supplier", suppliers)):
+        current: dict | None = None
+        for state in states:
+            holder = getattr(state, party)
+            if current is not None and holder != current["holder"]:
+                # Handed over (or back): the holding's clocks stop here.
+                end = HistoryPoint(
+                    at=state.at, sla_id=current["agreement"], priority=state.priority, resolved=True
+                )
+                found.append(_holding(current, end))
+                current = None
+            if current is None and holder in agreements:
+                current = {"holder": holder, "agreement": agreements[holder], "points": [], "taken": False}
+            if current is None:
+                continue
+            if party == "group":
+                current["taken"] = current["taken"] or state.assigned
+                point = HistoryPoint(
+                    at=state.at,
+                    sla_id=current["agreement"],
+                    priority=state.priority,
+                    paused=state.status == Status.PENDING,
+                    resolved=state.status in STOPPED,
+                    responded=current["taken"],
+                )
+            else:  # a supplier's time is never paused: waiting on it is what the contract is about
+                point = HistoryPoint(
+                    at=state.at,
+                    sla_id=current["agreement"],
+                    priority=state.priority,
+                    resolved=state.status in STOPPED,
+                )
+            current["points"].append(point)
+        if current is not None:
+            found.append(_holding(current, None))
+    return found
+
+
+def _holding(current: dict, end: HistoryPoint | None) -> Holding:
+    points = current["points"] + ([end] if end is not None else [])
+    return Holding(
+        agreement_id=current["agreement"],
+        started_at=points[0].at,
+        ended_at=end.at if end is not None else None,
+        points=tuple(points),
+    )
 
 
 def ticket_clocks_refresh(ticket: Ticket) -> None:
-    """Re-derive the ticket's clocks from its history and copy the due times onto it."""
-    points = history_points(ticket)
+    """Re-derive the ticket's SLA clocks (and its OLA and underpinning-contract clocks) from its history
+    and copy the SLA due times onto it."""
+    states = _timeline(ticket)
+    operational_clocks_update(ticket_id=ticket.pk, holdings=holdings(states))
+    points = _sla_points(states)
     if not points:
         return  # no SLA covers it (no default SLA set): nothing to count against
     clocks = clocks_update(ticket_id=ticket.pk, points=points)

@@ -18,6 +18,7 @@ from catalogue.priority import priority_for
 from catalogue.services import request_answers_validate
 from sites.models import Asset, Site
 from slas.agreements import NoAgreement, sla_for_service
+from slas.models import Supplier
 
 from . import notifications
 from .attachments import CheckedFile, attachments_check
@@ -193,6 +194,9 @@ def ticket_log(
         note=decision.reason,
         at=at,
     )
+    if ticket.group_id:
+        # Who holds the ticket from the start: the OLA clocks read it from the history.
+        _event(ticket, TicketEvent.Kind.GROUP, logged_by, field="group", new=ticket.group, at=at)
     _set_sla(ticket, logged_by, at)
     _store_files(ticket, checked, logged_by, None, internal=False)
     ticket_clocks_refresh(ticket)
@@ -226,6 +230,7 @@ def ticket_change_status(
     by,
     expected_version: int | None = None,
     pending_reason: str = "",
+    supplier: Supplier | None = None,
     resolution_code: str = "",
     resolution_note: str = "",
     first_contact: bool = False,
@@ -256,6 +261,23 @@ def ticket_change_status(
     elif ticket.pending_reason:
         ticket.pending_reason = ""
         fields.append("pending_reason")
+    if supplier is not None and (to != Status.PENDING or pending_reason != PendingReason.THIRD_PARTY):
+        raise ValidationError(
+            {"supplier": "Only a ticket waiting on a third party is referred to a supplier."}
+        )
+    if supplier != ticket.supplier:
+        # The referral starts (or ends) the supplier's underpinning-contract clock (slas/operational.py).
+        _event(
+            ticket,
+            TicketEvent.Kind.SUPPLIER,
+            by,
+            field="supplier",
+            old=ticket.supplier or "",
+            new=supplier or "",
+            at=now,
+        )
+        ticket.supplier = supplier
+        fields.append("supplier")
     if to == Status.RESOLVED:
         if resolution_code not in ResolutionCode.values:
             raise ValidationError({"resolution_code": "Choose how the ticket was resolved."})
@@ -408,6 +430,7 @@ def ticket_assign(
         ticket.status = Status.ASSIGNED
         fields.append("status")
     _save(ticket, fields)
+    ticket_clocks_refresh(ticket)  # a group taking or handing on the ticket moves its OLA clocks
     if changed_person and assignee != by:
         notifications.ticket_assigned(ticket, by=by)
     return ticket

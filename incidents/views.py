@@ -29,6 +29,7 @@ from catalogue.forms import RequestAnswersForm
 from catalogue.models import Service, TicketKind
 from catalogue.selectors import choosable_services, service_with_questions
 from servicedesk import roles
+from slas.operational import ticket_operational_clocks
 
 from . import notifications, queries_pages, selectors, services
 from .filters import TicketFilter
@@ -268,6 +269,7 @@ def _ticket_page(request, ticket: Ticket, *, bound: dict | None = None, status: 
     if party == SUPPORT:
         context.update(
             history=selectors.ticket_history(user, ticket),
+            operational_clocks=ticket_operational_clocks(ticket.pk),
             take_form=(
                 bound.get("take") or TakeForm(initial=version)
                 if ticket.is_open and ticket.assignee_id != user.pk
@@ -366,6 +368,7 @@ def ticket_status(request, pk: int):
             by=request.user,
             expected_version=data["version"],
             pending_reason=data.get("pending_reason", ""),
+            supplier=data.get("supplier"),
             resolution_code=data.get("resolution_code", ""),
             resolution_note=data.get("resolution_note", ""),
             first_contact=data.get("first_contact", False),
@@ -582,7 +585,6 @@ def _filtered(request, ticket_filter) -> bool:
     return any(value for name in ticket_filter.form.fields for value in request.GET.getlist(name))
 
 
-@roles.role_required(*QUEUE_ROLES)
 def _page_by_ids(tickets, number):
     """One page of `tickets`: the page's ids first (an index-only scan, however deep the page), then
     those 25 tickets with their joins. OFFSET over the joined rows read every ticket before the page:
@@ -594,6 +596,7 @@ def _page_by_ids(tickets, number):
     return page
 
 
+@roles.role_required(*QUEUE_ROLES)
 def work_queue(request):
     queue = request.GET.get("queue", "")
     if queue not in selectors.QUEUES:

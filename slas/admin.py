@@ -16,11 +16,15 @@ from .agreements import target_in_words
 from .models import (
     BusinessCalendar,
     ClosedDay,
+    OperationalAgreement,
+    OperationalClock,
+    OperationalTarget,
     ServiceLevelAgreement,
     SlaClock,
     SlaEvent,
     SlaService,
     SlaTarget,
+    Supplier,
     WorkingHours,
 )
 
@@ -263,6 +267,87 @@ class ServiceLevelAgreementAdmin(SimpleHistoryAdmin):
         return "every other service" if sla.is_default and not sla._services else sla._services
 
 
+# --- OLAs, suppliers and underpinning contracts -------------------------------------------------------------
+
+
+@admin.register(Supplier)
+class SupplierAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "contract_reference", "contact_name", "phone", "email")
+    search_fields = ("name", "contract_reference", "contact_name")
+
+
+class OperationalTargetForm(forms.ModelForm):
+    class Meta:
+        model = OperationalTarget
+        fields = ("priority", "response_minutes", "resolution_minutes")
+
+    def clean(self):
+        data = super().clean()
+        response, resolution = data.get("response_minutes"), data.get("resolution_minutes")
+        if response is not None and resolution is not None and resolution < response:
+            self.add_error("resolution_minutes", f"Cannot be shorter than the {response} minutes to take it.")
+        return data
+
+
+class OperationalTargetFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        """Every priority needs a target (a holding of a priority without one is not measured); an OLA
+        promises a time to take the ticket, a supplier's contract only a time to restore."""
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        rows = [
+            form.cleaned_data
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+        ]
+        kept = {row["priority"] for row in rows if row.get("priority") is not None}
+        missing = [f"P{priority}" for priority in Priority.values if priority not in kept]
+        if missing:
+            raise forms.ValidationError(f"Give a target for every priority; missing: {', '.join(missing)}.")
+        kind = getattr(self.instance, "kind", None)
+        with_response = any(row.get("response_minutes") is not None for row in rows)
+        if kind == OperationalAgreement.Kind.UC and with_response:
+            raise forms.ValidationError(
+                "A supplier's contract has restore times only: leave 'take within' empty."
+            )
+        if kind == OperationalAgreement.Kind.OLA and not all(
+            row.get("response_minutes") is not None for row in rows
+        ):
+            raise forms.ValidationError("An OLA promises a time to take the ticket at every priority.")
+
+
+class OperationalTargetInline(admin.TabularInline):
+    model = OperationalTarget
+    form = OperationalTargetForm
+    formset = OperationalTargetFormSet
+    extra = 0
+    max_num = len(Priority.values)
+    fields = ("priority", "response_minutes", "resolution_minutes")
+    verbose_name = "target"
+    verbose_name_plural = (
+        "targets per priority, in business minutes of the agreement's calendar (OLA: take within, resolve "
+        "or hand on within; contract: restore within)"
+    )
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return len(Priority.values) if obj is None else 0
+
+
+@admin.register(OperationalAgreement)
+class OperationalAgreementAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "kind", "party", "calendar", "review_date")
+    list_filter = ("kind", "calendar")
+    search_fields = ("name", "description", "group__name", "supplier__name")
+    list_select_related = ("group", "supplier", "calendar")
+    fields = ("name", "kind", "group", "supplier", "calendar", "review_date", "description")
+    inlines = [OperationalTargetInline]
+
+    @admin.display(description="group or supplier")
+    def party(self, agreement) -> str:
+        return str(agreement.party or "-")
+
+
 # --- clocks and events (read-only) -----------------------------------------------------------------------
 
 
@@ -334,6 +419,39 @@ class SlaEventAdmin(ReadOnlyAdmin):
     def lag(self, event) -> str:
         seconds = int((event.recorded_at - event.due_at).total_seconds())
         return f"{seconds} s" if seconds < 120 else f"{seconds // 60} min"
+
+    def get_search_results(self, request, queryset, search_term):
+        return _ticket_search(queryset, search_term) or super().get_search_results(
+            request, queryset, search_term
+        )
+
+
+@admin.register(OperationalClock)
+class OperationalClockAdmin(ReadOnlyAdmin):
+    list_display = (
+        "ticket",
+        "agreement",
+        "kind",
+        "state",
+        "held_from",
+        "held_until",
+        "priority",
+        "target_minutes",
+        "due_at",
+        "breached_at",
+    )
+    list_filter = (
+        "agreement__kind",
+        "agreement",
+        "kind",
+        "state",
+        ("breached_at", admin.EmptyFieldListFilter),
+    )
+    list_select_related = ("ticket", "agreement")
+    search_fields = ("ticket__summary",)
+    search_help_text = "A ticket reference (INC-000123 or 123) or words from its summary."
+    date_hierarchy = "held_from"
+    ordering = ("-ticket_id", "held_from", "kind")
 
     def get_search_results(self, request, queryset, search_term):
         return _ticket_search(queryset, search_term) or super().get_search_results(

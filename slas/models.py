@@ -241,3 +241,155 @@ class SlaEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.clock} {self.kind}"
+
+
+# --- operational level agreements and underpinning contracts ---------------------------------------------
+
+
+class Supplier(models.Model):
+    """An outside party the ICT Unit depends on to keep its SLAs, e.g. the MPLS provider of the remote
+    sites' links or the maintainer of the financial system; bound by an underpinning contract."""
+
+    name = models.CharField(max_length=80, unique=True)
+    contract_reference = models.CharField(max_length=80, blank=True)
+    contact_name = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(
+        max_length=40, blank=True, help_text="Where faults are logged with the supplier."
+    )
+    email = models.EmailField(blank=True)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OperationalAgreement(models.Model):
+    """What a support group (an OLA) or an outside supplier (an underpinning contract, UC) promises the
+    service desk, per priority, for the time it holds a ticket. Counted like the SLA clocks, reported apart
+    from them (docs/sla.md, "Operational level agreements and underpinning contracts")."""
+
+    class Kind(models.TextChoices):
+        OLA = "ola", "Operational level agreement (support group)"
+        UC = "uc", "Underpinning contract (supplier)"
+
+    name = models.CharField(max_length=80, unique=True)
+    kind = models.CharField(max_length=3, choices=Kind.choices)
+    group = models.OneToOneField(
+        "catalogue.SupportGroup",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="operational_agreement",
+        help_text="For an OLA: the support group that promises.",
+    )
+    supplier = models.OneToOneField(
+        Supplier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contract",
+        help_text="For an underpinning contract: the supplier bound by it.",
+    )
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="operational")
+    description = models.TextField(blank=True)
+    review_date = models.DateField(help_text="When the agreement or contract is next reviewed.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = "OLA or underpinning contract"
+        verbose_name_plural = "OLAs and underpinning contracts"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="ola", group__isnull=False, supplier__isnull=True)
+                    | models.Q(kind="uc", supplier__isnull=False, group__isnull=True)
+                ),
+                name="operational_agreement_one_party",
+                violation_error_message="An OLA names a support group; an underpinning contract a supplier.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.OLA and (self.group_id is None or self.supplier_id is not None):
+            raise ValidationError({"group": "An OLA names a support group (and no supplier)."})
+        if self.kind == self.Kind.UC and (self.supplier_id is None or self.group_id is not None):
+            raise ValidationError({"supplier": "An underpinning contract names a supplier (and no group)."})
+
+    @property
+    def party(self):
+        return self.group if self.kind == self.Kind.OLA else self.supplier
+
+
+class OperationalTarget(models.Model):
+    agreement = models.ForeignKey(OperationalAgreement, on_delete=models.CASCADE, related_name="targets")
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices)
+    response_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(60 * 24 * 60)],
+        help_text="OLA only: business minutes from the group receiving the ticket to a member taking it.",
+    )
+    resolution_minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(60 * 24 * 365)],
+        help_text="Business minutes the group or supplier may hold the ticket before it is resolved "
+        "(or, for a supplier, handed back).",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "priority"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "priority"], name="operational_target_one_per_priority"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(response_minutes__isnull=True)
+                | models.Q(resolution_minutes__gte=models.F("response_minutes")),
+                name="operational_target_resolution_after_response",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} P{self.priority}"
+
+
+class OperationalClock(models.Model):
+    """One clock of one holding: the time a support group (OLA) or supplier (UC) held a ticket, from
+    `held_from` to `held_until` (empty while it still holds it), derived from the ticket's history by
+    slas.operational like the SLA clocks. Rows are replaced whenever the ticket's clocks are re-derived."""
+
+    ticket = models.ForeignKey(
+        "incidents.Ticket", on_delete=models.CASCADE, related_name="operational_clocks"
+    )
+    agreement = models.ForeignKey(OperationalAgreement, on_delete=models.PROTECT, related_name="clocks")
+    kind = models.CharField(max_length=10, choices=ClockKind.choices)
+    held_from = models.DateTimeField()
+    held_until = models.DateTimeField(null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices)
+    target_minutes = models.PositiveIntegerField()
+    state = models.CharField(max_length=8, choices=ClockState.choices)
+    elapsed_seconds = models.PositiveIntegerField(help_text="Business seconds counted up to `state_since`.")
+    state_since = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["held_from", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "agreement", "held_from", "kind"], name="operational_clock_once_per_holding"
+            )
+        ]
+        indexes = [models.Index(fields=["agreement", "stopped_at"], name="operational_clock_report_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.agreement} {self.kind} {self.state}"

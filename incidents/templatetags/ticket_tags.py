@@ -95,3 +95,36 @@ def answer_label(key: str) -> str:
 @register.filter
 def get_item(mapping: dict, key):
     return mapping.get(key, "")
+
+
+CLOCK_NAMES = {
+    ("ola", "response"): "taken by a member",
+    ("ola", "resolution"): "resolved or handed on",
+    ("uc", "resolution"): "restored and handed back",
+}
+
+
+@register.filter
+def operational_target(clock) -> str:
+    """ "Taken by a member within 1 h" - what the OLA or contract promises for this clock."""
+    what = CLOCK_NAMES.get((clock.agreement.kind, clock.kind), clock.get_kind_display().lower())
+    from slas.agreements import minutes_in_words
+
+    # In hours, not days: hours are right whatever the length of the calendar's day.
+    within = minutes_in_words(clock.target_minutes, None, business=not clock.agreement.calendar.always_open)
+    return f"{what.capitalize()} within {within}"
+
+
+@register.filter
+def operational_state(clock) -> str:
+    """Met / breached / paused / "2 h left" / "overdue by 10 min" for an OLA or contract clock."""
+    from slas.operational import clock_outcome
+
+    outcome = clock_outcome(clock)
+    if outcome == "met":
+        return f"met ({duration_words(timedelta(seconds=clock.elapsed_seconds))} used)"
+    if outcome == "breached":
+        return f"breached ({duration_words(timedelta(seconds=clock.elapsed_seconds))} used)"
+    if outcome == "paused":
+        return "paused (the ticket is pending)"
+    return time_left_words(clock.due_at)

@@ -53,7 +53,7 @@ def test_log_sets_priority_group_history_and_mail(ticket, staff_user, group):
     assert ticket.priority_reason == "P3: medium impact x medium urgency"
     assert ticket.group == group
     assert ticket.reference == f"INC-{ticket.pk:06d}"
-    assert kinds(ticket) == ["logged", "priority", "sla"]
+    assert kinds(ticket) == ["logged", "priority", "group", "sla"]  # the group holds it from the start
     keys = set(Notification.objects.filter(ticket=ticket).values_list("key", flat=True))
     assert f"t{ticket.pk}:logged:requester" in keys
     assert any(":logged:group:" in key for key in keys)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from catalogue.models import Service
 from slas.models import (
     BusinessCalendar,
+    OperationalAgreement,
     ServiceLevelAgreement,
     SlaClock,
     SlaEvent,
@@ -42,6 +43,14 @@ def admin_pages():
         reverse("admin:slas_servicelevelagreement_history", args=[standard().pk]),
         reverse("admin:slas_slaclock_changelist"),
         reverse("admin:slas_slaevent_changelist"),
+        reverse("admin:slas_supplier_changelist"),
+        reverse("admin:slas_operationalagreement_changelist"),
+        reverse("admin:slas_operationalagreement_add"),
+        reverse(
+            "admin:slas_operationalagreement_change",
+            args=[OperationalAgreement.objects.get(name="Networks OLA").pk],
+        ),
+        reverse("admin:slas_operationalclock_changelist"),
     ]
 
 
