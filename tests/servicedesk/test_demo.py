@@ -142,3 +142,18 @@ def test_last_months_kpis_say_something_and_agree_with_the_api(demo_history_load
     client.force_authenticate(manager)
     body = client.get(reverse("report-kpis-list"), {"month": "2026-02"}).json()
     assert body["headline"] == headline
+
+
+def test_make_run_says_what_to_install_when_the_pdf_cannot_be_made(monkeypatch, settings):
+    from reports import documents
+    from servicedesk.management.commands.rundesk import Command
+
+    out = io.StringIO()
+    monkeypatch.setattr(documents, "pdf_unavailable", lambda: documents.PANGO_HELP)
+    Command(stdout=out)._banner("127.0.0.1", "8000")
+    assert "libpango-1.0-0" in out.getvalue()
+
+    out = io.StringIO()
+    monkeypatch.setattr(documents, "pdf_unavailable", lambda: "")
+    Command(stdout=out)._banner("127.0.0.1", "8000")
+    assert "PDF" not in out.getvalue()

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from reports import documents
 from servicedesk import demo
 
 
@@ -92,6 +93,9 @@ class Command(BaseCommand):
         lines += [f"    {u.username:<11} {u.role}" for u in demo.DEMO_USERS]
         lines += [
             f"  Data: {settings.DATABASES['default']['NAME']}  Broker: {settings.CELERY_BROKER_URL}",
-            "",
         ]
+        missing = documents.pdf_unavailable()
+        if missing:
+            lines.append(f"  The monthly report's PDF cannot be made here. {missing}")
+        lines.append("")
         self.stdout.write("\n".join(lines))
