@@ -5,6 +5,7 @@ filesystem transport (no server needed). docker-compose.yml and .env.example sho
 The variables are listed in docs/operations.md; tests/servicedesk/test_compose.py keeps the two in step.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     # Ours, left to right along the dependency arrow of docs/architecture.md.
     "servicedesk",
     "accounts",
@@ -92,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the audited models' history (catalogue, assets).
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a sign-in refused for too many failures into the "locked" page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "servicedesk.urls"
@@ -137,6 +141,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Failed sign-ins (django-axes) -------------------------------------------------------------------
+# Counted per username *and* address: guessing one person's password locks that person out from that
+# address only, so an attacker cannot lock the whole office (which shares one NAT address) out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "servicedesk.sign_in.client_ip"
+# How many reverse proxies in front of the app append to X-Forwarded-For; 0 reads REMOTE_ADDR only.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 # Sign-out shows "Signed out" (registration/logged_out.html): on a shared PC the user sees it took.
