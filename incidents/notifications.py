@@ -14,6 +14,7 @@ from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from catalogue.models import SupportGroup
 from servicedesk.queueing import enqueue_on_commit
 
 from .models import Comment, Notification, Ticket
@@ -45,10 +46,7 @@ def rating_url(ticket: Ticket, score: int | None = None) -> str:
     return f"{url}?score={score}" if score else url
 
 
-def _queue(key: str, ticket: Ticket, recipient, template: str, context: dict, address: str = "") -> None:
-    address = address or getattr(recipient, "email", "")
-    if not address:
-        return
+def _render(key: str, ticket: Ticket, recipient, template: str, context: dict, address: str) -> Notification:
     context = {
         **context,
         "ticket": ticket,
@@ -56,22 +54,41 @@ def _queue(key: str, ticket: Ticket, recipient, template: str, context: dict, ad
         "recipient": recipient,
         "organisation_name": settings.ORGANISATION_NAME,
     }
-    subject = clean_header(render_to_string(f"incidents/mail/{template}_subject.txt", context))
-    notification, created = Notification.objects.get_or_create(
+    return Notification(
         key=key[:200],
-        defaults={
-            "ticket": ticket,
-            "recipient": recipient,
-            "to_address": address,
-            "subject": subject,
-            "body_text": render_to_string(f"incidents/mail/{template}.txt", context),
-            "body_html": render_to_string(f"incidents/mail/{template}.html", context),
-        },
+        ticket=ticket,
+        recipient=recipient,
+        to_address=address,
+        subject=clean_header(render_to_string(f"incidents/mail/{template}_subject.txt", context)),
+        body_text=render_to_string(f"incidents/mail/{template}.txt", context),
+        body_html=render_to_string(f"incidents/mail/{template}.html", context),
     )
-    if created:
-        from .tasks import send_notification
 
-        enqueue_on_commit(send_notification, notification.pk)
+
+def _queue(key: str, ticket: Ticket, recipient, template: str, context: dict, address: str = "") -> None:
+    address = address or getattr(recipient, "email", "")
+    if not address:
+        return
+    _queue_many([_render(key, ticket, recipient, template, context, address)])
+
+
+def _queue_many(notifications: list[Notification]) -> None:
+    """Write the mails once each (a key already written is left alone) and send the new ones after
+    commit."""
+    if not notifications:
+        return
+    from .tasks import send_notification
+
+    keys = [notification.key for notification in notifications]
+    known = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
+    fresh = [notification for notification in notifications if notification.key not in known]
+    # ignore_conflicts: a key written meanwhile by another transaction is that transaction's mail.
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    ids = Notification.objects.filter(
+        key__in=[notification.key for notification in fresh], sent_at__isnull=True
+    ).values_list("pk", flat=True)
+    for pk in ids:
+        enqueue_on_commit(send_notification, pk)
 
 
 def _group_recipients(ticket: Ticket) -> list[tuple[object | None, str]]:
@@ -138,38 +155,66 @@ def ticket_reopened(ticket: Ticket, by=None) -> None:
         )
 
 
-def sla_event(event) -> None:
-    """A warning goes to the assignee (or the group); a breach also to the group lead and the ICT manager."""
+def sla_events(events) -> None:
+    """A warning goes to the assignee (or the group); a breach also to the group lead and the ICT manager.
+
+    Called once per sweep batch: the tickets, their groups' members and the managers are read once for the
+    whole batch and the mails written in one insert, so a sweep that catches up after an outage does not
+    hold its row locks for seconds (docs/benchmarks.md, finding 7)."""
     from django.contrib.auth import get_user_model
 
     from servicedesk import roles
 
-    ticket = Ticket.objects.select_related("assignee", "group__lead", "requester", "service", "site").get(
-        pk=event.ticket_id
-    )
-    recipients = (
-        [(ticket.assignee, ticket.assignee.email)] if ticket.assignee_id else _group_recipients(ticket)
-    )
-    if event.kind == "breach":
-        if ticket.group_id and ticket.group.lead_id:
-            recipients.append((ticket.group.lead, ticket.group.lead.email))
-        managers = get_user_model().objects.filter(groups__name=roles.MANAGER, is_active=True).order_by("pk")
-        recipients += [(manager, manager.email) for manager in managers]
-    seen = set()
-    for user, address in recipients:
-        if address and address not in seen:
-            seen.add(address)
-            _queue(
-                # The event's id: a warning cleared and due again later is a new event and a new mail.
-                f"sla:{ticket.pk}:{event.clock}:{event.kind}:{event.pk}:{address}",
-                ticket,
-                user,
-                f"sla_{event.kind}",
-                {"event": event},
-                address=address,
-            )
+    tickets = Ticket.objects.select_related(
+        "assignee", "group__lead", "requester", "service", "site"
+    ).in_bulk({event.ticket_id for event in events})
+    members: dict[int, list[int]] = {}
+    mailed_groups = {t.group_id for t in tickets.values() if t.group_id and not t.group.email}
+    for group_id, user_id in (
+        SupportGroup.members.through.objects.filter(supportgroup_id__in=mailed_groups, user__is_active=True)
+        .order_by("user_id")
+        .values_list("supportgroup_id", "user_id")
+    ):
+        members.setdefault(group_id, []).append(user_id)
+    people = get_user_model().objects.in_bulk({pk for pks in members.values() for pk in pks})
+    managers = None
+    rows = []
+    for event in events:
+        ticket = tickets[event.ticket_id]
+        if ticket.assignee_id:
+            recipients = [(ticket.assignee, ticket.assignee.email)]
+        elif ticket.group_id and ticket.group.email:
+            recipients = [(None, ticket.group.email)]
+        elif ticket.group_id:
+            recipients = [(people[pk], people[pk].email) for pk in members.get(ticket.group_id, [])]
+        else:
+            recipients = []
+        if event.kind == "breach":
+            if ticket.group_id and ticket.group.lead_id:
+                recipients.append((ticket.group.lead, ticket.group.lead.email))
+            if managers is None:
+                managers = list(
+                    get_user_model().objects.filter(groups__name=roles.MANAGER, is_active=True).order_by("pk")
+                )
+            recipients += [(manager, manager.email) for manager in managers]
+        seen = set()
+        for user, address in recipients:
+            if address and address not in seen:
+                seen.add(address)
+                rows.append(
+                    _render(
+                        # The event's id: a warning cleared and due again later is a new event and a new mail.
+                        f"sla:{ticket.pk}:{event.clock}:{event.kind}:{event.pk}:{address}",
+                        ticket,
+                        user,
+                        f"sla_{event.kind}",
+                        {"event": event},
+                        address,
+                    )
+                )
+    _queue_many(rows)
 
 
-def sla_event_received(sender, event, **kwargs) -> None:
-    """Receiver of slas.signals.sla_event_recorded (connected in incidents.apps)."""
-    sla_event(event)
+def sla_events_received(sender, events, **kwargs) -> None:
+    """Receiver of slas.signals.sla_events_recorded (connected in incidents.apps)."""
+    sla_events(events)

@@ -9,7 +9,7 @@ breach recorded by the beat sweep is mailed from here.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
@@ -194,3 +194,35 @@ def tickets_recalculate(*, sla_ids: list[int] | None = None, batch: int = 200) -
             ):
                 ticket_clocks_refresh(ticket)
     return len(ids)
+
+
+RECALCULATION_LOST_AFTER = timedelta(minutes=30)  # longer than any recalculation takes (100k open: ~10 min)
+
+
+def clocks_recalculate_requested(*, now: datetime | None = None) -> int:
+    """Do every waiting recalculation request (slas.models.ClockRecalculation) in one pass: the requests
+    are claimed together, their agreements merged, the open tickets recalculated once and the requests
+    marked done. A request claimed by a worker that died is taken again after RECALCULATION_LOST_AFTER;
+    recalculating twice gives the same clocks. Returns the number of tickets recalculated."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from slas.models import ClockRecalculation
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = list(
+            ClockRecalculation.objects.select_for_update(skip_locked=True)
+            .filter(finished_at__isnull=True)
+            .filter(Q(started_at__isnull=True) | Q(started_at__lt=now - RECALCULATION_LOST_AFTER))
+        )
+        if not claimed:
+            return 0
+        ClockRecalculation.objects.filter(pk__in=[r.pk for r in claimed]).update(started_at=now)
+    everything = any(request.sla_ids is None for request in claimed)
+    sla_ids = None if everything else sorted({pk for request in claimed for pk in request.sla_ids})
+    count = tickets_recalculate(sla_ids=sla_ids)
+    ClockRecalculation.objects.filter(pk__in=[r.pk for r in claimed]).update(
+        finished_at=timezone.now(), tickets=count
+    )
+    return count

@@ -68,11 +68,14 @@ def auto_close() -> int:
 
 @shared_task(name="incidents.recalculate_clocks", acks_late=True, ignore_result=True)
 def recalculate_clocks(sla_ids: list[int] | None = None) -> int:
-    from .service_levels import tickets_recalculate
+    """Do the waiting recalculation requests (queued after an edit, and by beat every minute for a request
+    whose task was lost). `sla_ids` is ignored: the requests in the database say what to recalculate."""
+    from .service_levels import clocks_recalculate_requested
 
-    return tickets_recalculate(sla_ids=sla_ids)
+    return clocks_recalculate_requested()
 
 
 def agreement_changed_received(sender, sla_ids=None, **kwargs) -> None:
-    """Receiver of slas.signals.agreement_changed: recalculate in the background, after the edit commits."""
-    enqueue_on_commit(recalculate_clocks, sla_ids)
+    """Receiver of slas.signals.agreement_changed: recalculate in the background, after the edit commits.
+    Several rows saved in one admin form queue several tasks; the first does the work for all of them."""
+    enqueue_on_commit(recalculate_clocks)

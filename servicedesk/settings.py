@@ -312,7 +312,7 @@ CELERY_TASK_TRACK_STARTED = True
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # Clocks claimed per sweep transaction: small enough to keep row locks short.
-SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 500)
+SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 100)
 # Deadlines live in the database and beat sweeps them; no long ETA tasks (docs/architecture.md).
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "servicedesk.heartbeat", "schedule": 60.0, "options": {"expires": 55}},
@@ -324,6 +324,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Every warning and breach that fell due is recorded within 30 s (deadlines live in PostgreSQL).
     "sla-sweep": {"task": "slas.sweep", "schedule": 30.0, "options": {"expires": 25}},
+    # Recalculations asked for by an SLA, OLA or calendar edit whose task was lost (broker or worker down).
+    "sla-recalculate-requested": {
+        "task": "incidents.recalculate_clocks",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # SLA review reminders: daily; each agreement's ICT managers are mailed once per review date.
     "sla-review-reminders": {
         "task": "slas.review_reminders",

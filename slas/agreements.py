@@ -133,24 +133,40 @@ def targets_by_service(
 
 
 def announce_change(sender, instance, **kwargs) -> None:
-    """post_save/post_delete receiver: an agreement, its targets or a calendar changed, so the open
-    tickets under the affected agreements are recalculated (by incidents, through slas.signals)."""
-    from .models import BusinessCalendar, ClosedDay, WorkingHours
+    """post_save/post_delete receiver: an agreement, its targets, a calendar, an OLA or a supplier's
+    contract changed, so the open tickets under them are recalculated. The request is a row written with
+    the edit (slas.models.ClockRecalculation: durable whatever the broker does); incidents is told through
+    slas.signals to queue the work after commit."""
+    from .models import (
+        BusinessCalendar,
+        ClockRecalculation,
+        ClosedDay,
+        OperationalAgreement,
+        OperationalTarget,
+        WorkingHours,
+    )
     from .signals import agreement_changed
 
+    everything = False
     if isinstance(instance, ServiceLevelAgreement):
         sla_ids = [instance.pk]
     elif isinstance(instance, SlaTarget):
         sla_ids = [instance.sla_id]
+    elif isinstance(instance, OperationalAgreement | OperationalTarget):
+        # An OLA or contract can hold any open ticket: all of them, once.
+        sla_ids, everything = [], True
     elif isinstance(instance, BusinessCalendar):
         sla_ids = list(ServiceLevelAgreement.objects.filter(calendar=instance).values_list("pk", flat=True))
+        everything = OperationalAgreement.objects.filter(calendar=instance).exists()
     elif isinstance(instance, WorkingHours | ClosedDay):
         sla_ids = list(
             ServiceLevelAgreement.objects.filter(calendar_id=instance.calendar_id).values_list(
                 "pk", flat=True
             )
         )
+        everything = OperationalAgreement.objects.filter(calendar_id=instance.calendar_id).exists()
     else:
         return
-    if sla_ids:
-        agreement_changed.send(sender=sender, sla_ids=sla_ids)
+    if sla_ids or everything:
+        ClockRecalculation.objects.create(sla_ids=None if everything else sla_ids)
+        agreement_changed.send(sender=sender, sla_ids=None if everything else sla_ids)

@@ -23,6 +23,8 @@ class SlasConfig(AppConfig):
             models.ClosedDay,
             models.ServiceLevelAgreement,
             models.SlaTarget,
+            models.OperationalAgreement,
+            models.OperationalTarget,
         ):
             uid = model.__name__
             post_save.connect(agreements.announce_change, sender=model, dispatch_uid=f"announce-{uid}")

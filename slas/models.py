@@ -393,3 +393,29 @@ class OperationalClock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.agreement} {self.kind} {self.state}"
+
+
+class ClockRecalculation(models.Model):
+    """A request to re-derive the clocks of the open tickets under some agreements (all when `sla_ids` is
+    empty), written in the same transaction as the edit that calls for it. The worker claims every
+    waiting request at once and recalculates once for all of them; beat picks up a request whose worker
+    was lost, so an edit made while Redis or the worker was down is never forgotten."""
+
+    sla_ids = models.JSONField(null=True, blank=True, help_text="Empty: every open ticket.")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    tickets = models.PositiveIntegerField(null=True, blank=True, help_text="Open tickets recalculated.")
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["requested_at"],
+                name="clock_recalc_waiting_idx",
+                condition=models.Q(finished_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"recalculation {self.pk} ({'all' if self.sla_ids is None else self.sla_ids})"

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from catalogue.models import Service
 from incidents import services
 from incidents.models import Status, Ticket
-from incidents.service_levels import history_points, ticket_clocks_refresh
+from incidents.service_levels import clocks_recalculate_requested, history_points, ticket_clocks_refresh
 from slas.business_time import business_between
 from slas.calendars import calendar_spec
-from slas.models import ServiceLevelAgreement, SlaClock, SlaEvent, SlaTarget
+from slas.models import ClockRecalculation, ServiceLevelAgreement, SlaClock, SlaEvent, SlaTarget
 from slas.services import sla_sweep
 from tests.factories import TicketFactory
 
@@ -125,11 +125,68 @@ def test_an_sla_target_edit_recalculates_open_tickets(frozen, staff_user, django
         target.response_minutes = 120
         target.save()
     assert callbacks, "recalculation is queued after the edit commits"
-    from incidents.service_levels import tickets_recalculate
+    request = ClockRecalculation.objects.get(finished_at__isnull=True)
+    assert request.sla_ids == [target.sla_id]
 
-    assert tickets_recalculate(sla_ids=[target.sla_id]) == 1
+    assert clocks_recalculate_requested() == 1
     ticket.refresh_from_db()
     assert ticket.response_due_at == datetime(2026, 11, 24, 11, 0, tzinfo=SAST)
+    request.refresh_from_db()
+    assert (request.finished_at is not None, request.tickets) == (True, 1)
+    assert clocks_recalculate_requested() == 0  # done once: a second task finds nothing waiting
+
+
+def test_many_rows_saved_together_recalculate_once(frozen, staff_user):
+    """An admin form saving an agreement and its five targets asks six times; one pass does them all."""
+    TicketFactory(requester=staff_user)
+    standard = ServiceLevelAgreement.objects.get(name="Standard")
+    for target in standard.targets.all():
+        target.resolution_minutes += 10
+        target.save()
+    standard.save()
+    assert ClockRecalculation.objects.filter(finished_at__isnull=True).count() == 6
+    calls = []
+    import incidents.service_levels as levels
+
+    real = levels.tickets_recalculate
+    levels.tickets_recalculate = lambda **kwargs: calls.append(kwargs) or real(**kwargs)
+    try:
+        assert clocks_recalculate_requested() == 1
+    finally:
+        levels.tickets_recalculate = real
+    assert calls == [{"sla_ids": [standard.pk]}]
+    assert not ClockRecalculation.objects.filter(finished_at__isnull=True).exists()
+
+
+def test_a_request_whose_worker_died_is_taken_again(frozen, staff_user):
+    """A worker killed mid-recalculation leaves its request started and unfinished: beat's run takes it
+    again once it is clearly lost, and not before (a live worker may still be on it)."""
+    TicketFactory(requester=staff_user)
+    started = frozen(2026, 11, 24, 9, 0)
+    ClockRecalculation.objects.create(sla_ids=None, started_at=started)
+    assert clocks_recalculate_requested(now=started + timedelta(minutes=5)) == 0
+    assert clocks_recalculate_requested(now=started + timedelta(minutes=31)) == 1
+    assert not ClockRecalculation.objects.filter(finished_at__isnull=True).exists()
+
+
+def test_an_ola_edit_asks_for_every_open_ticket(frozen, staff_user):
+    from slas.models import OperationalTarget
+
+    target = OperationalTarget.objects.filter(agreement__name="Networks OLA").first()
+    target.resolution_minutes += 30
+    target.save()
+    assert ClockRecalculation.objects.get(finished_at__isnull=True).sla_ids is None
+
+
+def test_a_rolled_back_edit_asks_for_nothing(frozen):
+    from django.db import transaction
+
+    target = SlaTarget.objects.get(sla__name="Standard", priority=3)
+    with transaction.atomic():
+        target.response_minutes = 125
+        target.save()
+        transaction.set_rollback(True)
+    assert not ClockRecalculation.objects.exists()
 
 
 # --- the sweep -------------------------------------------------------------------------------------------
