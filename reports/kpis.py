@@ -421,12 +421,19 @@ _TICKET_COUNT_NAMES = (
 )
 
 
+def _not_withdrawn_clocks(clocks: QuerySet) -> QuerySet:
+    """Clocks of tickets not withdrawn. The few withdrawn tickets' ids are looked up once (a hashed
+    subplan) rather than every clock's ticket joined in."""
+    withdrawn = Ticket.objects.filter(resolution_code=ResolutionCode.WITHDRAWN).values("pk")
+    return clocks.exclude(ticket_id__in=withdrawn)
+
+
 def _stopped_clocks(periods: list[Period], scope: Scope) -> QuerySet:
     low, high = min(p.start for p in periods), max(p.end for p in periods)
-    return (
-        scope.tickets(SlaClock.objects.all(), via="ticket__")
-        .filter(state=ClockState.STOPPED, stopped_at__gte=low, stopped_at__lt=high)
-        .exclude(ticket__resolution_code=ResolutionCode.WITHDRAWN)
+    return _not_withdrawn_clocks(
+        scope.tickets(SlaClock.objects.all(), via="ticket__").filter(
+            state=ClockState.STOPPED, stopped_at__gte=low, stopped_at__lt=high
+        )
     )
 
 
