@@ -243,3 +243,45 @@ def test_postgresql_jit_is_off_for_the_report_only(scenario):
         kpis.month_report(month_period(answers.OCTOBER))
     sent = [query["sql"] for query in captured.captured_queries]
     assert any("SET LOCAL jit = off" in sql for sql in sent) == (connection.vendor == "postgresql")
+
+
+def test_backlog_at_an_instant_follows_reopens(frozen, technician_user, staff_user):
+    """open_at_q reads the columns first and the history only for reopened tickets they leave open:
+    the answer at every instant is the ticket's status then."""
+    from datetime import datetime
+
+    from incidents import services
+    from incidents.models import Status, Ticket
+    from tests.factories import TicketFactory
+    from tests.reports.scenario import SAST
+
+    frozen(2026, 10, 1, 9, 0)
+    ticket = TicketFactory(requester=staff_user)
+
+    def move(when, to, by, **kwargs):
+        frozen(*when)
+        fresh = Ticket.objects.get(pk=ticket.pk)
+        if to == Status.RESOLVED:
+            kwargs |= {"resolution_code": "fixed", "resolution_note": "Done."}
+        services.ticket_change_status(ticket=fresh, to=to, by=by, **kwargs)
+
+    move((2026, 10, 1, 10, 0), Status.IN_PROGRESS, technician_user)
+    move((2026, 10, 2, 10, 0), Status.RESOLVED, technician_user)
+    move((2026, 10, 5, 10, 0), Status.REOPENED, staff_user)
+    move((2026, 10, 6, 10, 0), Status.RESOLVED, technician_user)
+    move((2026, 10, 8, 10, 0), Status.REOPENED, staff_user)  # open again now, resolved_at cleared
+
+    def open_at(*when):
+        return Ticket.objects.filter(kpis.open_at_q(datetime(*when, tzinfo=SAST)), pk=ticket.pk).exists()
+
+    assert not open_at(2026, 10, 1, 8, 0)  # not logged yet
+    assert open_at(2026, 10, 1, 12, 0)
+    assert not open_at(2026, 10, 3, 9, 0)  # resolved, reopened later
+    assert open_at(2026, 10, 5, 12, 0)  # reopened
+    assert not open_at(2026, 10, 7, 9, 0)  # resolved again
+    assert open_at(2026, 10, 9, 9, 0)  # reopened again
+
+    move((2026, 10, 9, 10, 0), Status.RESOLVED, technician_user)
+    move((2026, 10, 12, 10, 0), Status.CLOSED, staff_user)
+    assert open_at(2026, 10, 5, 12, 0) and not open_at(2026, 10, 7, 9, 0) and open_at(2026, 10, 9, 9, 0)
+    assert not open_at(2026, 10, 10, 9, 0) and not open_at(2026, 10, 13, 9, 0)
