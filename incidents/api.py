@@ -38,7 +38,8 @@ from rest_framework.response import Response
 from catalogue.models import Impact, Service, SupportGroup, TicketKind, Urgency
 from servicedesk import roles
 from sites.models import Asset, Site
-from slas.models import Supplier
+from slas.models import OperationalClock, Supplier
+from slas.operational import clock_outcome, ticket_operational_clocks
 
 from . import selectors, services
 from .filters import TicketFilter
@@ -162,6 +163,39 @@ class TicketSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         party = party_of(request.user, ticket) if request else None
         return allowed_targets(ticket.status, party) if party else []
+
+
+class OperationalClockSerializer(serializers.ModelSerializer):
+    """One clock of a support group's (OLA) or supplier's (underpinning contract) holding of a ticket."""
+
+    agreement_name = serializers.CharField(source="agreement.name", read_only=True)
+    agreement_kind = serializers.CharField(source="agreement.kind", read_only=True, help_text="ola or uc")
+    held_by = serializers.CharField(source="agreement.party", read_only=True, help_text="Group or supplier.")
+    outcome = serializers.SerializerMethodField(help_text="met, breached, running, overdue or paused")
+
+    class Meta:
+        model = OperationalClock
+        fields = [
+            "agreement",
+            "agreement_name",
+            "agreement_kind",
+            "held_by",
+            "kind",
+            "held_from",
+            "held_until",
+            "priority",
+            "target_minutes",
+            "state",
+            "elapsed_seconds",
+            "due_at",
+            "breached_at",
+            "stopped_at",
+            "outcome",
+        ]
+        read_only_fields = fields
+
+    def get_outcome(self, clock: OperationalClock) -> str:
+        return clock_outcome(clock)
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -667,6 +701,18 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             comment=serializer.validated_data.get("comment", ""),
         )
         return Response(RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: OperationalClockSerializer(many=True), 403: NOT_ALLOWED})
+    @action(
+        detail=True, methods=["get"], filter_backends=[], url_path="operational-clocks", pagination_class=None
+    )
+    def operational_clocks(self, request, pk=None):
+        """The ticket's OLA and supplier-contract clocks, oldest holding first (ICT service desk only:
+        they say which team or supplier held the ticket and for how long; docs/sla.md)."""
+        ticket = self.get_object()  # someone else's ticket: 404, as everywhere
+        if not is_support(request.user):
+            raise exceptions.PermissionDenied("Only the ICT service desk sees OLA and supplier clocks.")
+        return Response(OperationalClockSerializer(ticket_operational_clocks(ticket.pk), many=True).data)
 
     # --- conversation and files --------------------------------------------------------------------------
 

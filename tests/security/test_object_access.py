@@ -78,6 +78,7 @@ OBJECT_RULES: dict[str, dict] = {
             "ticket-rating",
             "ticket-take",
             "ticket-transition",
+            "ticket-operational-clocks",
         )
     },
     # A technician deleting another technician's saved queue view.

@@ -125,6 +125,7 @@ ACCESS: dict[str, frozenset] = {
         ),
         ROLES,
     ),
+    "ticket-operational-clocks": SUPPORT,  # which team or supplier sat on it: the desk's business
     "report-kpis-list": REPORTS,
     "report-run-list": REPORTS,
     "report-run-detail": REPORTS,

@@ -302,3 +302,20 @@ def test_pending_time_before_the_holding_is_not_the_groups(frozen, desk, staff_u
     assert timedelta(
         seconds=clocks(ticket, "Networks test OLA")[ClockKind.RESOLUTION].elapsed_seconds
     ) == timedelta(0)
+
+
+def test_the_api_lists_a_tickets_operational_clocks_to_the_desk_only(frozen, desk, staff_user):
+    from rest_framework.test import APIClient
+
+    frozen(2026, 11, 23, 9, 0)
+    ticket = TicketFactory(requester=staff_user, service=desk["service"])
+    api = APIClient()
+    api.force_authenticate(desk["desk_tech"])
+    answer = api.get(f"/api/tickets/{ticket.pk}/operational-clocks/")
+    assert answer.status_code == 200
+    assert {(row["held_by"], row["kind"], row["outcome"]) for row in answer.json()} == {
+        ("Networks (test)", "response", "running"),
+        ("Networks (test)", "resolution", "running"),
+    }
+    api.force_authenticate(staff_user)  # the requester: not theirs to see
+    assert api.get(f"/api/tickets/{ticket.pk}/operational-clocks/").status_code == 403
