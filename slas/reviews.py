@@ -15,6 +15,7 @@ is not. A new review date (set after the review) makes the agreement due again 3
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -97,9 +98,11 @@ def _remind(sla_id: int, today: date, recipients: list[str]) -> int:
 
 def _subject(sla: ServiceLevelAgreement, today: date) -> str:
     when = _day(sla.review_date)
+    # A subject is one header line: a line break in the name would make Django refuse the mail every day.
+    name = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", sla.name).split())
     if sla.review_date < today:
-        return f"SLA review overdue: “{sla.name}” was due for review on {when}"
-    return f"SLA review due: “{sla.name}” is due for review on {when}"
+        return f"SLA review overdue: “{name}” was due for review on {when}"
+    return f"SLA review due: “{name}” is due for review on {when}"
 
 
 def _body(sla: ServiceLevelAgreement, today: date) -> str:
