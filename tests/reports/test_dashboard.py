@@ -157,7 +157,7 @@ def _dashboard_queries(client) -> int:
 
 # Session, user, groups (role), then the KPI queries. PostgreSQL adds SET LOCAL jit = off inside a
 # savepoint (3: kpis._without_jit); SQLite adds the median's two window queries.
-DASHBOARD_QUERIES = {"postgresql": 20, "sqlite": 19}
+DASHBOARD_QUERIES = {"postgresql": 17, "sqlite": 16}
 
 
 @pytest.mark.parametrize("tickets", [5, 50])
