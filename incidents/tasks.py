@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from celery import shared_task
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +17,16 @@ from .models import Notification
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
+DEFAULT_FROM_DOMAIN = re.compile(r"@([A-Za-z0-9.-]+)")
+
+
+def message_id(notification: Notification) -> str:
+    """The same Message-ID every time this notification is sent. A worker killed after the mail server
+    took the message but before `sent_at` was committed sends it again on the retry (at least once, never
+    lost); mail programs show a message with a Message-ID they already have only once."""
+    domain = DEFAULT_FROM_DOMAIN.search(settings.DEFAULT_FROM_EMAIL)
+    host = domain.group(1) if domain else "servicedesk.invalid"
+    return f"<notification-{notification.pk}.{notification.created_at:%Y%m%d%H%M%S}@{host}>"
 
 
 @shared_task(name="incidents.send_notification", acks_late=True, ignore_result=True)
@@ -29,7 +41,10 @@ def send_notification(notification_id: int) -> bool:
         if notification is None:
             return False
         message = EmailMultiAlternatives(
-            subject=notification.subject, body=notification.body_text, to=[notification.to_address]
+            subject=notification.subject,
+            body=notification.body_text,
+            to=[notification.to_address],
+            headers={"Message-ID": message_id(notification)},
         )
         if notification.body_html:
             message.attach_alternative(notification.body_html, "text/html")

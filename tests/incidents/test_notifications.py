@@ -123,3 +123,16 @@ class FailingBackend:
         import smtplib
 
         raise smtplib.SMTPServerDisconnected("SMTP went away")
+
+
+def test_a_mail_sent_again_carries_the_same_message_id(staff_user):
+    """A retry after a lost confirmation sends the same message, which mail programs show once."""
+    ticket = TicketFactory(requester=staff_user)
+    notification = Notification.objects.get(key=f"t{ticket.pk}:logged:requester")
+    mail.outbox.clear()
+    assert send_notification(notification.pk) is True
+    Notification.objects.filter(pk=notification.pk).update(sent_at=None)  # as if the commit was lost
+    assert send_notification(notification.pk) is True
+    first, second = mail.outbox
+    assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
+    assert first.extra_headers["Message-ID"].endswith("@mbashe.gov.za>")
