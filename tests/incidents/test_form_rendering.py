@@ -47,3 +47,15 @@ def test_the_ticket_forms_render_as_django_renders_them(technician_user):
     ):
         for field in form:
             assert str(fast_widget(field)) == str(field), field.name
+
+
+def test_a_pick_list_is_read_in_one_plain_query():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    form = TicketFilter({}).form
+    with CaptureQueriesContext(connection) as captured:
+        html = str(fast_widget(form["site"]))
+    assert len(captured) == 1
+    assert not captured[0]["sql"].startswith("DECLARE")  # no server-side cursor (three round trips)
+    assert "Dutywa Main Building" in html
