@@ -13,7 +13,8 @@ from .models import Lifecycle, Service
 @require_safe
 def catalogue(request):
     """The published catalogue: live services by category, searchable; pipeline services as coming."""
-    q = request.GET.get("q", "").strip()[:100]
+    # PostgreSQL text cannot hold NUL: a ?q= with one was a 500.
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     live = list(selectors.services_for_catalogue(q=q))
     # Response and fix times per priority, for all the services at once (a fixed number of queries).
     service_targets = targets.targets_for(service.pk for service in live)

@@ -72,7 +72,8 @@ def site_detail(request, site_id: int):
 @require_safe
 def asset_list(request):
     """Find an asset by tag or serial (an exact tag opens it), or browse the register with filters."""
-    q = request.GET.get("q", "").strip()
+    # PostgreSQL text cannot hold NUL: a ?q= with one was a 500.
+    q = request.GET.get("q", "").replace("\x00", "").strip()
     if q:
         tag = selectors.asset_exact_tag(q)
         if tag:
