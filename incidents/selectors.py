@@ -96,14 +96,31 @@ def ticket_conversation(user, ticket: Ticket) -> list[Comment]:
     )
 
 
+def ticket_conversation_and_files(user, ticket: Ticket) -> tuple[list[Comment], list[Attachment]]:
+    """The ticket page's conversation, each comment with its files in `comment.files`, and the files
+    attached to the ticket itself: the comments and every visible file of the ticket, two queries (a
+    prefetch and a separate list of the ticket's own files were three)."""
+    files = (
+        Attachment.objects.filter(ticket=ticket).select_related("uploaded_by").order_by("created_at", "pk")
+    )
+    if not is_support(user):
+        files = files.filter(internal=False)
+    comments = list(visible_comments(user, ticket).select_related("author").order_by("created_at", "pk"))
+    by_comment: dict[int, list[Attachment]] = {comment.pk: [] for comment in comments}
+    own = []
+    for file in files:
+        if file.comment_id is None:
+            own.append(file)
+        elif file.comment_id in by_comment:  # not the files of notes this person does not see
+            by_comment[file.comment_id].append(file)
+    for comment in comments:
+        comment.files = by_comment[comment.pk]
+    return comments, own
+
+
 def ticket_history(user, ticket: Ticket) -> QuerySet[TicketEvent]:
     events = TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("at", "pk")
     return events if is_support(user) else events.filter(internal=False)
-
-
-def ticket_files(user, ticket: Ticket) -> QuerySet[Attachment]:
-    files = Attachment.objects.filter(ticket=ticket, comment__isnull=True).select_related("uploaded_by")
-    return files if is_support(user) else files.filter(internal=False)
 
 
 def proposed_major_incidents(user, *, now=None) -> list[dict]:

@@ -248,12 +248,13 @@ def _ticket_page(request, ticket: Ticket, *, bound: dict | None = None, status: 
     party = party_of(user, ticket)
     version = {"version": ticket.version}
     rating = getattr(ticket, "rating", None)
+    conversation, files = selectors.ticket_conversation_and_files(user, ticket)
     context = {
         "ticket": ticket,
         "support": support,
         "conflict": conflict,
-        "conversation": selectors.ticket_conversation(user, ticket),
-        "files": list(selectors.ticket_files(user, ticket)),
+        "conversation": conversation,
+        "files": files,
         "rating": rating,
         "reply_form": bound.get("reply") or ReplyForm(initial=version),
         "can_reply": ticket.status != Status.CLOSED,

@@ -453,14 +453,14 @@ def _busy(ticket, technician, requester, n):
         services.ticket_attach(ticket=ticket, by=technician, files=[png(f"a{i}.png")])
 
 
-@pytest.mark.parametrize(("who", "queries"), [("requester", 7), ("technician", 14)])
+@pytest.mark.parametrize(("who", "queries"), [("requester", 6), ("technician", 13)])
 def test_ticket_page_query_count_is_fixed(
     signed_in, staff_user, technician, ticket, who, queries, django_assert_num_queries
 ):
     client = signed_in(staff_user if who == "requester" else technician)
     _busy(ticket, technician, staff_user, 1)
-    # session, user, roles, the ticket (with service, site, asset, people, rating), comments, their files,
-    # the ticket's own files; support adds services, people, groups, sites, suppliers (pick-lists), the
+    # session, user, roles, the ticket (with service, site, asset, people, rating), comments, every file of
+    # the ticket (the comments' and its own, in one query); support adds services, people, groups, sites, suppliers (pick-lists), the
     # history and the OLA and supplier-contract clocks.
     with django_assert_num_queries(queries):
         assert page(client, ticket).status_code == 200
@@ -476,7 +476,7 @@ def test_major_incident_page_adds_one_query_for_its_children(
         parent=ticket, children=[TicketFactory(service=service) for _ in range(2)], by=technician
     )
     client = signed_in(technician)
-    # As a technician's page above, less the comments' files (no comments here), plus the children.
+    # As a technician's page above, plus the children.
     with django_assert_num_queries(14):
         page(client, ticket)
     services.major_incident_link(

@@ -31,7 +31,7 @@ CEILING = {
     "queue": 13,
     "queue_filtered": 14,
     "queue_last": 13,
-    "ticket": 14,
+    "ticket": 13,
     "my_tickets": 5,
     "api_tickets": 8,
     "dashboard": 26,
