@@ -325,6 +325,42 @@ def build_xlsx(report: dict, *, commentary: dict, run=None) -> bytes:
     rows = [
         [
             r["label"],
+            r["kind"],
+            r["held_by"],
+            r["response_met"],
+            r["response_total"],
+            r["response_compliance"],
+            r["resolution_met"],
+            r["resolution_total"],
+            r["resolution_compliance"],
+            r["resolution_mean_hours"],
+            r["overdue_at_end"],
+        ]
+        for r in report.get("operational", [])  # runs stored before OLAs were reported have none
+    ]
+    _table(
+        workbook,
+        "OLAs and contracts",
+        [
+            "Agreement",
+            "Kind",
+            "Held by",
+            "Taken in time",
+            "Takes measured",
+            "Taken in time (%)",
+            "Resolved or handed on in time",
+            "Holdings measured",
+            "In time (%)",
+            "Mean hours held",
+            "Overdue at end",
+        ],
+        rows,
+        note="OLAs (support groups) and underpinning contracts (suppliers), apart from the SLA; docs/sla.md.",
+    )
+
+    rows = [
+        [
+            r["label"],
             r["resolved"],
             r["backlog"],
             r["first_contact"],

@@ -52,7 +52,7 @@ from servicedesk import roles
 from sites.models import Site, Town
 from slas.business_time import business_between
 from slas.calendars import calendar_spec
-from slas.models import ClockKind, ClockState, ServiceLevelAgreement, SlaClock
+from slas.models import ClockKind, ClockState, OperationalClock, ServiceLevelAgreement, SlaClock
 
 from .models import ReportSettings
 from .periods import Period, comparable_previous, trend_periods
@@ -927,6 +927,55 @@ def sla_breakdowns(period: Period, scope: Scope = ALL, cells: list[dict] | None 
     }
 
 
+def operational_compliance(period: Period, scope: Scope = ALL) -> list[dict]:
+    """Per OLA and underpinning contract, apart from the SLA (docs/kpis.md): the holdings whose clock
+    stopped in the period and how many within target, the mean time held to resolution or hand-over, and
+    the clocks overdue at the period's end. One query."""
+    clocks = _not_withdrawn_clocks(scope.tickets(OperationalClock.objects.all(), via="ticket__"))
+    stopped = Q(state=ClockState.STOPPED, stopped_at__gte=period.start, stopped_at__lt=period.end)
+    aggregates = {}
+    for kind in ClockKind.values:
+        aggregates[f"{kind}_total"] = Count("pk", filter=stopped & Q(kind=kind))
+        aggregates[f"{kind}_met"] = Count("pk", filter=stopped & Q(kind=kind, breached_at__isnull=True))
+    aggregates["resolution_mean_seconds"] = Avg(
+        "elapsed_seconds", filter=stopped & Q(kind=ClockKind.RESOLUTION)
+    )
+    aggregates["overdue_at_end"] = Count(
+        "pk",
+        filter=Q(due_at__lt=period.end, held_from__lt=period.end)
+        & (Q(stopped_at__isnull=True) | Q(stopped_at__gte=period.end)),
+    )
+    rows = (
+        clocks.values(
+            "agreement_id",
+            "agreement__name",
+            "agreement__kind",
+            "agreement__group__name",
+            "agreement__supplier__name",
+        )
+        .annotate(**aggregates)
+        .order_by("agreement__kind", "agreement__name")
+    )
+    return [
+        {
+            "key": row["agreement_id"],
+            "label": row["agreement__name"],
+            "kind": row["agreement__kind"].upper(),
+            "held_by": row["agreement__group__name"] or row["agreement__supplier__name"] or "",
+            "response_total": row["response_total"],
+            "response_met": row["response_met"],
+            "response_compliance": _pct(row["response_met"], row["response_total"]),
+            "resolution_total": row["resolution_total"],
+            "resolution_met": row["resolution_met"],
+            "resolution_compliance": _pct(row["resolution_met"], row["resolution_total"]),
+            "resolution_mean_hours": _hours(row["resolution_mean_seconds"]),
+            "overdue_at_end": row["overdue_at_end"],
+        }
+        for row in rows
+        if row["response_total"] or row["resolution_total"] or row["overdue_at_end"]
+    ]
+
+
 def technicians(period: Period, scope: Scope = ALL, cells: list[dict] | None = None) -> list[dict]:
     """Per technician (the ticket's current assignee): tickets resolved in the period, tickets open at
     its end, resolved at first contact, and the compliance of the resolution clocks that stopped in it.
@@ -1123,6 +1172,7 @@ def _month_report(period: Period, scope: Scope, *, include_annex: bool, now: dat
         "breakdowns": by_dimension,
         "top_services": [row for row in by_dimension["service"] if row["logged"]][:TOP_SERVICES],
         "sla": sla_breakdowns(period, scope, compliance),
+        "operational": operational_compliance(period, scope),
         "technicians": technicians(period, scope, compliance),
         "oldest_open": oldest_open(period, scope),
         "major_incidents": major_incidents(period, scope),

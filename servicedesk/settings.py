@@ -266,6 +266,8 @@ SPECTACULAR_SETTINGS = {
         "ServiceLifecycleEnum": "catalogue.models.Lifecycle",
         "TicketStatusEnum": "incidents.models.Status",
         "AssetStatusEnum": "sites.models.AssetStatus",
+        "ClockKindEnum": "slas.models.ClockKind",
+        "TicketKindEnum": "catalogue.models.TicketKind",
     },
 }
 
