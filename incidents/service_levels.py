@@ -175,6 +175,12 @@ def ticket_clocks_refresh(ticket: Ticket) -> None:
     )
 
 
+def ticket_operational_refresh(ticket: Ticket) -> None:
+    """Re-derive only the ticket's OLA and supplier-contract clocks (for history loaded in bulk, whose SLA
+    clocks were derived already)."""
+    operational_clocks_update(ticket_id=ticket.pk, holdings=holdings(_timeline(ticket)))
+
+
 def tickets_recalculate(*, sla_ids: list[int] | None = None, batch: int = 200) -> int:
     """Re-derive the clocks of open tickets under the given SLAs (all open tickets when None), after an
     agreement or calendar changed. Batches keep each transaction short."""

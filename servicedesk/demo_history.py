@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from catalogue.models import SupportGroup
 from incidents.models import Comment, SatisfactionRating, Ticket, TicketEvent, reference_for
+from incidents.service_levels import ticket_operational_refresh
 from sites.models import Site
 from slas.models import SlaClock, SlaEvent
 
@@ -278,4 +279,7 @@ def demo_history_load(
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(no_style(), [Ticket]):
             cursor.execute(statement)
+    # The OLA and supplier-contract clocks, from the same history (the simulator writes SLA clocks only).
+    for ticket in Ticket.objects.select_related("group").order_by("pk"):
+        ticket_operational_refresh(ticket)
     return HistoryResult(created=True, tickets=len(lives), start=start, now=now)

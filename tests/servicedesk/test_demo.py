@@ -17,7 +17,7 @@ from incidents.service_levels import ticket_clocks_refresh
 from reports import kpis, periods
 from servicedesk import demo, demo_history, roles
 from sites.models import Site
-from slas.models import SlaClock, SlaEvent
+from slas.models import OperationalClock, SlaClock, SlaEvent
 from slas.services import sla_sweep
 
 pytestmark = pytest.mark.django_db
@@ -114,12 +114,25 @@ def test_sla_clocks_are_what_the_engine_derives(demo_history_loaded):
     beat sweep at the history's "now" finds no warning or breach left to record."""
     columns = ("ticket_id", "kind", "state", "elapsed_seconds", "due_at", "breached_at", "stopped_at")
 
+    held = (
+        "ticket_id",
+        "agreement_id",
+        "kind",
+        "held_from",
+        "held_until",
+        "state",
+        "elapsed_seconds",
+        "due_at",
+    )
+
     def snapshot():
         clocks = set(SlaClock.objects.values_list(*columns))
         due = set(Ticket.objects.values_list("pk", "response_due_at", "resolution_due_at"))
-        return clocks, due, SlaEvent.objects.count()
+        operational = set(OperationalClock.objects.values_list(*held))
+        return clocks, due, SlaEvent.objects.count(), operational
 
     before = snapshot()
+    assert before[3], "the groups' OLA clocks are there too"
     for ticket in Ticket.objects.order_by("pk"):
         ticket_clocks_refresh(ticket)
     sla_sweep(now=DEMO_NOW)
@@ -137,6 +150,7 @@ def test_last_months_kpis_say_something_and_agree_with_the_api(demo_history_load
     for key in ("response_compliance", "resolution_compliance", "mean_resolution_hours", "satisfaction_mean"):
         assert headline[key] is not None, key
     assert len(report["breakdowns"]["site"]) >= 5
+    assert {row["kind"] for row in report["operational"]} == {"OLA"}  # the seeded groups' OLAs
 
     client = APIClient()
     client.force_authenticate(manager)
