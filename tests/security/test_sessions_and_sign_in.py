@@ -75,8 +75,7 @@ def sign_in(client: Client, username: str, password: str, address: str = "10.1.1
 
 def test_the_session_id_changes_at_sign_in_and_the_session_ends_at_sign_out(staff_user):
     client = Client()
-    client.get("/accounts/login/")
-    client.session["planted"] = "by an attacker"  # make sure an anonymous session exists
+    # An anonymous session exists before sign-in (one an attacker could have planted in the browser).
     session = client.session
     session["planted"] = "yes"
     session.save()
