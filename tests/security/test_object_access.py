@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -280,3 +281,33 @@ def test_lists_show_only_the_requesters_own_tickets(world):
     page = client.get("/tickets/")
     assert world.own_ticket.summary.encode() in page.content.replace(b"&#x27;", b"'")
     assert VICTIM.encode() not in page.content
+
+
+def test_internal_notes_and_files_stay_internal_on_ones_own_ticket(world):
+    """The requester's own ticket: the service desk's internal note and internal file are not theirs."""
+    from incidents import services
+
+    from .conftest import PNG
+
+    secret = "INTERNAL-ONLY supplier contract number 4471"
+    services.ticket_comment(
+        ticket=world.own_ticket,
+        by=world.technician,
+        body=secret,
+        internal=True,
+        files=[SimpleUploadedFile("internal-only.png", PNG)],
+    )
+    internal_file = world.own_ticket.attachments.get(original_name="internal-only.png")
+    client = Client()
+    client.force_login(world.attacker)
+    pk = world.own_ticket.pk
+    for url in (
+        f"/tickets/{pk}/",
+        f"/api/tickets/{pk}/",
+        f"/api/tickets/{pk}/comments/",
+        f"/api/tickets/{pk}/attachments/",
+    ):
+        body = client.get(url).content
+        assert secret.encode() not in body and b"internal-only.png" not in body, url
+    assert client.get(f"/tickets/{pk}/files/{internal_file.pk}/").status_code == 404
+    assert client.get(f"/api/tickets/{pk}/attachments/{internal_file.pk}/download/").status_code == 404
