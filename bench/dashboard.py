@@ -7,6 +7,8 @@ Everything runs inside one transaction that is rolled back at the end: the migra
 are applied in it (PostgreSQL's DDL is transactional), the manager's session is made in it, and nothing
 stays. Prints, per page, the median and best wall time of the whole request (Django's test client, the
 view, the template), its query count and the slowest statements; with --explain their EXPLAIN ANALYZE.
+Also printed: the first request (cold: empty stored month figures, nothing warmed in the process) and
+one request after the stored month figures were dropped again (cold store, warm process).
 bench.run measures every page through gunicorn; this is the quick loop for the KPI queries alone.
 """
 
@@ -49,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.test import Client
     from django.test.utils import override_settings
 
+    from reports import stored_months
     from reports.periods import previous_month
     from servicedesk import roles
 
@@ -64,25 +67,42 @@ def main(argv: list[str] | None = None) -> int:
         manager = get_user_model().objects.filter(groups__name=roles.MANAGER, is_active=True).first()
         client = Client()
         client.force_login(manager)
+
+        def timed(path: str) -> tuple[float, Recorder] | None:
+            recorder = Recorder()
+            started = time.perf_counter()
+            with connection.execute_wrapper(recorder):
+                response = client.get(path, HTTP_HOST="127.0.0.1")
+            elapsed = time.perf_counter() - started
+            if response.status_code != 200:
+                print(f"{path}: HTTP {response.status_code}", file=sys.stderr)
+                return None
+            return elapsed, recorder
+
         for key, path in pages:
+            stored_months.forget()
             times, counts, slowest = [], [], []
             for attempt in range(args.repeat + 1):
-                recorder = Recorder()
-                started = time.perf_counter()
-                with connection.execute_wrapper(recorder):
-                    response = client.get(path, HTTP_HOST="127.0.0.1")
-                elapsed = time.perf_counter() - started
-                if response.status_code != 200:
-                    print(f"{path}: HTTP {response.status_code}", file=sys.stderr)
+                result = timed(path)
+                if result is None:
                     return 1
+                elapsed, recorder = result
                 if attempt == 0:
-                    continue  # the first one warms caches (templates, the catalogue, the calendars)
+                    # The first one is cold: no stored month figures, templates and calendars unread.
+                    first = (elapsed, len(recorder.statements))
+                    continue
                 times.append(elapsed)
                 counts.append(len(recorder.statements))
                 slowest = sorted(recorder.statements, key=lambda s: -s[0])[:3]
+            stored_months.forget()
+            cold_store = timed(path)
+            if cold_store is None:
+                return 1
             print(
                 f"{key:<10} {path:<36} median {1000 * statistics.median(times):7.0f} ms, "
-                f"best {1000 * min(times):7.0f} ms, {counts[-1]} queries"
+                f"best {1000 * min(times):7.0f} ms, {counts[-1]} queries (warm); "
+                f"first {1000 * first[0]:.0f} ms, {first[1]} queries; "
+                f"store emptied {1000 * cold_store[0]:.0f} ms, {len(cold_store[1].statements)} queries"
             )
             for seconds, sql, _params in slowest:
                 print(f"    {1000 * seconds:7.0f} ms  {sql[:150]}")

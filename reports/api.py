@@ -68,7 +68,7 @@ class KpiViewSet(viewsets.ViewSet):
             site_id=data["site"].pk if data.get("site") else None,
             group_id=data["group"].pk if data.get("group") else None,
         )
-        return Response(kpis.month_report(period, scope))
+        return Response(kpis.month_report(period, scope, stored=True))
 
 
 class ReportRunSerializer(serializers.ModelSerializer):

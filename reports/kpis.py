@@ -33,6 +33,7 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -54,6 +55,7 @@ from slas.business_time import business_between
 from slas.calendars import calendar_spec
 from slas.models import ClockKind, ClockState, OperationalClock, ServiceLevelAgreement, SlaClock
 
+from . import stored_months
 from .models import ReportSettings
 from .periods import Period, comparable_previous, trend_periods
 
@@ -84,6 +86,11 @@ class Scope:
         if self.group_id:
             filters[f"{via}group_id"] = self.group_id
         return queryset.filter(**filters)
+
+    @property
+    def key(self) -> str:
+        """The scope as a short text (stored month figures are kept per scope)."""
+        return f"town={self.town}|site={self.site_id or ''}|group={self.group_id or ''}"
 
     def as_params(self) -> dict[str, str]:
         params = {"town": self.town, "site": self.site_id or "", "group": self.group_id or ""}
@@ -429,25 +436,15 @@ def _not_withdrawn_clocks(clocks: QuerySet) -> QuerySet:
 
 
 def _stopped_clocks(periods: list[Period], scope: Scope) -> QuerySet:
+    """The clocks that stopped in any of the periods, of tickets not withdrawn. The withdrawn test reads
+    the ticket's column through the join the scope and the tables need anyway (a NOT IN of the
+    withdrawn tickets' ids cost a scan of every ticket per query)."""
     low, high = min(p.start for p in periods), max(p.end for p in periods)
-    return _not_withdrawn_clocks(
-        scope.tickets(SlaClock.objects.all(), via="ticket__").filter(
-            state=ClockState.STOPPED, stopped_at__gte=low, stopped_at__lt=high
-        )
+    return (
+        scope.tickets(SlaClock.objects.all(), via="ticket__")
+        .filter(state=ClockState.STOPPED, stopped_at__gte=low, stopped_at__lt=high)
+        .exclude(ticket__resolution_code=ResolutionCode.WITHDRAWN)
     )
-
-
-def _compliance(periods: list[Period], scope: Scope) -> list[dict]:
-    """One query: per period, the response and resolution clocks that stopped in it, and how many met."""
-    aggregates = {}
-    for i, period in enumerate(periods):
-        for kind in ClockKind.values:
-            stopped = _clocks_stopped(kind, period)
-            aggregates[f"{kind}_total_{i}"] = Count("pk", filter=stopped)
-            aggregates[f"{kind}_met_{i}"] = Count("pk", filter=stopped & Q(breached_at__isnull=True))
-    row = _stopped_clocks(periods, scope).aggregate(**aggregates)
-    names = [f"{kind}_{part}" for kind in ClockKind.values for part in ("total", "met")]
-    return [{name: row[f"{name}_{i}"] for name in names} for i in range(len(periods))]
 
 
 def _timed(period: Period) -> Q:
@@ -460,18 +457,27 @@ def _timed(period: Period) -> Q:
     )
 
 
-def _resolution_times(periods: list[Period], scope: Scope, comparable: int | None) -> list[dict]:
-    """Mean, median and MTTR (incidents) of the business time to resolve, per period: one aggregate
-    query, plus the median's window query on databases without PERCENTILE_CONT."""
+def _clock_figures(periods: list[Period], scope: Scope, comparable: int | None) -> list[dict]:
+    """One query over the stopped clocks of tickets not withdrawn, per period: the response and
+    resolution clocks that stopped in it and how many met their target (compliance), and the mean,
+    median and MTTR (incidents) of the business time to resolve the tickets resolved in it (their
+    stopped resolution clocks). Plus the median's window query on databases without PERCENTILE_CONT."""
     low, high = min(p.start for p in periods), max(p.end for p in periods)
     clocks = (
         scope.tickets(SlaClock.objects.all(), via="ticket__")
-        .filter(kind=ClockKind.RESOLUTION, state=ClockState.STOPPED)
-        .filter(ticket__resolved_at__gte=low, ticket__resolved_at__lt=high)
+        .filter(state=ClockState.STOPPED)
+        .filter(
+            Q(stopped_at__gte=low, stopped_at__lt=high)
+            | Q(kind=ClockKind.RESOLUTION, ticket__resolved_at__gte=low, ticket__resolved_at__lt=high)
+        )
         .exclude(ticket__resolution_code=ResolutionCode.WITHDRAWN)
     )
     aggregates = {}
     for i, period in enumerate(periods):
+        for kind in ClockKind.values:
+            stopped = _clocks_stopped(kind, period)
+            aggregates[f"{kind}_total_{i}"] = Count("pk", filter=stopped)
+            aggregates[f"{kind}_met_{i}"] = Count("pk", filter=stopped & Q(breached_at__isnull=True))
         timed = _timed(period)
         incidents = timed & Q(ticket__kind=TicketKind.INCIDENT)
         aggregates |= {
@@ -489,8 +495,10 @@ def _resolution_times(periods: list[Period], scope: Scope, comparable: int | Non
         row = clocks.aggregate(**aggregates)
         separate = [] if comparable is None else [comparable]
         middle = medians(clocks, "elapsed_seconds", buckets, separate=separate)
+    names = [f"{kind}_{part}" for kind in ClockKind.values for part in ("total", "met")]
     return [
-        {
+        {name: row[f"{name}_{i}"] for name in names}
+        | {
             "timed": row[f"timed_{i}"],
             "mean": row[f"mean_{i}"],
             "median": middle[i],
@@ -746,18 +754,40 @@ def _details(counts: dict, clocks: dict, times: dict) -> dict:
 
 
 def period_figures(
-    periods: list[Period], scope: Scope = ALL, comparable: int | None = None
+    periods: list[Period], scope: Scope = ALL, comparable: int | None = None, *, stored: bool = False
 ) -> tuple[list[dict], dict]:
     """The headline figures of each period and the basis of the cost per ticket, in a fixed number of
     queries however many periods and tickets. `comparable` is the index of a period that overlaps
-    another one (see medians)."""
+    another one (see medians).
+
+    stored=True (the dashboard and the KPI API, never the monthly report build): the figures of whole
+    months that have ended are read from reports.stored_months when they were counted less than its TTL
+    ago (one query), and the ones counted here are kept there; the rest are counted live."""
+    kept: dict[int, dict] = {}
+    if stored:
+        ended = {period.month: i for i, period in enumerate(periods) if stored_months.storable(period)}
+        kept = {ended[month]: figures for month, figures in stored_months.read(ended, scope.key).items()}
+    live = [i for i in range(len(periods)) if i not in kept]
+    counted, cost_basis = _count_figures(
+        [periods[i] for i in live], scope, live.index(comparable) if comparable in live else None
+    )
+    by_index = dict(zip(live, counted, strict=True))
+    if stored:
+        stored_months.write(
+            {periods[i].month: by_index[i] for i in live if stored_months.storable(periods[i])}, scope.key
+        )
+    return [kept.get(i) or by_index[i] for i in range(len(periods))], cost_basis
+
+
+def _count_figures(periods: list[Period], scope: Scope, comparable: int | None) -> tuple[list[dict], dict]:
+    if not periods:
+        return [], _costs([], [])[1]
     counts = _ticket_counts(periods, scope)
-    clocks = _compliance(periods, scope)
-    times = _resolution_times(periods, scope, comparable)
+    clocks = _clock_figures(periods, scope, comparable)
     costs, cost_basis = _costs(periods, [c["resolved"] for c in counts])
     figures = [
-        {"headline": _headline(c, k, t, cost), "details": _details(c, k, t)}
-        for c, k, t, cost in zip(counts, clocks, times, costs, strict=True)
+        {"headline": _headline(c, k, k, cost), "details": _details(c, k, k)}
+        for c, k, cost in zip(counts, clocks, costs, strict=True)
     ]
     return figures, cost_basis
 
@@ -832,19 +862,35 @@ def breakdowns(period: Period, scope: Scope = ALL, dimensions: Iterable[Dimensio
     columns = list(
         dict.fromkeys(column for d in dimensions for column in (d.value, d.name) if column is not None)
     )
+    # Grouped by the ticket's own columns only (site_id, service_id, priority...): a column reached
+    # through a relation (the site's town and name, the service's category) is the same for every row
+    # of its group, so it is read with MAX() rather than grouped by. The sort behind the GROUP BY stays
+    # narrow (with the names in the key it spilled to disk at 100,000 tickets).
+    grouped = list(dict.fromkeys(_own_column(column) for column in columns))
+    carried = {f"carried_{i}": column for i, column in enumerate(columns) if column not in grouped}
     cells = list(
         scope.tickets(Ticket.objects.all())
         .filter(_relevant([period]))
-        .values(*columns)
+        .values(*grouped)
         .annotate(
             logged=Count("pk", filter=logged_q(period)),
             resolved=Count("pk", filter=resolved_q(period)),
             backlog=Count("pk", filter=open_at_q(period.end)),
+            **{alias: Max(column) for alias, column in carried.items()},
         )
         .filter(Q(logged__gt=0) | Q(resolved__gt=0) | Q(backlog__gt=0))
         .order_by()
     )
+    for cell in cells:
+        for alias, column in carried.items():
+            cell[column] = cell.pop(alias)
     return {dimension.key: _breakdown_rows(dimension, cells) for dimension in dimensions}
+
+
+def _own_column(column: str) -> str:
+    """The ticket's column a (possibly related) column depends on: site__town -> site_id."""
+    relation, _, rest = column.partition("__")
+    return f"{relation}_id" if rest else column
 
 
 def breakdown(dimension: Dimension, period: Period, scope: Scope = ALL) -> list[dict]:
@@ -1130,15 +1176,25 @@ def _without_jit():
 
 
 def month_report(
-    period: Period, scope: Scope = ALL, *, include_annex: bool = False, now: datetime | None = None
+    period: Period,
+    scope: Scope = ALL,
+    *,
+    include_annex: bool = False,
+    now: datetime | None = None,
+    stored: bool = False,
 ) -> dict:
     """Every KPI of the period as plain JSON-ready data: what the dashboard shows, the API returns and a
-    report run stores as its snapshot. A fixed number of queries whatever the number of tickets."""
+    report run stores as its snapshot. A fixed number of queries whatever the number of tickets.
+
+    stored=True lets the trend's ended months come from reports.stored_months (counted at most its TTL
+    ago); the dashboard and the API ask for it, the monthly report build does not (always counted)."""
     with _without_jit():
-        return _month_report(period, scope, include_annex=include_annex, now=now)
+        return _month_report(period, scope, include_annex=include_annex, now=now, stored=stored)
 
 
-def _month_report(period: Period, scope: Scope, *, include_annex: bool, now: datetime | None) -> dict:
+def _month_report(
+    period: Period, scope: Scope, *, include_annex: bool, now: datetime | None, stored: bool
+) -> dict:
     previous = comparable_previous(period)
     trend = trend_periods(period)
     periods = list(trend)
@@ -1148,7 +1204,7 @@ def _month_report(period: Period, scope: Scope, *, include_annex: bool, now: dat
     else:  # a month so far: compared with the same stretch of the month before
         comparable = previous_index = len(periods)
         periods.append(previous)
-    figures, cost_basis = period_figures(periods, scope, comparable=comparable)
+    figures, cost_basis = period_figures(periods, scope, comparable=comparable, stored=stored)
     current, before = figures[len(trend) - 1], figures[previous_index]
     by_dimension = breakdowns(period, scope)
     compliance = compliance_cells(period, scope)

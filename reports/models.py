@@ -135,3 +135,28 @@ class ReportRun(models.Model):
 
     def file_name(self, extension: str) -> str:
         return f"mbashe-ict-report-{self.month:%Y-%m}-v{self.version}.{extension}"
+
+
+class StoredMonthFigures(models.Model):
+    """The headline figures of one ended month for one dashboard scope, as last counted.
+
+    The dashboard's and the KPI API's six-month trend read these instead of recounting half a year of
+    tickets on every request (reports.stored_months, docs/kpis.md "Cost of the queries"). A row is used
+    for `REPORTS_STORED_MONTH_SECONDS` after it was counted, then counted again; the monthly report build
+    never reads them (its snapshot is always counted fresh).
+    """
+
+    month = models.DateField(help_text="The first day of the month.")
+    scope = models.CharField(max_length=100, help_text="The dashboard's filters (kpis.Scope.key).")
+    figures = models.JSONField(help_text="kpis.period_figures' entry: headline and details.")
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "stored month figures"
+        verbose_name_plural = "stored month figures"
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "month"], name="stored_month_figures_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%B %Y} ({self.scope or 'all'})"

@@ -44,7 +44,7 @@ def dashboard(request):
     form = ScopeForm(request.GET or None)
     scope = form.scope()
     period = month_period(form.chosen_month())
-    report = kpis.month_report(period, scope)
+    report = kpis.month_report(period, scope, stored=True)
     return render(
         request,
         "reports/dashboard.html",
