@@ -3,10 +3,13 @@
 - Django's ValidationError (a broken rule) -> 400 with the same messages the pages show, by field;
 - Django's PermissionDenied (the role may not do this) -> 403 with its message (DRF maps it, keeping it);
 - incidents.services.TicketConflict (the change was made from a stale copy) -> 409 with the message and
-  the ticket's current version, so the client can reload and try again.
+  the ticket's current version, so the client can reload and try again;
+- Django's ProtectedError / RestrictedError (a row others still point at, e.g. a category with services)
+  -> 409 saying what still uses it, instead of a 500.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -23,6 +26,10 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        users = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in users})
+        exc = Conflict(f"Still in use by {', '.join(kinds) or 'other records'}; nothing was deleted.")
     elif isinstance(exc, TicketConflict):
         response = drf_exception_handler(Conflict(str(exc)), context)
         response.data["version"] = exc.ticket.version
