@@ -273,3 +273,18 @@ def test_a_person_without_a_role_sees_an_explanation_not_the_desk(world):
     response = client.get("/", follow=True)
     assert response.status_code == 403
     assert b"role" in response.content
+
+
+def test_deleting_a_category_still_in_use_is_a_409_not_a_500(world):
+    """Found by schemathesis (docs/security.md): the Admin role deleting a category that services use."""
+    from rest_framework.test import APIClient
+
+    from catalogue.models import ServiceCategory
+
+    api = APIClient()
+    api.force_authenticate(world.admin)
+    category = world.ticket.service.category_id
+    response = api.delete(f"/api/categories/{category}/")
+    assert response.status_code == 409
+    assert "in use" in response.json()["detail"]
+    assert ServiceCategory.objects.filter(pk=category).exists()
