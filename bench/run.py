@@ -8,7 +8,9 @@ connections at once, response bytes, all against gunicorn with 2 workers and DEB
 per request and their time, in a separate in-process pass (django.test.Client and
 CaptureQueriesContext against the same database). The SLA sweep runs in-process: once with nothing due
 and once with 1,000 clocks due (inside a transaction that is rolled back, so the database is left as it
-was). Last, the gunicorn workers' memory. A page that does not exist yet is reported with its status.
+was). Then the gunicorn workers' memory, and last month's ManCo report built once in a process of its
+own (bench/report_build.py: time per stage and peak memory). A page that does not exist yet is reported
+with its status.
 Results go to var/bench/<label>.json (docs/benchmarks.md explains every figure).
 """
 

@@ -460,8 +460,8 @@ def test_ticket_page_query_count_is_fixed(
     client = signed_in(staff_user if who == "requester" else technician)
     _busy(ticket, technician, staff_user, 1)
     # session, user, roles, the ticket (with service, site, asset, people, rating), comments, every file of
-    # the ticket (the comments' and its own, in one query); support adds services, people, groups, sites, suppliers (pick-lists), the
-    # history and the OLA and supplier-contract clocks.
+    # the ticket (the comments' and its own, in one query); support adds services, people, groups, sites,
+    # suppliers (pick-lists), the history and the OLA and supplier-contract clocks.
     with django_assert_num_queries(queries):
         assert page(client, ticket).status_code == 200
     _busy(ticket, technician, staff_user, 6)
