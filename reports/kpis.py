@@ -387,28 +387,25 @@ def _relevant(periods: list[Period]) -> Q:
     )
 
 
-def _ticket_counts(periods: list[Period], scope: Scope) -> list[dict]:
-    """One query: the ticket counts of every period (conditional aggregates, one column each)."""
-    aggregates = {}
-    for i, period in enumerate(periods):
-        resolved = resolved_q(period)
-        aggregates |= {
-            f"logged_{i}": Count("pk", filter=logged_q(period)),
-            f"resolved_{i}": Count("pk", filter=resolved),
-            f"closed_{i}": Count("pk", filter=closed_q(period)),
-            f"withdrawn_{i}": Count("pk", filter=withdrawn_q(period)),
-            f"backlog_{i}": Count("pk", filter=open_at_q(period.end)),
-            f"overdue_{i}": Count("pk", filter=overdue_at_q(period.end)),
-            f"first_contact_{i}": Count("pk", filter=resolved & Q(first_contact=True)),
-            f"reopened_{i}": Count("pk", filter=resolved & Q(reopen_count__gt=0)),
-            f"handovers_{i}": Sum("handovers", filter=resolved),
-            f"rated_{i}": Count("rating", filter=resolved),
-            f"satisfied_{i}": Count("rating", filter=resolved & Q(rating__score__gte=4)),
-            f"score_{i}": Avg("rating__score", filter=resolved),
-            f"major_{i}": Count("pk", filter=major_q(period)),
-        }
-    row = scope.tickets(Ticket.objects.all()).filter(_relevant(periods)).aggregate(**aggregates)
-    return [{name: row[f"{name}_{i}"] for name in _TICKET_COUNT_NAMES} for i in range(len(periods))]
+def _count_aggregates(period: Period) -> dict:
+    """The ticket counts of one period, each a conditional aggregate (summable over cells: the mean
+    rating is kept as its sum and the count of rated tickets)."""
+    resolved = resolved_q(period)
+    return {
+        "logged": Count("pk", filter=logged_q(period)),
+        "resolved": Count("pk", filter=resolved),
+        "closed": Count("pk", filter=closed_q(period)),
+        "withdrawn": Count("pk", filter=withdrawn_q(period)),
+        "backlog": Count("pk", filter=open_at_q(period.end)),
+        "overdue": Count("pk", filter=overdue_at_q(period.end)),
+        "first_contact": Count("pk", filter=resolved & Q(first_contact=True)),
+        "reopened": Count("pk", filter=resolved & Q(reopen_count__gt=0)),
+        "handovers": Sum("handovers", filter=resolved),
+        "rated": Count("rating", filter=resolved),
+        "satisfied": Count("rating", filter=resolved & Q(rating__score__gte=4)),
+        "score_sum": Sum("rating__score", filter=resolved),
+        "major": Count("pk", filter=major_q(period)),
+    }
 
 
 _TICKET_COUNT_NAMES = (
@@ -423,9 +420,72 @@ _TICKET_COUNT_NAMES = (
     "handovers",
     "rated",
     "satisfied",
-    "score",
+    "score_sum",
     "major",
 )
+_BREAKDOWN_NAMES = ("logged", "resolved", "backlog")
+
+
+def _ticket_cells(
+    periods: list[Period],
+    scope: Scope,
+    dimensions: Iterable[Dimension] = (),
+    names: Iterable[str] = _TICKET_COUNT_NAMES,
+) -> list[dict]:
+    """One query: the ticket counts `names` of every period (`name_index` columns), over the tickets
+    that can count in any of them; grouped into cells by the dimensions' columns, or one row.
+
+    Grouped by the ticket's own columns only (site_id, service_id, priority...): a column reached
+    through a relation (the site's town and name, the service's category) is the same for every row of
+    its group, so it is read with MAX() rather than grouped by. The sort behind the GROUP BY stays narrow
+    (with the names in its key it spilled to disk at 100,000 tickets)."""
+    names = tuple(names)
+    aggregates = {}
+    for i, period in enumerate(periods):
+        aggregates |= {
+            f"{name}_{i}": aggregate for name, aggregate in _count_aggregates(period).items() if name in names
+        }
+    tickets = scope.tickets(Ticket.objects.all()).filter(_relevant(periods))
+    dimensions = tuple(dimensions)
+    if not dimensions:
+        return [tickets.aggregate(**aggregates)]
+    columns = list(
+        dict.fromkeys(column for d in dimensions for column in (d.value, d.name) if column is not None)
+    )
+    grouped = list(dict.fromkeys(_own_column(column) for column in columns))
+    carried = {f"carried_{i}": column for i, column in enumerate(columns) if column not in grouped}
+    cells = list(
+        tickets.values(*grouped)
+        .annotate(**aggregates, **{alias: Max(column) for alias, column in carried.items()})
+        .order_by()
+    )
+    for cell in cells:
+        for alias, column in carried.items():
+            cell[column] = cell.pop(alias)
+    return cells
+
+
+def _own_column(column: str) -> str:
+    """The ticket's column a (possibly related) column depends on: site__town -> site_id."""
+    relation, _, rest = column.partition("__")
+    return f"{relation}_id" if rest else column
+
+
+def _period_counts(cells: list[dict], count: int) -> list[dict]:
+    """Each period's ticket counts: the sums of the cells (whole numbers, so exactly the one-row
+    aggregate's answer), the mean rating from its sum and the number rated."""
+    result = []
+    for i in range(count):
+        counts = {name: sum(cell[f"{name}_{i}"] or 0 for cell in cells) for name in _TICKET_COUNT_NAMES}
+        rated = counts["rated"]
+        counts["score"] = Decimal(counts.pop("score_sum")) / rated if rated else None
+        result.append(counts)
+    return result
+
+
+def _ticket_counts(periods: list[Period], scope: Scope) -> list[dict]:
+    """One query: the ticket counts of every period (conditional aggregates, one column each)."""
+    return _period_counts(_ticket_cells(periods, scope), len(periods))
 
 
 def _not_withdrawn_clocks(clocks: QuerySet) -> QuerySet:
@@ -763,33 +823,64 @@ def period_figures(
     stored=True (the dashboard and the KPI API, never the monthly report build): the figures of whole
     months that have ended are read from reports.stored_months when they were counted less than its TTL
     ago (one query), and the ones counted here are kept there; the rest are counted live."""
+    figures, cost_basis, _ = _figures(periods, scope, comparable, stored=stored)
+    return figures, cost_basis
+
+
+# Up to this many periods counted live (the dashboard's month so far and the same stretch of the month
+# before), the tickets are counted in the breakdowns' GROUP BY and the period counts are its cells'
+# sums: one pass over the tickets (and over the reopened ones' history) instead of two. With more (a
+# report build: six months) the cells would carry six times the columns; two queries are cheaper then.
+_COUNTED_WITH_BREAKDOWNS = 2
+
+
+def _figures(
+    periods: list[Period],
+    scope: Scope,
+    comparable: int | None,
+    *,
+    stored: bool,
+    breakdown_of: int | None = None,
+) -> tuple[list[dict], dict, dict | None]:
+    """period_figures, and the breakdowns of period `breakdown_of` when they came with the counting."""
     kept: dict[int, dict] = {}
     if stored:
         ended = {period.month: i for i, period in enumerate(periods) if stored_months.storable(period)}
         kept = {ended[month]: figures for month, figures in stored_months.read(ended, scope.key).items()}
     live = [i for i in range(len(periods)) if i not in kept]
-    counted, cost_basis = _count_figures(
-        [periods[i] for i in live], scope, live.index(comparable) if comparable in live else None
+    counted, cost_basis, by_dimension = _count_figures(
+        [periods[i] for i in live],
+        scope,
+        live.index(comparable) if comparable in live else None,
+        live.index(breakdown_of) if breakdown_of in live else None,
     )
     by_index = dict(zip(live, counted, strict=True))
     if stored:
         stored_months.write(
             {periods[i].month: by_index[i] for i in live if stored_months.storable(periods[i])}, scope.key
         )
-    return [kept.get(i) or by_index[i] for i in range(len(periods))], cost_basis
+    return [kept.get(i) or by_index[i] for i in range(len(periods))], cost_basis, by_dimension
 
 
-def _count_figures(periods: list[Period], scope: Scope, comparable: int | None) -> tuple[list[dict], dict]:
+def _count_figures(
+    periods: list[Period], scope: Scope, comparable: int | None, breakdown_of: int | None
+) -> tuple[list[dict], dict, dict | None]:
     if not periods:
-        return [], _costs([], [])[1]
-    counts = _ticket_counts(periods, scope)
+        return [], _costs([], [])[1], None
+    by_dimension = None
+    if breakdown_of is not None and len(periods) <= _COUNTED_WITH_BREAKDOWNS:
+        cells = _ticket_cells(periods, scope, DIMENSIONS)
+        by_dimension = {d.key: _breakdown_rows(d, cells, breakdown_of) for d in DIMENSIONS}
+        counts = _period_counts(cells, len(periods))
+    else:
+        counts = _ticket_counts(periods, scope)
     clocks = _clock_figures(periods, scope, comparable)
     costs, cost_basis = _costs(periods, [c["resolved"] for c in counts])
     figures = [
         {"headline": _headline(c, k, k, cost), "details": _details(c, k, k)}
         for c, k, cost in zip(counts, clocks, costs, strict=True)
     ]
-    return figures, cost_basis
+    return figures, cost_basis, by_dimension
 
 
 def change(key: str, value, previous) -> dict:
@@ -835,9 +926,10 @@ DIMENSIONS: tuple[Dimension, ...] = (
 )
 
 
-def _breakdown_rows(dimension: Dimension, cells: list[dict]) -> list[dict]:
-    """One dimension's rows, summed from the cells of the grouped query (a handful of numbers per cell,
-    a few thousand cells at most: the counting itself was done by the database)."""
+def _breakdown_rows(dimension: Dimension, cells: list[dict], index: int = 0) -> list[dict]:
+    """One dimension's rows for the period `index` of the cells, summed from the cells of the grouped
+    query (a handful of numbers per cell, a few thousand cells at most: the counting itself was done by
+    the database)."""
     rows: dict = {}
     for cell in cells:
         key = cell[dimension.value]
@@ -845,9 +937,8 @@ def _breakdown_rows(dimension: Dimension, cells: list[dict]) -> list[dict]:
         if row is None:
             label = cell[dimension.name] if dimension.name else dimension.choices.get(key, "")
             row = rows[key] = {"key": key, "label": label, "logged": 0, "resolved": 0, "backlog": 0}
-        row["logged"] += cell["logged"]
-        row["resolved"] += cell["resolved"]
-        row["backlog"] += cell["backlog"]
+        for name in _BREAKDOWN_NAMES:
+            row[name] += cell[f"{name}_{index}"]
     result = [row for row in rows.values() if row["logged"] or row["resolved"] or row["backlog"]]
     if dimension.key == "priority":
         return sorted(result, key=lambda row: row["key"])
@@ -859,38 +950,8 @@ def breakdowns(period: Period, scope: Scope = ALL, dimensions: Iterable[Dimensio
     default): one GROUP BY over the combinations of every dimension's column, each dimension's rows the
     sums of its cells. One pass over the tickets instead of one per dimension."""
     dimensions = tuple(dimensions) or DIMENSIONS
-    columns = list(
-        dict.fromkeys(column for d in dimensions for column in (d.value, d.name) if column is not None)
-    )
-    # Grouped by the ticket's own columns only (site_id, service_id, priority...): a column reached
-    # through a relation (the site's town and name, the service's category) is the same for every row
-    # of its group, so it is read with MAX() rather than grouped by. The sort behind the GROUP BY stays
-    # narrow (with the names in the key it spilled to disk at 100,000 tickets).
-    grouped = list(dict.fromkeys(_own_column(column) for column in columns))
-    carried = {f"carried_{i}": column for i, column in enumerate(columns) if column not in grouped}
-    cells = list(
-        scope.tickets(Ticket.objects.all())
-        .filter(_relevant([period]))
-        .values(*grouped)
-        .annotate(
-            logged=Count("pk", filter=logged_q(period)),
-            resolved=Count("pk", filter=resolved_q(period)),
-            backlog=Count("pk", filter=open_at_q(period.end)),
-            **{alias: Max(column) for alias, column in carried.items()},
-        )
-        .filter(Q(logged__gt=0) | Q(resolved__gt=0) | Q(backlog__gt=0))
-        .order_by()
-    )
-    for cell in cells:
-        for alias, column in carried.items():
-            cell[column] = cell.pop(alias)
+    cells = _ticket_cells([period], scope, dimensions, _BREAKDOWN_NAMES)
     return {dimension.key: _breakdown_rows(dimension, cells) for dimension in dimensions}
-
-
-def _own_column(column: str) -> str:
-    """The ticket's column a (possibly related) column depends on: site__town -> site_id."""
-    relation, _, rest = column.partition("__")
-    return f"{relation}_id" if rest else column
 
 
 def breakdown(dimension: Dimension, period: Period, scope: Scope = ALL) -> list[dict]:
@@ -1204,9 +1265,12 @@ def _month_report(
     else:  # a month so far: compared with the same stretch of the month before
         comparable = previous_index = len(periods)
         periods.append(previous)
-    figures, cost_basis = period_figures(periods, scope, comparable=comparable, stored=stored)
+    figures, cost_basis, by_dimension = _figures(
+        periods, scope, comparable, stored=stored, breakdown_of=len(trend) - 1
+    )
     current, before = figures[len(trend) - 1], figures[previous_index]
-    by_dimension = breakdowns(period, scope)
+    if by_dimension is None:
+        by_dimension = breakdowns(period, scope)
     compliance = compliance_cells(period, scope)
     report = {
         "organisation": settings.ORGANISATION_NAME,

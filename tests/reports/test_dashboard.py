@@ -157,8 +157,10 @@ def _dashboard_queries(client) -> int:
 
 # Session, user, groups (role), then the KPI queries. PostgreSQL adds SET LOCAL jit = off inside a
 # savepoint (3: kpis._without_jit); SQLite adds the median's two window queries. One query is the OLA
-# and supplier-contract compliance (kpis.operational_compliance).
-DASHBOARD_QUERIES = {"postgresql": 18, "sqlite": 17}
+# and supplier-contract compliance (kpis.operational_compliance), one reads the ended months' stored
+# figures (reports.stored_months; warm here: the first request stored them). This month's ticket
+# counts come with the breakdowns' GROUP BY, and the clocks' compliance with the resolution times.
+DASHBOARD_QUERIES = {"postgresql": 17, "sqlite": 16}
 
 
 @pytest.mark.parametrize("tickets", [5, 50])
