@@ -1,0 +1,111 @@
+"""The ended months' figures kept for the dashboard and the KPI API (reports.stored_months): used while
+fresh, counted again after their TTL or when forgotten, never read by the monthly report build."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from incidents import services as ticket_services
+from reports import kpis, services, stored_months, tasks
+from reports.models import StoredMonthFigures
+from reports.periods import month_period
+from tests.reports import scenario as answers
+
+pytestmark = pytest.mark.django_db
+
+
+def _october_in_the_trend(client) -> float:
+    """October's rating response rate as the dashboard's trend of this month (November) shows it."""
+    trend = client.get(reverse("dashboard")).context["report"]["trend"]
+    return trend["satisfaction_response_rate"][trend["months"].index("2026-10")]
+
+
+def _late_rating(scenario) -> None:
+    # T6 was resolved in October; its requester rates it in November: October goes from 3 of 6 rated
+    # (50.0 %) to 4 of 6 (66.7 %).
+    ticket_services.ticket_rate(ticket=scenario.tickets["T6"], by=scenario.staff, score=5)
+
+
+def test_ended_months_are_stored_and_this_month_is_not(scenario, manager_user, signed_in):
+    signed_in(manager_user).get(reverse("dashboard"))
+    stored = dict(StoredMonthFigures.objects.values_list("month", "figures"))
+    # The five ended months of the trend; November (so far) and the stretch of October it is compared
+    # with are always counted live.
+    assert sorted(stored) == [date(2026, month, 1) for month in range(6, 11)]
+    assert stored[answers.OCTOBER]["headline"] == answers.OCTOBER_HEADLINE
+    assert set(StoredMonthFigures.objects.values_list("scope", flat=True)) == {kpis.ALL.key}
+
+
+def test_a_stored_month_is_counted_again_after_its_ttl(scenario, manager_user, signed_in, frozen, settings):
+    settings.REPORTS_STORED_MONTH_SECONDS = 600
+    client = signed_in(manager_user)
+    assert _october_in_the_trend(client) == 50.0
+    frozen(2026, 11, 3, 9, 5)
+    _late_rating(scenario)
+
+    # Within the TTL the trend shows October as counted five minutes ago (the documented trade-off)...
+    frozen(2026, 11, 3, 9, 9)
+    assert _october_in_the_trend(client) == 50.0
+    # ...and once it has run out, as it is now; the row is counted again and kept from then.
+    frozen(2026, 11, 3, 9, 11)
+    assert _october_in_the_trend(client) == 66.7
+    row = StoredMonthFigures.objects.get(month=answers.OCTOBER, scope=kpis.ALL.key)
+    assert row.figures["headline"]["satisfaction_response_rate"] == 66.7
+    assert row.counted_at == frozen(2026, 11, 3, 9, 11)
+
+
+def test_forgetting_a_month_counts_it_again_at_once(scenario, manager_user, signed_in, frozen):
+    client = signed_in(manager_user)
+    assert _october_in_the_trend(client) == 50.0
+    _late_rating(scenario)
+    assert _october_in_the_trend(client) == 50.0
+    assert stored_months.forget([answers.OCTOBER]) == 1
+    assert _october_in_the_trend(client) == 66.7
+
+
+def test_each_scope_keeps_its_own_figures(scenario, manager_user, signed_in):
+    client = signed_in(manager_user)
+    everywhere = client.get(reverse("dashboard"), {"month": "2026-10"}).context["report"]
+    elliotdale = client.get(reverse("dashboard"), {"month": "2026-10", "town": "Elliotdale"})
+    assert everywhere["headline"]["logged"] == 8
+    assert elliotdale.context["report"]["headline"]["logged"] == 3
+    # Asked again, each comes from its own stored row.
+    again = client.get(reverse("dashboard"), {"month": "2026-10", "town": "Elliotdale"})
+    assert again.context["report"]["headline"]["logged"] == 3
+    assert StoredMonthFigures.objects.filter(month=answers.OCTOBER).count() == 2
+
+
+def test_the_report_build_never_reads_the_stored_figures(
+    scenario, manager_user, signed_in, quick_pdf, django_capture_on_commit_callbacks
+):
+    client = signed_in(manager_user)
+    assert client.get(reverse("dashboard"), {"month": "2026-10"}).status_code == 200
+    _late_rating(scenario)
+    # Make the stored figures plainly wrong: a build that read them would table nonsense.
+    StoredMonthFigures.objects.filter(month=answers.OCTOBER).update(
+        figures={"headline": {"logged": 999}, "details": {}}
+    )
+
+    with django_capture_on_commit_callbacks(execute=False):
+        run = services.report_run_request(month=answers.OCTOBER, by=manager_user)
+    assert tasks.build_report(run.pk) is True
+    run.refresh_from_db()
+    assert run.snapshot["headline"]["logged"] == 8
+    assert run.snapshot["headline"]["satisfaction_response_rate"] == 66.7  # counted fresh
+    assert run.snapshot["trend"]["logged"][-1] == 8
+    assert kpis.month_report(month_period(answers.OCTOBER))["headline"]["logged"] == 8
+
+
+def test_this_month_counted_with_the_breakdowns_is_the_one_row_count(scenario, manager_user, signed_in):
+    """The dashboard's month so far sums its counts from the breakdowns' cells (kpis._figures); the
+    same figures counted the other way (kpis.period_figures, one aggregate row) agree."""
+    report = signed_in(manager_user).get(reverse("dashboard")).context["report"]
+    period = month_period(date(2026, 11, 1))
+    figures, _ = kpis.period_figures([period], kpis.ALL)
+    assert report["headline"] == figures[0]["headline"]
+    assert report["details"] == figures[0]["details"]
+    assert report["breakdowns"] == kpis.breakdowns(period)
+    fresh = kpis.month_report(period)
+    for key in ("headline", "details", "previous", "changes", "trend", "breakdowns"):
+        assert report[key] == fresh[key], key
