@@ -569,6 +569,48 @@ def _clock_figures(periods: list[Period], scope: Scope, comparable: int | None) 
     ]
 
 
+def _resolution_times(periods: list[Period], scope: Scope, comparable: int | None) -> list[dict]:
+    """Mean, median and MTTR (incidents) of the business time to resolve, per period: one aggregate
+    query, plus the median's window query on databases without PERCENTILE_CONT. Driven by the tickets
+    resolved in the periods (the resolved_at index), each joined to its one resolution clock."""
+    low, high = min(p.start for p in periods), max(p.end for p in periods)
+    clocks = (
+        scope.tickets(SlaClock.objects.all(), via="ticket__")
+        .filter(kind=ClockKind.RESOLUTION, state=ClockState.STOPPED)
+        .filter(ticket__resolved_at__gte=low, ticket__resolved_at__lt=high)
+        .exclude(ticket__resolution_code=ResolutionCode.WITHDRAWN)
+    )
+    aggregates = {}
+    for i, period in enumerate(periods):
+        timed = _timed(period)
+        incidents = timed & Q(ticket__kind=TicketKind.INCIDENT)
+        aggregates |= {
+            f"timed_{i}": Count("pk", filter=timed),
+            f"mean_{i}": Avg("elapsed_seconds", filter=timed),
+            f"incidents_{i}": Count("pk", filter=incidents),
+            f"mttr_{i}": Avg("elapsed_seconds", filter=incidents),
+        }
+    buckets = {i: _timed(period) for i, period in enumerate(periods)}
+    if connection.vendor == "postgresql":
+        aggregates |= {f"median_{i}": Median("elapsed_seconds", filter=q) for i, q in buckets.items()}
+        row = clocks.aggregate(**aggregates)
+        middle = {i: row[f"median_{i}"] for i in buckets}
+    else:
+        row = clocks.aggregate(**aggregates)
+        separate = [] if comparable is None else [comparable]
+        middle = medians(clocks, "elapsed_seconds", buckets, separate=separate)
+    return [
+        {
+            "timed": row[f"timed_{i}"],
+            "mean": row[f"mean_{i}"],
+            "median": middle[i],
+            "incidents": row[f"incidents_{i}"],
+            "mttr": row[f"mttr_{i}"],
+        }
+        for i in range(len(periods))
+    ]
+
+
 def technician_count() -> int:
     return (
         get_user_model()
@@ -823,7 +865,7 @@ def period_figures(
     stored=True (the dashboard and the KPI API, never the monthly report build): the figures of whole
     months that have ended are read from reports.stored_months when they were counted less than its TTL
     ago (one query), and the ones counted here are kept there; the rest are counted live."""
-    figures, cost_basis, _ = _figures(periods, scope, comparable, stored=stored)
+    figures, cost_basis, _extras = _figures(periods, scope, comparable, stored=stored)
     return figures, cost_basis
 
 
@@ -841,14 +883,15 @@ def _figures(
     *,
     stored: bool,
     breakdown_of: int | None = None,
-) -> tuple[list[dict], dict, dict | None]:
-    """period_figures, and the breakdowns of period `breakdown_of` when they came with the counting."""
+) -> tuple[list[dict], dict, dict]:
+    """period_figures, and what came with the counting for period `breakdown_of` (its "breakdowns" and
+    SLA "compliance" cells, when they did)."""
     kept: dict[int, dict] = {}
     if stored:
         ended = {period.month: i for i, period in enumerate(periods) if stored_months.storable(period)}
         kept = {ended[month]: figures for month, figures in stored_months.read(ended, scope.key).items()}
     live = [i for i in range(len(periods)) if i not in kept]
-    counted, cost_basis, by_dimension = _count_figures(
+    counted, cost_basis, extras = _count_figures(
         [periods[i] for i in live],
         scope,
         live.index(comparable) if comparable in live else None,
@@ -859,28 +902,35 @@ def _figures(
         stored_months.write(
             {periods[i].month: by_index[i] for i in live if stored_months.storable(periods[i])}, scope.key
         )
-    return [kept.get(i) or by_index[i] for i in range(len(periods))], cost_basis, by_dimension
+    return [kept.get(i) or by_index[i] for i in range(len(periods))], cost_basis, extras
 
 
 def _count_figures(
     periods: list[Period], scope: Scope, comparable: int | None, breakdown_of: int | None
-) -> tuple[list[dict], dict, dict | None]:
+) -> tuple[list[dict], dict, dict]:
     if not periods:
-        return [], _costs([], [])[1], None
-    by_dimension = None
+        return [], _costs([], [])[1], {}
+    extras = {}
     if breakdown_of is not None and len(periods) <= _COUNTED_WITH_BREAKDOWNS:
         cells = _ticket_cells(periods, scope, DIMENSIONS)
-        by_dimension = {d.key: _breakdown_rows(d, cells, breakdown_of) for d in DIMENSIONS}
+        extras["breakdowns"] = {d.key: _breakdown_rows(d, cells, breakdown_of) for d in DIMENSIONS}
         counts = _period_counts(cells, len(periods))
+        clock_cells = _compliance_cells(periods, scope)
+        extras["compliance"] = _period_compliance_cells(clock_cells, breakdown_of)
+        times = _resolution_times(periods, scope, comparable)
+        clocks = [
+            totals | timed
+            for totals, timed in zip(_compliance_totals(clock_cells, len(periods)), times, strict=True)
+        ]
     else:
         counts = _ticket_counts(periods, scope)
-    clocks = _clock_figures(periods, scope, comparable)
+        clocks = _clock_figures(periods, scope, comparable)
     costs, cost_basis = _costs(periods, [c["resolved"] for c in counts])
     figures = [
         {"headline": _headline(c, k, k, cost), "details": _details(c, k, k)}
         for c, k, cost in zip(counts, clocks, costs, strict=True)
     ]
-    return figures, cost_basis, by_dimension
+    return figures, cost_basis, extras
 
 
 def change(key: str, value, previous) -> dict:
@@ -975,13 +1025,38 @@ _COMPLIANCE_COUNTS = ("response_total", "response_met", "resolution_total", "res
 def compliance_cells(period: Period, scope: Scope = ALL) -> list[dict]:
     """One GROUP BY over the clocks that stopped in the period: per combination of priority, site,
     group and assignee, how many stopped and how many within target. Each SLA table adds its cells up."""
+    return _period_compliance_cells(_compliance_cells([period], scope), 0)
+
+
+def _compliance_cells(periods: list[Period], scope: Scope) -> list[dict]:
+    """compliance_cells for several periods in one GROUP BY (`name_index` columns per period)."""
     aggregates = {}
-    for kind in ClockKind.values:
-        stopped = _clocks_stopped(kind, period)
-        aggregates[f"{kind}_total"] = Count("pk", filter=stopped)
-        aggregates[f"{kind}_met"] = Count("pk", filter=stopped & Q(breached_at__isnull=True))
-    clocks = _stopped_clocks([period], scope)
+    for i, period in enumerate(periods):
+        for kind in ClockKind.values:
+            stopped = _clocks_stopped(kind, period)
+            aggregates[f"{kind}_total_{i}"] = Count("pk", filter=stopped)
+            aggregates[f"{kind}_met_{i}"] = Count("pk", filter=stopped & Q(breached_at__isnull=True))
+    clocks = _stopped_clocks(periods, scope)
     return list(clocks.values(*_COMPLIANCE_COLUMNS).annotate(**aggregates).order_by())
+
+
+def _period_compliance_cells(cells: list[dict], index: int) -> list[dict]:
+    """The cells of period `index` under compliance_cells' names, leaving out cells with no clock that
+    stopped in that period."""
+    result = []
+    for cell in cells:
+        counts = {name: cell[f"{name}_{index}"] for name in _COMPLIANCE_COUNTS}
+        if counts["response_total"] or counts["resolution_total"]:
+            result.append({column: cell[column] for column in _COMPLIANCE_COLUMNS} | counts)
+    return result
+
+
+def _compliance_totals(cells: list[dict], count: int) -> list[dict]:
+    """Each period's clocks stopped and met, the sums of the cells."""
+    return [
+        {name: sum(cell[f"{name}_{i}"] for cell in cells) for name in _COMPLIANCE_COUNTS}
+        for i in range(count)
+    ]
 
 
 def _compliance_rows(group_by: list[str], cells: list[dict]) -> list[dict]:
@@ -1265,13 +1340,16 @@ def _month_report(
     else:  # a month so far: compared with the same stretch of the month before
         comparable = previous_index = len(periods)
         periods.append(previous)
-    figures, cost_basis, by_dimension = _figures(
+    figures, cost_basis, extras = _figures(
         periods, scope, comparable, stored=stored, breakdown_of=len(trend) - 1
     )
     current, before = figures[len(trend) - 1], figures[previous_index]
+    by_dimension = extras.get("breakdowns")
     if by_dimension is None:
         by_dimension = breakdowns(period, scope)
-    compliance = compliance_cells(period, scope)
+    compliance = extras.get("compliance")
+    if compliance is None:
+        compliance = compliance_cells(period, scope)
     report = {
         "organisation": settings.ORGANISATION_NAME,
         "period": period.as_dict(),

@@ -11,6 +11,7 @@ from reports import kpis, services, stored_months, tasks
 from reports.models import StoredMonthFigures
 from reports.periods import month_period
 from tests.reports import scenario as answers
+from tests.reports.test_dashboard import _busy_month
 
 pytestmark = pytest.mark.django_db
 
@@ -107,5 +108,17 @@ def test_this_month_counted_with_the_breakdowns_is_the_one_row_count(scenario, m
     assert report["details"] == figures[0]["details"]
     assert report["breakdowns"] == kpis.breakdowns(period)
     fresh = kpis.month_report(period)
-    for key in ("headline", "details", "previous", "changes", "trend", "breakdowns"):
+    for key in ("headline", "details", "previous", "changes", "trend", "breakdowns", "sla", "technicians"):
+        assert report[key] == fresh[key], key
+
+
+def test_a_busy_month_so_far_is_the_same_counted_either_way(manager_user, signed_in, frozen):
+    """50 tickets this month, resolved, rated and timed: the dashboard's live path (counts from the
+    cells, SLA compliance from the SLA tables' cells) gives what the one-row queries give."""
+    _busy_month(50, frozen)
+    report = signed_in(manager_user).get(reverse("dashboard")).context["report"]
+    fresh = kpis.month_report(month_period(date(2026, 11, 1)))
+    assert report["headline"]["logged"] == 50
+    assert report["details"]["resolution_measured"] > 0
+    for key in ("headline", "details", "previous", "changes", "trend", "breakdowns", "sla", "technicians"):
         assert report[key] == fresh[key], key
