@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import ReportRun, ReportSettings
+from .models import ReportRun, ReportSettings, StoredMonthFigures
 
 
 @admin.register(ReportSettings)
@@ -44,3 +44,19 @@ class ReportRunAdmin(admin.ModelAdmin):
     @admin.display(description="Report page")
     def page(self, run):
         return format_html('<a href="{}">open</a>', reverse("reports:run_detail", args=[run.pk]))
+
+
+@admin.register(StoredMonthFigures)
+class StoredMonthFiguresAdmin(admin.ModelAdmin):
+    """The ended months' figures the dashboard keeps for ten minutes (docs/kpis.md). Read-only; deleting
+    rows makes the dashboard count those months again at once (after a bulk correction, say)."""
+
+    list_display = ("month", "scope", "counted_at")
+    list_filter = ("month",)
+    exclude = ("figures",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -10,6 +10,7 @@ from incidents import services as ticket_services
 from reports import kpis, services, stored_months, tasks
 from reports.models import StoredMonthFigures
 from reports.periods import month_period
+from tests.factories import UserFactory
 from tests.reports import scenario as answers
 from tests.reports.test_dashboard import _busy_month
 
@@ -122,3 +123,15 @@ def test_a_busy_month_so_far_is_the_same_counted_either_way(manager_user, signed
     assert report["details"]["resolution_measured"] > 0
     for key in ("headline", "details", "previous", "changes", "trend", "breakdowns", "sla", "technicians"):
         assert report[key] == fresh[key], key
+
+
+def test_an_admin_can_drop_stored_months_to_have_them_counted_again(scenario, manager_user, signed_in):
+    signed_in(manager_user).get(reverse("dashboard"))
+    admin = signed_in(UserFactory(username="root", is_superuser=True, is_staff=True))
+    listed = admin.get(reverse("admin:reports_storedmonthfigures_changelist"))
+    assert listed.status_code == 200
+    assert admin.get(reverse("admin:reports_storedmonthfigures_add")).status_code == 403
+    row = StoredMonthFigures.objects.get(month=answers.OCTOBER)
+    response = admin.post(reverse("admin:reports_storedmonthfigures_delete", args=[row.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not StoredMonthFigures.objects.filter(month=answers.OCTOBER).exists()
