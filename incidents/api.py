@@ -100,10 +100,15 @@ class TicketSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True, help_text="INC-000123 or REQ-000124.")
     service_name = serializers.CharField(source="service.name", read_only=True)
     site_name = serializers.CharField(source="site.name", read_only=True)
-    asset_tag = serializers.CharField(source="asset.asset_tag", read_only=True, default=None)
+    asset_tag = serializers.CharField(source="asset.asset_tag", read_only=True, allow_null=True)
     requester_name = serializers.CharField(source="requester", read_only=True)
     assignee_name = serializers.CharField(source="assignee", read_only=True, allow_null=True)
-    group_name = serializers.CharField(source="group.name", read_only=True, default=None)
+    group_name = serializers.CharField(source="group.name", read_only=True, allow_null=True)
+    # Blank until the ticket is pending / resolved: read-only model fields lose allow_blank, so say it here.
+    pending_reason = serializers.ChoiceField(choices=PendingReason.choices, read_only=True, allow_blank=True)
+    resolution_code = serializers.ChoiceField(
+        choices=ResolutionCode.choices, read_only=True, allow_blank=True
+    )
     sla = SlaSummarySerializer(
         read_only=True, allow_null=True, help_text="The service level agreement; null until one applies."
     )
@@ -470,6 +475,10 @@ class _AnyMediaRenderer(BaseRenderer):
     format = "download"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Only errors are rendered here (a file is a FileResponse): label them JSON, not "*/*".
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
         return JSONRenderer().render(data)
 
 
@@ -820,7 +829,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         parameters=[OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         responses={
-            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            # The file's own type (image/png, application/pdf...), as it was uploaded.
+            (200, "*/*"): OpenApiTypes.BINARY,
             404: OpenApiResponse(description="No such file on a ticket you may see."),
         },
     )

@@ -269,6 +269,13 @@ SPECTACULAR_SETTINGS = {
         "ClockKindEnum": "slas.models.ClockKind",
         "TicketKindEnum": "catalogue.models.TicketKind",
     },
+    # The error answers every endpoint really gives (400/403/404/409, the exception handler's bodies),
+    # optional auth where a view needs none, and closed request bodies where unknown fields are refused:
+    # servicedesk/schema.py. Checked by schemathesis in tests/security/test_api_schema.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "servicedesk.schema.document_error_responses",
+    ],
 }
 
 # --- Celery -----------------------------------------------------------------------------------------

@@ -45,9 +45,11 @@ class SiteViewSet(viewsets.ReadOnlyModelViewSet):
 
 class AssetSerializer(serializers.ModelSerializer):
     site_name = serializers.CharField(source="site.name", read_only=True)
-    building_name = serializers.CharField(source="building.name", read_only=True, default=None)
-    far_site_name = serializers.CharField(source="far_site.name", read_only=True, default=None)
-    assigned_to_username = serializers.CharField(source="assigned_to.username", read_only=True, default=None)
+    building_name = serializers.CharField(source="building.name", read_only=True, allow_null=True)
+    far_site_name = serializers.CharField(source="far_site.name", read_only=True, allow_null=True)
+    assigned_to_username = serializers.CharField(
+        source="assigned_to.username", read_only=True, allow_null=True
+    )
     link_description = serializers.CharField(read_only=True)
 
     class Meta:

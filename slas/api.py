@@ -92,9 +92,16 @@ class AgreementSerializer(serializers.ModelSerializer):
         return business_day_minutes(sla.calendar)
 
 
+# "08:00", not OpenAPI's "time" format (an RFC 3339 time with seconds and an offset).
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "08:00"})
+class HourMinuteField(serializers.TimeField):
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class OpeningHoursSerializer(serializers.Serializer):
-    opens = serializers.TimeField(format="%H:%M")
-    closes = serializers.TimeField(format="%H:%M")
+    opens = HourMinuteField()
+    closes = HourMinuteField()
 
 
 class WeekdayHoursSerializer(serializers.Serializer):
