@@ -31,6 +31,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     FloatField,
     IntegerField,
     Max,
@@ -175,9 +176,12 @@ def open_at_q(at: datetime) -> Q:
     return Q(created_at__lt=at) & not_done_by_then & (Q(reopen_count=0) | open_in_history)
 
 
-def _clock_breached_by(at: datetime) -> Q:
-    """On SlaClock: the target ran out before `at` (a running clock whose due time has passed counts)."""
-    return Q(breached_at__lt=at) | Q(state=ClockState.RUNNING, due_at__lte=at)
+def _clock_breached_by(at: datetime, via: str = "") -> Q:
+    """On SlaClock (or through a relation to one, via="clock__"): the target ran out before `at` (a
+    running clock whose due time has passed counts)."""
+    return Q(**{f"{via}breached_at__lt": at}) | Q(
+        **{f"{via}state": ClockState.RUNNING, f"{via}due_at__lte": at}
+    )
 
 
 def overdue_at_q(at: datetime) -> Q:
@@ -387,17 +391,35 @@ def _relevant(periods: list[Period]) -> Q:
     )
 
 
+# The ticket's resolution clock joined in (at most one: slas' sla_clock_one_per_kind), for the overdue
+# count of the period counts: a LEFT JOIN read once instead of an EXISTS per period, which PostgreSQL ran
+# as a scan of every clock per period (0.1 s of the dashboard's 0.3 s count at 100,000 tickets).
+_RESOLUTION_CLOCK = "resolution_clock"
+
+
+def _with_resolution_clock(tickets: QuerySet) -> QuerySet:
+    return tickets.alias(
+        **{
+            _RESOLUTION_CLOCK: FilteredRelation(
+                "sla_clocks", condition=Q(sla_clocks__kind=ClockKind.RESOLUTION)
+            )
+        }
+    )
+
+
 def _count_aggregates(period: Period) -> dict:
     """The ticket counts of one period, each a conditional aggregate (summable over cells: the mean
-    rating is kept as its sum and the count of rated tickets)."""
+    rating is kept as its sum and the count of rated tickets). Over tickets _with_resolution_clock:
+    overdue is overdue_at_q read through the joined clock."""
     resolved = resolved_q(period)
+    overdue = open_at_q(period.end) & _clock_breached_by(period.end, via=f"{_RESOLUTION_CLOCK}__")
     return {
         "logged": Count("pk", filter=logged_q(period)),
         "resolved": Count("pk", filter=resolved),
         "closed": Count("pk", filter=closed_q(period)),
         "withdrawn": Count("pk", filter=withdrawn_q(period)),
         "backlog": Count("pk", filter=open_at_q(period.end)),
-        "overdue": Count("pk", filter=overdue_at_q(period.end)),
+        "overdue": Count("pk", filter=overdue),
         "first_contact": Count("pk", filter=resolved & Q(first_contact=True)),
         "reopened": Count("pk", filter=resolved & Q(reopen_count__gt=0)),
         "handovers": Sum("handovers", filter=resolved),
@@ -446,6 +468,8 @@ def _ticket_cells(
             f"{name}_{i}": aggregate for name, aggregate in _count_aggregates(period).items() if name in names
         }
     tickets = scope.tickets(Ticket.objects.all()).filter(_relevant(periods))
+    if "overdue" in names:
+        tickets = _with_resolution_clock(tickets)
     dimensions = tuple(dimensions)
     if not dimensions:
         return [tickets.aggregate(**aggregates)]
