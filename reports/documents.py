@@ -121,8 +121,29 @@ def build_pdf(report: dict, *, commentary: dict, run=None) -> bytes:
     return HTML(string=html, base_url=None, url_fetcher=_fetcher()).write_pdf()
 
 
+# The printed annex lists the first breached tickets (in the snapshot's order: priority, then the oldest
+# first); the XLSX has the snapshot's whole list (kpis.ANNEX_LIMIT) and the CSV every ticket of the month
+# with its SLA columns. Laying out 1,000 rows took more than half the PDF's time (docs/performance.md).
+PDF_ANNEX_ROWS = 200
+
+
+def pdf_annex(report: dict) -> dict:
+    """The breached tickets the PDF prints, and how many more the XLSX lists ("more_beyond": the snapshot
+    itself stopped at kpis.ANNEX_LIMIT, so there are more still, in the CSV)."""
+    breached = report.get("breached") or {"rows": [], "truncated": False}
+    rows = breached["rows"]
+    shown = rows[:PDF_ANNEX_ROWS]
+    return {
+        "rows": shown,
+        "more": len(rows) - len(shown),
+        "in_xlsx": len(rows),
+        "more_beyond": bool(breached.get("truncated")),
+    }
+
+
 def pdf_context(report: dict, *, commentary: dict, run=None) -> dict:
     return {
+        "annex": pdf_annex(report),
         "report": report,
         "run": run,
         "headlines": kpis.headline_rows(report),

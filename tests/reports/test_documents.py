@@ -107,3 +107,66 @@ def test_pdf_unavailable_is_said_in_words(monkeypatch, manager_user, signed_in):
     assert "libpango-1.0-0" in page
     with pytest.raises(RuntimeError, match="libpango"):
         documents.build_pdf({}, commentary={})
+
+
+def _report_with_breached(scenario, count: int, *, truncated: bool) -> dict:
+    from reports import kpis
+    from reports.periods import month_period
+    from tests.reports import scenario as answers
+
+    report = kpis.month_report(month_period(answers.OCTOBER), include_annex=True)
+    template = report["breached"]["rows"][0]
+    rows = [{**template, "reference": f"INC-{n:06d}"} for n in range(1, count + 1)]
+    report["breached"] = {"rows": rows, "truncated": truncated}
+    return report
+
+
+def _annex_references(html: str) -> list[str]:
+    import re
+
+    annex = html.split("Annex A.", 1)[1].split("Annex B.", 1)[0]
+    return re.findall(r"<td>(INC-\d{6})</td>", annex)
+
+
+def test_the_pdf_annex_prints_the_first_rows_and_says_how_many_more_the_xlsx_has(scenario):
+    import io
+
+    from django.template.loader import render_to_string
+    from openpyxl import load_workbook
+
+    report = _report_with_breached(scenario, documents.PDF_ANNEX_ROWS + 57, truncated=False)
+    html = render_to_string("reports/report_pdf.html", documents.pdf_context(report, commentary={}))
+    listed = _annex_references(html)
+    assert listed == [f"INC-{n:06d}" for n in range(1, documents.PDF_ANNEX_ROWS + 1)]  # the snapshot's order
+    assert "And 57 more breached tickets: see the XLSX." in html
+
+    book = load_workbook(io.BytesIO(documents.build_xlsx(report, commentary={})))
+    in_xlsx = [row[0] for row in book["Breached tickets"].iter_rows(min_row=2, values_only=True) if row[0]]
+    assert len(in_xlsx) == documents.PDF_ANNEX_ROWS + 57  # the XLSX keeps every one
+
+
+def test_a_snapshot_annex_that_stopped_at_its_limit_says_there_are_more_still(scenario):
+    from django.template.loader import render_to_string
+
+    report = _report_with_breached(scenario, 1000, truncated=True)
+    html = render_to_string("reports/report_pdf.html", documents.pdf_context(report, commentary={}))
+    assert len(_annex_references(html)) == documents.PDF_ANNEX_ROWS
+    assert (
+        "And more than 800 more breached tickets: see the XLSX (the first 1000) and the CSV (every one)."
+        in html
+    )
+
+
+def test_a_short_annex_is_printed_whole_without_a_more_line(scenario):
+    from django.template.loader import render_to_string
+
+    report = _report_with_breached(scenario, 3, truncated=False)
+    html = render_to_string("reports/report_pdf.html", documents.pdf_context(report, commentary={}))
+    assert len(_annex_references(html)) == 3
+    assert "more breached ticket" not in html and "The first 3 are listed here" not in html
+
+
+def test_the_print_stylesheet_lays_tables_out_fixed():
+    """Automatic table layout measured every cell twice: 43 % of the PDF's time (docs/performance.md)."""
+    css = Path(documents.allowed_static_path(documents.static_url("reports/report-print.css"))).read_text()
+    assert "table-layout: fixed" in css
