@@ -12,7 +12,8 @@ all of them, so they are added here in one place rather than on each view:
 - 404 (`ErrorDetail`): an id in the path that the caller may not see or that does not exist (a ticket
   outside the caller's scope is a 404, never a 403), or a `page` past the end;
 - 409 (`Conflict`): a DELETE of a row others still point at (ProtectedError / RestrictedError), and the
-  ticket changes made from a stale `version` (TicketConflict; those views say so themselves).
+  ticket changes made from a stale `version` (TicketConflict; those views say so themselves);
+- 415 (`ErrorDetail`): a request body in a media type the operation does not read (or none).
 
 An answer a view documents itself (with its own description) keeps its description; only a missing body
 schema is filled in. Operations whose view needs no permission (POST /api/auth/token/) get optional
@@ -61,6 +62,7 @@ DESCRIPTIONS = {
     "403": "Not signed in, an invalid token, or your role may not do this.",
     "404": "Not found, or not one you may see (or a page past the end).",
     "409": "Still in use by other records, or changed by someone else meanwhile; nothing was saved.",
+    "415": "The body's media type is not one this operation reads.",
 }
 # 413 (a file over the limit) is documented by its view; its body names `files`, like a 400's.
 BODIES = {
@@ -69,6 +71,7 @@ BODIES = {
     "404": "ErrorDetail",
     "409": "Conflict",
     "413": "ValidationError",
+    "415": "ErrorDetail",
 }
 
 # (method, path) of the operations whose request body refuses fields it does not know.
@@ -106,6 +109,8 @@ def document_error_responses(result: dict, generator, request, public) -> dict:
                 codes.add("404")
             if method == "delete":
                 codes.add("409")
+            if "requestBody" in operation:
+                codes.add("415")
             responses = operation.setdefault("responses", {})
             for code in sorted(codes | (set(responses) & set(BODIES))):
                 answer = responses.setdefault(code, {"description": DESCRIPTIONS.get(code, "")})
