@@ -83,7 +83,7 @@ def test_manager_reads_the_dashboard_and_tables_last_months_report(
     expect(page.locator(".kpi-card", has_text="Resolution SLA met")).to_be_visible()
 
     # Last month on the dashboard: the figures are the report's.
-    page.get_by_label("Period").select_option(f"{month:%Y-%m}")
+    page.get_by_label("Period", exact=True).select_option(f"{month:%Y-%m}")
     page.get_by_role("button", name="Show").click()
     logged_card = page.locator(".kpi-card", has_text="Tickets logged")
     expect(logged_card.locator(".kpi-value")).to_have_text(str(expected["logged"]))
