@@ -1,7 +1,12 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from servicedesk import roles
 from tests.factories import UserFactory
+
+SAST = ZoneInfo("Africa/Johannesburg")
 
 
 @pytest.fixture(autouse=True)
@@ -13,6 +18,27 @@ def _static_files_without_collectstatic(settings):
     }
     # A fast hasher: the tests sign people in hundreds of times; production keeps PBKDF2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def frozen_start():
+    """Where `frozen` starts: a Tuesday morning; a test folder's conftest may choose another."""
+    return datetime(2026, 11, 24, 9, 0, tzinfo=SAST)
+
+
+@pytest.fixture
+def frozen(monkeypatch, frozen_start):
+    """frozen(2026, 10, 1, 9, 0) sets "now" (django.utils.timezone.now) to that South African time."""
+    from django.utils import timezone
+
+    moment = {"now": frozen_start}
+    monkeypatch.setattr(timezone, "now", lambda: moment["now"])
+
+    def set_now(*args):
+        moment["now"] = datetime(*args, tzinfo=SAST)
+        return moment["now"]
+
+    return set_now
 
 
 @pytest.fixture

@@ -21,21 +21,6 @@ pytestmark = pytest.mark.django_db
 SAST = ZoneInfo("Africa/Johannesburg")
 
 
-@pytest.fixture
-def frozen(monkeypatch):
-    """Set "now" for the services (django.utils.timezone.now) to a chosen instant."""
-    from django.utils import timezone
-
-    moment = {"now": datetime(2026, 11, 24, 9, 0, tzinfo=SAST)}
-    monkeypatch.setattr(timezone, "now", lambda: moment["now"])
-
-    def set_now(*args):
-        moment["now"] = datetime(*args, tzinfo=SAST)
-        return moment["now"]
-
-    return set_now
-
-
 def standard_spec():
     return calendar_spec(ServiceLevelAgreement.objects.get(name="Standard").calendar_id)
 

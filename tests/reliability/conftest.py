@@ -107,6 +107,16 @@ def wait_for(condition, timeout: float = 90, interval: float = 0.2, what: str = 
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def database_answers() -> bool:
+    """After a PostgreSQL restart: True once a new connection gets through."""
+    try:
+        connection.close()
+        connection.ensure_connection()
+        return True
+    except Exception:
+        return False
+
+
 @pytest.fixture
 def migration_data(transactional_db):
     from tests.migration_data import load_migration_data

@@ -18,7 +18,7 @@ from slas.models import SlaClock, SlaEvent
 from slas.tasks import sweep
 from tests.factories import TicketFactory
 
-from .conftest import wait_for
+from .conftest import database_answers, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TICKETS = 300
@@ -133,17 +133,8 @@ def test_postgresql_restarted_mid_sweep(workers, due_clocks):
         check=True,
         timeout=60,
     )
-    wait_for(_database_answers, timeout=60, what="PostgreSQL back")
+    wait_for(database_answers, timeout=60, what="PostgreSQL back")
 
     sweep.apply_async(queue=workers.queue)  # the next beat tick
     wait_for(lambda: events() == 2 * TICKETS, what="every event recorded after the restart")
     assert_each_recorded_once(due_clocks)
-
-
-def _database_answers() -> bool:
-    try:
-        connection.close()
-        connection.ensure_connection()
-        return True
-    except Exception:
-        return False

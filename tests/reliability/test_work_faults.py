@@ -27,7 +27,7 @@ from incidents.models import Notification, Ticket
 from incidents.tasks import send_unsent_notifications
 from tests.factories import TicketFactory
 
-from .conftest import wait_for
+from .conftest import database_answers, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MAILS = 40
@@ -190,16 +190,7 @@ def test_postgresql_killed_right_after_a_ticket_was_accepted(migration_data, sta
         subprocess.run(
             ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", *action], check=True, timeout=60
         )
-    wait_for(_database_answers, timeout=60, what="PostgreSQL back")
+    wait_for(database_answers, timeout=60, what="PostgreSQL back")
     ticket = Ticket.objects.get(pk=pk)
     assert ticket.summary == "Accepted just before the crash"
     assert ticket.events.exists() and ticket.sla_clocks.count() == 2
-
-
-def _database_answers() -> bool:
-    try:
-        connection.close()
-        connection.ensure_connection()
-        return True
-    except Exception:
-        return False

@@ -25,18 +25,9 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture
-def frozen(monkeypatch):
-    """frozen(2026, 10, 1, 9, 0) sets "now" (django.utils.timezone.now) to that South African time."""
-    from django.utils import timezone
-
-    moment = {"now": datetime(2026, 11, 3, 9, 0, tzinfo=SAST)}
-    monkeypatch.setattr(timezone, "now", lambda: moment["now"])
-
-    def set_now(*args):
-        moment["now"] = datetime(*args, tzinfo=SAST)
-        return moment["now"]
-
-    return set_now
+def frozen_start():
+    """The reports' "now": Tuesday 3 November 2026 09:00 (tests/conftest.py's `frozen` starts here)."""
+    return datetime(2026, 11, 3, 9, 0, tzinfo=SAST)
 
 
 @pytest.fixture

@@ -28,20 +28,6 @@ SAST = ZoneInfo("Africa/Johannesburg")
 
 
 @pytest.fixture
-def frozen(monkeypatch):
-    from django.utils import timezone
-
-    moment = {"now": datetime(2026, 11, 23, 9, 0, tzinfo=SAST)}
-    monkeypatch.setattr(timezone, "now", lambda: moment["now"])
-
-    def set_now(*args):
-        moment["now"] = datetime(*args, tzinfo=SAST)
-        return moment["now"]
-
-    return set_now
-
-
-@pytest.fixture
 def always_open():
     return BusinessCalendar.objects.create(name="Round the clock (test)", always_open=True)
 
