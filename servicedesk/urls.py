@@ -32,3 +32,5 @@ urlpatterns = [
     path("api/auth/token/", obtain_auth_token, name="api_token"),
     path("api/", include(router.urls)),
 ]
+
+handler404 = "servicedesk.views.not_found"

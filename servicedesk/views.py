@@ -3,6 +3,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
 
 from . import health, navigation
 
@@ -24,3 +25,11 @@ def healthz(request):
     """200 with the state of each part, or 503 naming the part that failed; used by compose and monitors."""
     ok, body = health.health()
     return JsonResponse(body, status=200 if ok else 503)
+
+
+def not_found(request, exception):
+    """404 for every URL that matches nothing (DEBUG off): JSON under /api/, as every API answer is; the
+    site's own page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

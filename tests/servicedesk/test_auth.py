@@ -100,3 +100,14 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(c
     assert response.status_code == 200
     assert len(mail.outbox) == 0
     assert b"Check your e-mail" in response.content
+
+
+def test_an_unknown_api_url_answers_json_and_an_unknown_page_the_sites_page(client, settings):
+    settings.DEBUG = False  # Django's own debug page otherwise
+    api = client.get("/api/tickets/1.2/nothing-here/")
+    assert api.status_code == 404
+    assert api["Content-Type"] == "application/json"
+    assert api.json() == {"detail": "Not found."}
+    page = client.get("/nowhere/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
