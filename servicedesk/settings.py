@@ -370,7 +370,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": (os.environ.get("LOG_LEVEL") or "INFO").strip().upper()},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+    # axes logs every sign-in and its start at INFO; lock-outs (WARNING) are what operators need.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # The address people reach the service desk at; links in e-mails are built from it.
