@@ -86,6 +86,9 @@
 
     service.addEventListener("change", refresh);
     radios.forEach(function (radio) { radio.addEventListener("change", refresh); });
+    // A service chosen before this deferred script ran (a quick hand, the browser restoring the form)
+    // fired its change event unheard: apply the form's state once now.
+    refresh();
   }
 
   document.querySelectorAll("select[data-searchable]").forEach(searchable);

@@ -192,3 +192,26 @@ def test_an_error_keeps_what_was_typed(new_page, live_server, desk):
     expect(page.get_by_label("Tell us more")).to_have_value("Typed with care.")
     expect(page.get_by_label("In a few words")).to_have_value("Printer offline")
     expect(page.get_by_label("High: work has stopped and there is no way around it")).to_be_checked()
+
+
+def test_a_service_chosen_before_the_script_ran_still_sets_the_kind(new_page, live_server, desk):
+    """On a slow link the page can be used before its deferred script runs: the kind must still follow
+    the service (a CI run once chose the service first and saw the kind unchecked)."""
+    ServiceFactory(
+        name="Shared folder access",
+        category=ServiceCategoryFactory(name="Accounts and access (slow e2e)"),
+        support_group=desk["group"],
+        offers_incidents=False,
+        offers_requests=True,
+    )
+    page = new_page()
+    sign_in(page, live_server.url, desk["staff"])
+    held = []
+    page.route("**/js/tickets.js", lambda route: held.append(route))  # held until released below
+    page.goto(live_server.url + "/tickets/new/", wait_until="commit")
+    page.get_by_label("Which service?").select_option(label="Shared folder access")
+    assert held, "the script was held back while the service was chosen"
+    expect(page.get_by_label("Service request (I need something)")).not_to_be_checked()
+    held[0].continue_()
+    expect(page.get_by_label("Service request (I need something)")).to_be_checked()
+    expect(page.get_by_label("Incident (something is broken)")).to_be_disabled()
