@@ -197,6 +197,7 @@ def demo_history_load(
         live_one,
         plan,
         stream,
+        ticket_row,
         world_load,
     )
 
@@ -218,42 +219,8 @@ def demo_history_load(
     for t in lives:
         clocks, sla_events, response_due, resolution_due = clocks_for(t, world, rng)
         ticket_rows.append(
-            (
-                t.id,
-                t.kind,
-                t.summary,
-                t.description,
-                t.status,
-                t.pending_reason,
-                t.impact,
-                t.urgency,
-                t.priority,
-                t.priority_reason,
-                t.service_id,
-                t.site_id,
-                t.asset_id,
-                {},
-                t.requester_id,
-                t.logged_by_id,
-                t.channel,
-                t.group_id,
-                t.assignee_id,
-                t.handovers,
-                major.get(t.id),
-                t.id in major and major[t.id] is None,
-                t.resolution_code,
-                t.resolution_note,
-                t.first_contact,
-                t.created_at,
-                t.updated_at,
-                t.first_response_at,
-                t.resolved_at,
-                t.closed_at,
-                t.reopen_count,
-                t.sla_id,
-                response_due,
-                resolution_due,
-                t.version,
+            ticket_row(
+                t, response_due, resolution_due, major.get(t.id), t.id in major and major[t.id] is None
             )
         )
         event_rows += [
