@@ -170,3 +170,114 @@ def test_the_print_stylesheet_lays_tables_out_fixed():
     """Automatic table layout measured every cell twice: 43 % of the PDF's time (docs/performance.md)."""
     css = Path(documents.allowed_static_path(documents.static_url("reports/report-print.css"))).read_text()
     assert "table-layout: fixed" in css
+
+
+# --- the CSV of the month's tickets ---------------------------------------------------------------------
+
+
+def _csv_row_from_the_models(ticket, period, at) -> list[str]:
+    """One CSV row worked out from the ticket's model instances, clock by clock (how build_tickets_csv
+    did it before it read plain tuples with the clocks joined in): the oracle for the query."""
+    from incidents.models import SatisfactionRating, Ticket
+    from reports import kpis
+    from reports.periods import TZ
+
+    def local(moment):
+        return moment.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    def sla(clock):
+        if clock is None:
+            return ""
+        if clock.state == "stopped":
+            return "breached" if clock.breached_at else "met"
+        late = clock.breached_at is not None or (
+            clock.state == "running" and clock.due_at is not None and clock.due_at <= at
+        )
+        return f"{clock.state} (past due)" if late else clock.state
+
+    def within(q) -> str:
+        return "yes" if Ticket.objects.filter(q, pk=ticket.pk).exists() else "no"
+
+    clocks = {clock.kind: clock for clock in ticket.sla_clocks.all()}
+    response, resolution = clocks.get("response"), clocks.get("resolution")
+    rating = SatisfactionRating.objects.filter(ticket=ticket).first()
+    assignee = ticket.assignee
+    return [
+        str(cell)
+        for cell in [
+            ticket.reference,
+            ticket.kind,
+            ticket.summary,
+            ticket.status,
+            f"P{ticket.priority}",
+            ticket.channel,
+            ticket.site.town,
+            ticket.site.name,
+            ticket.service.category.name,
+            ticket.service.name,
+            ticket.group.name if ticket.group else "",
+            (assignee.get_full_name() or assignee.username) if assignee else "",
+            local(ticket.created_at),
+            local(ticket.first_response_at),
+            local(ticket.resolved_at),
+            local(ticket.closed_at),
+            ticket.resolution_code,
+            "yes" if ticket.first_contact else "no",
+            ticket.reopen_count,
+            ticket.handovers,
+            "yes" if ticket.is_major else "no",
+            sla(response),
+            sla(resolution),
+            round(resolution.elapsed_seconds / 3600, 2)
+            if resolution and resolution.state == "stopped"
+            else "",
+            rating.score if rating else "",
+            within(kpis.logged_q(period)),
+            within(kpis.resolved_q(period)),
+            within(kpis.open_at_q(period.end)),
+        ]
+    ]
+
+
+def test_the_tickets_csv_says_what_the_models_say(scenario):
+    """Every row of the month's CSV (one query over plain tuples, the clocks joined in) equals the row
+    worked out from the model instances, for each ticket of the scenario's October: reopened (T4),
+    rated and not, assigned and not, clocks met, breached, paused, running past due, withdrawn."""
+    import csv
+    import io
+
+    from django.utils import timezone
+
+    from incidents.models import Ticket
+    from reports import kpis
+    from reports.periods import month_period
+    from tests.reports import scenario as answers
+
+    period = month_period(answers.OCTOBER)
+    Ticket.objects.filter(pk=scenario.pk("T8")).update(summary="=HYPERLINK(1)", reopen_count=1)
+    Ticket.objects.filter(pk=scenario.pk("T5")).update(group=None)
+    data = documents.build_tickets_csv(period)
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == documents.CSV_HEADER
+    wanted = Ticket.objects.filter(
+        kpis.logged_q(period) | kpis.resolved_q(period) | kpis.closed_q(period) | kpis.open_at_q(period.end)
+    ).order_by("created_at", "pk")
+    assert len(rows) - 1 == wanted.count() == 9
+    at = timezone.now()
+    for row, ticket in zip(rows[1:], wanted, strict=True):
+        expected = _csv_row_from_the_models(ticket, period, at)
+        expected[2] = "'" + expected[2] if expected[2].startswith("=") else expected[2]
+        assert row == expected, ticket.reference
+    words = {row[21] for row in rows[1:]} | {row[22] for row in rows[1:]}
+    assert {"met", "breached", "running (past due)"} <= words
+
+
+def test_the_sla_words_looked_up_are_the_ones_worked_out():
+    from slas.models import ClockState
+
+    for state in (None, *ClockState.values):
+        for late in (False, True):
+            assert documents.SLA_WORDS[(state, late)] == documents._sla_word(state, late)
+    assert documents._sla_word("stopped", True) == "breached"
+    assert documents._sla_word("paused", True) == "paused (past due)"
