@@ -176,6 +176,72 @@ def test_list_query_count_does_not_grow_with_rows(api, request, role_user, servi
     assert at_five == 6
 
 
+def test_the_list_json_is_drf_s_own_byte_for_byte(api, monkeypatch, technician_user, staff_user, service):
+    """The list writes its tickets as plain dicts (api.TicketListSerializer, for speed); the bytes are
+    the same as DRF's field-by-field representation of TicketSerializer, for every kind of ticket and
+    every caller (allowed_statuses differ by role), in South African time and in UTC."""
+    import datetime
+
+    from django.utils import timezone
+    from rest_framework import serializers
+
+    from incidents import api as ticket_api
+    from incidents.models import SatisfactionRating
+
+    plain = TicketFactory(requester=staff_user, service=service)
+    with_asset = TicketFactory(
+        requester=staff_user, service=service, asset=AssetFactory(site=_dutywa()), urgency="high"
+    )
+    services.ticket_take(ticket=with_asset, by=technician_user)
+    rated = TicketFactory(requester=staff_user, service=service, summary='Quotes " and ünïcode <b>')
+    SatisfactionRating.objects.create(
+        ticket=rated, score=4, comment="Quick, thanks", rated_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    Ticket.objects.filter(pk=rated.pk).update(
+        parent=plain, is_major=True, first_contact=True, request_answers={"floor": 2, "rooms": ["a", "b"]}
+    )
+    child = TicketFactory(
+        requester=UserFactory(role=roles.STAFF, first_name="", last_name=""), service=service
+    )
+    Ticket.objects.filter(pk=child.pk).update(sla=None, group=None, response_due_at=None)
+
+    def bodies(user, params):
+        client = as_user(api, user)
+        return [client.get("/api/tickets/", params).content for _ in range(2)]
+
+    for user in (technician_user, staff_user):
+        for params in ({}, {"ordering": "-created"}, {"status": "assigned"}):
+            for zone in (None, datetime.UTC):  # None: the default, Africa/Johannesburg
+                with timezone.override(zone):
+                    monkeypatch.setattr(
+                        ticket_api.TicketSerializer.Meta, "list_serializer_class", serializers.ListSerializer
+                    )
+                    drf = bodies(user, params)
+                    monkeypatch.undo()
+                    fast = bodies(user, params)
+                assert fast == drf, (user.username, params, zone)
+                assert b'"results":[' in fast[0]
+    assert ticket_api.TicketSerializer.Meta.list_serializer_class is ticket_api.TicketListSerializer
+    results = as_user(api, technician_user).get("/api/tickets/").json()["results"]
+    assert [list(row) for row in results] == [ticket_api.TicketSerializer.Meta.fields] * 4
+    assert {row["id"]: row["rating"] for row in results}[rated.pk]["score"] == 4
+
+
+def test_without_a_filter_parameter_the_filterset_would_change_nothing(technician_user):
+    """api.TicketFilterBackend skips building TicketFilter when the query names none of its filters;
+    that is only right while every filter passes an empty value through, which this holds it to."""
+    from incidents import selectors
+    from incidents.api import FILTER_PARAMETERS, TicketFilterBackend, TicketViewSet
+    from incidents.filters import TicketFilter
+
+    tickets = selectors.queue_order(Ticket.objects.all())
+    filtered = TicketFilter(data={"page": "2"}, queryset=tickets)
+    assert filtered.is_valid()
+    assert str(filtered.qs.query) == str(tickets.query)
+    assert FILTER_PARAMETERS == set(TicketFilter.base_filters) >= {"q", "ordering", "status", "asset"}
+    assert TicketViewSet.filter_backends == [TicketFilterBackend]
+
+
 def _dutywa():
     return Site.objects.get(name="Dutywa Main Building")
 
