@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -282,16 +282,10 @@ def _ticket_page(request, ticket: Ticket, *, bound: dict | None = None, status: 
                 if ticket.status not in (Status.RESOLVED, Status.CLOSED)
                 else None
             ),
-            update_form=(
-                bound.get("update") or TicketUpdateForm.for_ticket(ticket, _services_for_update(ticket))
-                if ticket.is_open
-                else None
-            ),
-            major_link_form=(
-                bound.get("major_link") or MajorLinkForm(initial=version)
-                if ticket.is_open and not ticket.parent_id
-                else None
-            ),
+            # The rarely used forms are pages of their own (ticket_action), fetched into their panels
+            # when opened: their fields and pick-lists cost every page view otherwise.
+            update_panel=ticket.is_open,
+            major_link_panel=ticket.is_open and not ticket.parent_id,
             major_update_form=(
                 bound.get("major_update") or MajorUpdateForm(initial=version) if ticket.is_major else None
             ),
@@ -305,6 +299,57 @@ def ticket_detail(request, pk: int):
     return _ticket_page(request, _visible_ticket(request.user, pk))
 
 
+# The ticket page's rarely used forms, each a page of its own: opened into its panel by static/js/tickets.js
+# (?fragment=1: the form alone), the page without script, and where a refused change is shown again.
+ACTION_PAGES = {
+    "update": {
+        "heading": lambda ticket: "Change impact, urgency, service, site or asset",
+        "template": "incidents/includes/update_form.html",
+        "form_name": "update_form",
+        "offered": lambda ticket: ticket.is_open,
+        "unavailable": "Only an open ticket's details can change.",
+    },
+    "major_link": {
+        "heading": lambda t: "Link more tickets" if t.is_major else "Make this a major incident",
+        "template": "incidents/includes/major_link_form.html",
+        "form_name": "major_link_form",
+        "offered": lambda ticket: ticket.is_open and not ticket.parent_id,
+        "unavailable": "Only an open ticket that is not part of a major incident can become one.",
+    },
+}
+
+
+def _action_page(request, ticket: Ticket, key: str, form: VersionedForm | None, *, status=200, conflict=""):
+    page = ACTION_PAGES[key]
+    offered = form is not None and (form.is_bound or page["offered"](ticket))
+    context = {
+        "ticket": ticket,
+        "heading": page["heading"](ticket),
+        "form_template": page["template"] if offered else None,
+        page["form_name"]: form,
+        "unavailable": page["unavailable"],
+        "conflict": conflict,
+    }
+    fragment = request.method == "GET" and request.GET.get("fragment") == "1"
+    template = "incidents/includes/action_fragment.html" if fragment else "incidents/ticket_action.html"
+    return render(request, template, context, status=status)
+
+
+def _support_ticket(request, pk: int) -> Ticket:
+    """A visible ticket (404 otherwise) for a support role's page (403 for anyone else)."""
+    ticket = _visible_ticket(request.user, pk)
+    if not is_support(request.user):
+        raise PermissionDenied("Only the service desk changes this.")
+    return ticket
+
+
+def _refused(request, ticket: Ticket, key: str, form: VersionedForm, *, status: int, conflict: str = ""):
+    """A change that was not saved: its own form's page for the service desk, else the ticket page."""
+    if key in ACTION_PAGES and is_support(request.user):
+        return _action_page(request, ticket, key, form, status=status, conflict=conflict)
+    return _ticket_page(request, ticket, bound={key: form}, status=status, conflict=conflict)
+
+
 def _act(request, pk: int, key: str, form: VersionedForm, action, *, success, **error_options):
     """Run one action of the ticket page: the form parsed, the service called with the version the page
     showed. A conflict re-renders the current ticket with the typed text kept (409) and saves nothing."""
@@ -315,14 +360,14 @@ def _act(request, pk: int, key: str, form: VersionedForm, action, *, success, **
         except TicketConflict as conflict:
             ticket = _visible_ticket(request.user, pk)
             form.refresh_version(ticket.version, str(conflict))
-            return _ticket_page(request, ticket, bound={key: form}, status=409, conflict=str(conflict))
+            return _refused(request, ticket, key, form, status=409, conflict=str(conflict))
         except ValidationError as invalid:
             errors_onto(form, invalid, **error_options)
         else:
             messages.success(request, success(result) if callable(success) else success)
             return redirect("ticket_detail", pk)
         ticket = _visible_ticket(request.user, pk)  # the failed change was rolled back: show what is stored
-    return _ticket_page(request, ticket, bound={key: form}, status=400)
+    return _refused(request, ticket, key, form, status=400)
 
 
 @login_required
@@ -419,8 +464,13 @@ def ticket_assign(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def ticket_update(request, pk: int):
+    """GET: the form's page (or, ?fragment=1, the form alone); POST: the change."""
+    if request.method == "GET":
+        ticket = _support_ticket(request, pk)
+        form = TicketUpdateForm.for_ticket(ticket, _services_for_update(ticket)) if ticket.is_open else None
+        return _action_page(request, ticket, "update", form)
     ticket = _visible_ticket(request.user, pk)
     form = TicketUpdateForm(request.POST, services=_services_for_update(ticket))
 
@@ -455,9 +505,13 @@ def ticket_rate(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def ticket_major_link(request, pk: int):
-    """Mark this ticket as a major incident and link the named tickets under it."""
+    """Mark this ticket as a major incident and link the named tickets under it. GET: the form's page (or,
+    ?fragment=1, the form alone)."""
+    if request.method == "GET":
+        ticket = _support_ticket(request, pk)
+        return _action_page(request, ticket, "major_link", MajorLinkForm(initial={"version": ticket.version}))
 
     def action(ticket, data):
         wanted = [pk_ for pk_ in data["references"] if pk_ != ticket.pk]

@@ -91,7 +91,34 @@
     refresh();
   }
 
+  /* The ticket page's rarely used forms: a panel holds a link to the form's own page; opening the panel
+     fetches the form (with its CSRF token) into it. If the fetch fails, the link stays. */
+  function lazyPanel(panel) {
+    var body = panel.querySelector("[data-form-body]");
+    if (!body || !window.fetch) { return; }
+    function load() {
+      if (!panel.open || panel.getAttribute("data-loaded")) { return; }
+      panel.setAttribute("data-loaded", "loading");
+      fetch(panel.getAttribute("data-form-url") + "?fragment=1", {
+        credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch" }
+      })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(String(response.status)); }
+          return response.text();
+        })
+        .then(function (html) {
+          body.innerHTML = html;
+          panel.setAttribute("data-loaded", "yes");
+        })
+        .catch(function () { panel.removeAttribute("data-loaded"); });
+    }
+    panel.addEventListener("toggle", load);
+    load(); /* opened before this deferred script ran */
+  }
+
   document.querySelectorAll("select[data-searchable]").forEach(searchable);
+  document.querySelectorAll("details[data-form-url]").forEach(lazyPanel);
   var form = document.getElementById("ticket-form");
   if (form) { logForm(form); }
 }());

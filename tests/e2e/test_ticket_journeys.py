@@ -215,3 +215,75 @@ def test_a_service_chosen_before_the_script_ran_still_sets_the_kind(new_page, li
     held[0].continue_()
     expect(page.get_by_label("Service request (I need something)")).to_be_checked()
     expect(page.get_by_label("Incident (something is broken)")).to_be_disabled()
+
+
+# --- the ticket page's rarely used forms: fetched when their panel opens, a page of their own without script
+
+
+def test_the_details_panel_fetches_its_form_when_opened(new_page, live_server, desk):
+    from incidents.models import Ticket
+    from tests.factories import TicketFactory
+
+    ticket = TicketFactory(requester=desk["staff"], service=desk["service"])
+    page = new_page()
+    sign_in(page, live_server.url, desk["technician"])
+    page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
+    details = page.locator("dl.details")
+    expect(details).to_contain_text(ticket.get_priority_display())
+    expect(page.locator("select[name=urgency]")).to_have_count(0)  # not built with the page
+
+    page.locator("summary", has_text="Change impact, urgency, service, site or asset").click()
+    page.get_by_label("Can you still work?").select_option(
+        label="High: work has stopped and there is no way around it"
+    )
+    page.get_by_role("button", name="Save details").click()
+
+    expect(page.get_by_text("Details saved.")).to_be_visible()
+    after = Ticket.objects.get(pk=ticket.pk)
+    assert after.urgency == "high" and after.priority < ticket.priority  # more urgent: a higher priority
+    expect(details).to_contain_text(after.get_priority_display())
+
+
+def test_the_major_incident_panel_fetches_its_form_when_opened(new_page, live_server, desk):
+    from tests.factories import TicketFactory
+
+    ticket, other = (TicketFactory(requester=desk["staff"], service=desk["service"]) for _ in range(2))
+    page = new_page()
+    sign_in(page, live_server.url, desk["technician"])
+    page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
+
+    page.locator("summary", has_text="Make this a major incident").click()
+    page.get_by_label("Tickets to link under this one").fill(other.reference)
+    page.get_by_role("button", name="Make it major").click()
+
+    expect(page.get_by_text("This is a major incident now; 1 ticket linked.")).to_be_visible()
+    expect(page.get_by_role("link", name=other.reference)).to_be_visible()
+
+
+def test_without_script_the_panel_links_to_the_forms_own_page(new_page, live_server, desk):
+    from incidents.models import Ticket
+    from tests.factories import TicketFactory
+
+    ticket = TicketFactory(requester=desk["staff"], service=desk["service"])
+    page = new_page(java_script_enabled=False)
+    sign_in(page, live_server.url, desk["technician"])
+    page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
+
+    page.locator("summary", has_text="Change impact, urgency, service, site or asset").click()
+    page.get_by_role("link", name="Open the form to change impact, urgency, service, site or asset").click()
+    expect(page).to_have_url(f"{live_server.url}/tickets/{ticket.pk}/details/")
+    page.get_by_label("How many people are affected?").select_option(
+        label="High: a whole site, department or service for the public is affected"
+    )
+    page.get_by_label("Asset tag").fill("NO-SUCH-TAG")
+    page.get_by_role("button", name="Save details").click()
+
+    # A refused change comes back on the form's page with what was typed.
+    expect(page.get_by_text("No asset has the tag NO-SUCH-TAG")).to_be_visible()
+    expect(page.get_by_label("Asset tag")).to_have_value("NO-SUCH-TAG")
+    page.get_by_label("Asset tag").fill("")
+    page.get_by_role("button", name="Save details").click()
+
+    expect(page).to_have_url(f"{live_server.url}/tickets/{ticket.pk}/")
+    expect(page.get_by_text("Details saved.")).to_be_visible()
+    assert Ticket.objects.get(pk=ticket.pk).impact == "high"

@@ -303,8 +303,91 @@ def test_an_asset_at_another_site_is_refused_on_edit(signed_in, technician, tick
         },
     )
 
+    # The refused change is shown on the details form's own page (no longer the whole ticket page).
     assert response.status_code == 400
+    assert response.templates[0].name == "incidents/ticket_action.html"
     assert response.context["update_form"].errors["asset_tag"] == [f"MLM-PRN-0101 is not at {dutywa.name}."]
+    assert 'value="MLM-PRN-0101"' in response.content.decode()  # what was typed is kept
+
+
+# --- the rarely used forms: pages of their own, fetched into the ticket page's panels --------------------
+
+
+def test_the_ticket_page_links_its_rarely_used_forms_instead_of_building_them(signed_in, technician, ticket):
+    html = page(signed_in(technician), ticket).content.decode()
+
+    assert f'<details class="panel" data-form-url="{url("ticket_update", ticket)}">' in html
+    assert f'<a href="{url("ticket_update", ticket)}">Open the form to change impact' in html
+    assert f'<details class="panel" data-form-url="{url("ticket_major_link", ticket)}">' in html
+    assert "Make this a major incident" in html
+    assert 'name="impact"' not in html and 'name="references"' not in html
+    assert "js/tickets" in html
+
+
+@pytest.mark.parametrize("name", ["ticket_update", "ticket_major_link"])
+def test_the_form_page_works_without_script_and_its_fragment_fills_the_panel(
+    signed_in, technician, ticket, name
+):
+    client = signed_in(technician)
+
+    full = client.get(url(name, ticket))
+    fragment = client.get(url(name, ticket) + "?fragment=1")
+
+    assert full.status_code == fragment.status_code == 200
+    html, part = full.content.decode(), fragment.content.decode()
+    assert "<html" in html and ticket.reference in html and f'action="{url(name, ticket)}"' in html
+    assert part.lstrip().startswith("<form") and "<html" not in part
+    for text in (html, part):
+        assert 'name="csrfmiddlewaretoken"' in text
+        assert f'name="version" value="{ticket.version}"' in text
+
+
+def test_the_details_form_shows_the_tickets_values(signed_in, technician, ticket):
+    html = signed_in(technician).get(url("ticket_update", ticket) + "?fragment=1").content.decode()
+
+    assert f'<option value="{ticket.impact}" selected>' in html
+    assert f'<option value="{ticket.service_id}" selected' in html and "Save details" in html
+
+
+def test_the_form_pages_are_for_the_service_desk_only(signed_in, staff_user, other_staff, ticket):
+    for name in ("ticket_update", "ticket_major_link"):
+        for suffix in ("", "?fragment=1"):
+            assert signed_in(staff_user).get(url(name, ticket) + suffix).status_code == 403, name
+            assert signed_in(other_staff).get(url(name, ticket) + suffix).status_code == 404, name
+
+
+def test_a_resolved_tickets_details_page_offers_no_form(signed_in, technician, ticket):
+    resolve(ticket, technician)
+
+    html = signed_in(technician).get(url("ticket_update", ticket)).content.decode()
+
+    assert "Only an open ticket&#x27;s details can change." in html and 'name="impact"' not in html
+
+
+def test_a_stale_details_change_is_refused_on_its_page_and_keeps_the_typed_text(
+    signed_in, technician, manager_user, ticket, dutywa
+):
+    stale = ticket.version
+    services.ticket_assign(ticket=ticket, by=manager_user, assignee=manager_user)
+
+    response = signed_in(technician).post(
+        url("ticket_update", ticket),
+        {
+            "version": stale,
+            "impact": "high",
+            "urgency": "low",
+            "service": ticket.service_id,
+            "site": dutywa.pk,
+            "asset_tag": "",
+        },
+    )
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Nothing was saved" in html and "What you typed is kept below." in html
+    assert '<option value="high" selected>' in html
+    assert f'name="version" value="{fresh(ticket).version}"' in html
+    assert fresh(ticket).impact == ticket.impact
 
 
 def test_staff_cannot_use_support_actions_on_their_own_ticket(signed_in, staff_user, ticket):
@@ -427,8 +510,10 @@ def test_linking_an_unknown_ticket_says_which(signed_in, technician, ticket):
         url("ticket_major_link", ticket), {"version": ticket.version, "references": "INC-999999 hello"}
     )
 
-    assert response.status_code == 400
-    assert "Not a ticket reference: hello." in response.content.decode()
+    assert response.status_code == 400  # on the major-incident form's own page
+    assert response.templates[0].name == "incidents/ticket_action.html"
+    html = response.content.decode()
+    assert "Not a ticket reference: hello." in html and 'value="INC-999999 hello"' in html
 
 
 def test_a_requester_sees_that_their_ticket_is_part_of_a_wider_fault(
@@ -453,15 +538,16 @@ def _busy(ticket, technician, requester, n):
         services.ticket_attach(ticket=ticket, by=technician, files=[png(f"a{i}.png")])
 
 
-@pytest.mark.parametrize(("who", "queries"), [("requester", 6), ("technician", 13)])
+@pytest.mark.parametrize(("who", "queries"), [("requester", 6), ("technician", 11)])
 def test_ticket_page_query_count_is_fixed(
     signed_in, staff_user, technician, ticket, who, queries, django_assert_num_queries
 ):
     client = signed_in(staff_user if who == "requester" else technician)
     _busy(ticket, technician, staff_user, 1)
     # session, user, roles, the ticket (with service, site, asset, people, rating), comments, every file of
-    # the ticket (the comments' and its own, in one query); support adds services, people, groups, sites,
-    # suppliers (pick-lists), the history and the OLA and supplier-contract clocks.
+    # the ticket (the comments' and its own, in one query); support adds people, groups and suppliers
+    # (pick-lists), the history and the OLA and supplier-contract clocks. The details and major-incident
+    # forms (services, sites) load when their panels open.
     with django_assert_num_queries(queries):
         assert page(client, ticket).status_code == 200
     _busy(ticket, technician, staff_user, 6)
@@ -477,12 +563,12 @@ def test_major_incident_page_adds_one_query_for_its_children(
     )
     client = signed_in(technician)
     # As a technician's page above, plus the children.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         page(client, ticket)
     services.major_incident_link(
         parent=ticket, children=[TicketFactory(service=service) for _ in range(5)], by=technician
     )
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         page(client, ticket)
 
 

@@ -61,14 +61,16 @@ ACCESS: dict[str, frozenset] = {
             "ticket_status",
             "ticket_take",
             "ticket_assign",
-            "ticket_update",
             "ticket_rate",
-            "ticket_major_link",
             "ticket_major_update",
             "attachment_download",
         ),
         ROLES,
     ),
+    # Two rarely used forms of the ticket page are pages of their own (GET), for the service desk only:
+    # the requester of the ticket is refused (403); their POST is refused by the services, as above.
+    "ticket_update": SUPPORT,
+    "ticket_major_link": SUPPORT,
     "rate_by_link": ANYONE,  # the signed link in the resolution mail is the credential
     "work_queue": frozenset({TECH}),
     "queue_major_link": frozenset({TECH}),
