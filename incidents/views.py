@@ -289,7 +289,12 @@ def _ticket_page(request, ticket: Ticket, *, bound: dict | None = None, status: 
             major_update_form=(
                 bound.get("major_update") or MajorUpdateForm(initial=version) if ticket.is_major else None
             ),
-            children=queries_pages.major_incident_children(user, ticket) if ticket.is_major else [],
+            children=list(queries_pages.major_incident_children(user, ticket)) if ticket.is_major else [],
+        )
+    if ticket.is_major:
+        # The service desk sees every linked ticket, so its list is the count; a requester's page counts.
+        ticket.children_count = (
+            len(context["children"]) if party == SUPPORT else selectors.major_incident_size(ticket)
         )
     return render(request, "incidents/ticket_detail.html", context, status=status)
 

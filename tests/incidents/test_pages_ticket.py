@@ -565,12 +565,24 @@ def test_major_incident_page_adds_one_query_for_its_children(
     client = signed_in(technician)
     # As a technician's page above, plus the children.
     with django_assert_num_queries(13):
-        page(client, ticket)
+        assert "Major incident with 2 linked tickets." in page(client, ticket).content.decode()
     services.major_incident_link(
         parent=ticket, children=[TicketFactory(service=service) for _ in range(5)], by=technician
     )
     with django_assert_num_queries(13):
-        page(client, ticket)
+        assert "Major incident with 7 linked tickets." in page(client, ticket).content.decode()
+
+
+def test_a_requester_sees_how_many_tickets_their_major_incident_links(
+    signed_in, staff_user, technician, ticket, service
+):
+    services.major_incident_link(
+        parent=ticket, children=[TicketFactory(service=service) for _ in range(3)], by=technician
+    )
+
+    html = page(signed_in(staff_user), ticket).content.decode()
+
+    assert "Major incident with 3 linked tickets." in html  # counted, though the three are not theirs
 
 
 def test_someone_else_sees_a_404_for_every_action(signed_in, other_staff, ticket):
