@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import ReportRun, ReportSettings, StoredMonthFigures
+from .models import ReportRun, ReportSettings, StoredMonthFigures, StoredReport
 
 
 @admin.register(ReportSettings)
@@ -54,6 +54,22 @@ class StoredMonthFiguresAdmin(admin.ModelAdmin):
     list_display = ("month", "scope", "counted_at")
     list_filter = ("month",)
     exclude = ("figures",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(StoredReport)
+class StoredReportAdmin(admin.ModelAdmin):
+    """The reports the dashboard and the KPI API serve while fresh: a month so far for a minute, an
+    ended month for ten (docs/kpis.md). Read-only; deleting rows makes them count again at once."""
+
+    list_display = ("month", "so_far", "scope", "counted_at")
+    list_filter = ("month", "so_far")
+    exclude = ("report",)
 
     def has_add_permission(self, request) -> bool:
         return False

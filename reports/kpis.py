@@ -1342,14 +1342,26 @@ def month_report(
     include_annex: bool = False,
     now: datetime | None = None,
     stored: bool = False,
+    recount: bool = False,
 ) -> dict:
     """Every KPI of the period as plain JSON-ready data: what the dashboard shows, the API returns and a
     report run stores as its snapshot. A fixed number of queries whatever the number of tickets.
 
-    stored=True lets the trend's ended months come from reports.stored_months (counted at most its TTL
-    ago); the dashboard and the API ask for it, the monthly report build does not (always counted)."""
+    stored=True serves the period's report as counted at most a TTL ago (reports.stored_months: a month
+    so far for REPORTS_LIVE_SECONDS, an ended month for REPORTS_STORED_MONTH_SECONDS), or counts it,
+    with the trend's ended months from the stored figures, and keeps it; recount=True counts and keeps
+    it whatever is stored (beat's refresh). The dashboard and the API ask for stored=True; the monthly
+    report build does not (always counted)."""
+    keep = stored and not include_annex and now is None
+    if keep and not recount:
+        kept = stored_months.report_read(period, scope.key)
+        if kept is not None:
+            return kept
     with _without_jit():
-        return _month_report(period, scope, include_annex=include_annex, now=now, stored=stored)
+        report = _month_report(period, scope, include_annex=include_annex, now=now, stored=stored)
+    if keep:
+        stored_months.report_write(period, scope.key, report)
+    return report
 
 
 def _month_report(

@@ -160,3 +160,29 @@ class StoredMonthFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%B %Y} ({self.scope or 'all'})"
+
+
+class StoredReport(models.Model):
+    """A month's whole report (kpis.month_report) for one dashboard scope, as last counted.
+
+    The dashboard and GET /api/reports/kpis/ serve it while it is fresh: a month so far for
+    `REPORTS_LIVE_SECONDS` (beat recounts the whole municipality's month so far more often than that,
+    so the page never waits for the count), an ended month for `REPORTS_STORED_MONTH_SECONDS`. The
+    monthly report build never reads it (reports.stored_months, docs/kpis.md).
+    """
+
+    month = models.DateField(help_text="The first day of the month.")
+    scope = models.CharField(max_length=100, help_text="The dashboard's filters (kpis.Scope.key).")
+    so_far = models.BooleanField(help_text="Counted while the month was still running.")
+    report = models.JSONField(help_text="kpis.month_report's answer, as the dashboard and the API show it.")
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "stored report"
+        verbose_name_plural = "stored reports"
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "month"], name="stored_report_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%B %Y}{' so far' if self.so_far else ''} ({self.scope or 'all'})"

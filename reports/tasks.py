@@ -24,3 +24,9 @@ def build_previous_month() -> int | None:
 def resume_lost_runs() -> int:
     """Beat sweep: queue again the runs whose task was lost (broker down, worker killed)."""
     return services.report_runs_resume()
+
+
+@shared_task(name="reports.count_month_so_far", ignore_result=True)
+def count_month_so_far() -> None:
+    """Beat: recount the whole municipality's month so far and keep it for the dashboard."""
+    services.month_so_far_recount()

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it compresses the finished answer: pages and API answers only (servicedesk/compression.py).
+    "servicedesk.compression.PageCompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -322,6 +324,10 @@ CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # Clocks claimed per sweep transaction: small enough to keep row locks short.
 SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 100)
+# The dashboard and KPI API serve a month so far counted at most this long ago, an ended month's
+# report and trend figures at most the second (reports.stored_months; the monthly report never).
+REPORTS_LIVE_SECONDS = env_int("REPORTS_LIVE_SECONDS", 60)
+REPORTS_STORED_MONTH_SECONDS = env_int("REPORTS_STORED_MONTH_SECONDS", 600)
 # Deadlines live in the database and beat sweeps them; no long ETA tasks (docs/architecture.md).
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "servicedesk.heartbeat", "schedule": 60.0, "options": {"expires": 55}},
@@ -350,6 +356,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.build_previous_month",
         "schedule": crontab(minute=0, hour=6, day_of_month=1),
         "options": {"expires": 6 * 3600},
+    },
+    # The whole municipality's month so far, recounted twice per REPORTS_LIVE_SECONDS so the
+    # manager's dashboard reads it instead of waiting for the count.
+    "reports-count-month-so-far": {
+        "task": "reports.count_month_so_far",
+        "schedule": max(10.0, REPORTS_LIVE_SECONDS / 2),
+        "options": {"expires": max(5.0, REPORTS_LIVE_SECONDS / 2 - 5)},
     },
     "reports-resume-lost-runs": {
         "task": "reports.resume_lost_runs",

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from incidents import services as ticket_services
 from reports import kpis, services, stored_months, tasks
-from reports.models import StoredMonthFigures
+from reports.models import StoredMonthFigures, StoredReport
 from reports.periods import month_period
-from tests.factories import UserFactory
+from tests.factories import TicketFactory, UserFactory
 from tests.reports import scenario as answers
 from tests.reports.test_dashboard import _busy_month
 
@@ -62,7 +62,8 @@ def test_forgetting_a_month_counts_it_again_at_once(scenario, manager_user, sign
     assert _october_in_the_trend(client) == 50.0
     _late_rating(scenario)
     assert _october_in_the_trend(client) == 50.0
-    assert stored_months.forget([answers.OCTOBER]) == 1
+    # October's figures, and November's stored report (its trend shows October).
+    assert stored_months.forget([answers.OCTOBER]) == 2
     assert _october_in_the_trend(client) == 66.7
 
 
@@ -135,3 +136,83 @@ def test_an_admin_can_drop_stored_months_to_have_them_counted_again(scenario, ma
     response = admin.post(reverse("admin:reports_storedmonthfigures_delete", args=[row.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not StoredMonthFigures.objects.filter(month=answers.OCTOBER).exists()
+
+
+# --- the whole report served while fresh (StoredReport) -------------------------------------------------
+
+
+def _logged_this_month(client, **params) -> int:
+    return client.get(reverse("dashboard"), params).context["report"]["headline"]["logged"]
+
+
+def test_the_month_so_far_is_served_for_the_live_ttl_then_counted_again(
+    scenario, manager_user, signed_in, frozen, settings
+):
+    settings.REPORTS_LIVE_SECONDS = 60
+    client = signed_in(manager_user)
+    counted = _logged_this_month(client)  # at 09:00:00
+    frozen(2026, 11, 3, 9, 0, 20)
+    TicketFactory()
+    # Within the minute the dashboard serves the month as counted (one row, no count)...
+    frozen(2026, 11, 3, 9, 0, 50)
+    assert _logged_this_month(client) == counted
+    # ...then counts it again and keeps the new report.
+    frozen(2026, 11, 3, 9, 1, 1)
+    assert _logged_this_month(client) == counted + 1
+    row = StoredReport.objects.get(month=date(2026, 11, 1), scope=kpis.ALL.key)
+    assert row.so_far is True
+    assert row.report["headline"]["logged"] == counted + 1
+    assert row.counted_at == frozen(2026, 11, 3, 9, 1, 1)
+
+
+def test_beat_recounts_the_month_so_far_so_the_page_shows_it_at_once(
+    scenario, manager_user, signed_in, frozen, django_assert_max_num_queries
+):
+    client = signed_in(manager_user)
+    counted = _logged_this_month(client)
+    frozen(2026, 11, 3, 9, 0, 5)
+    TicketFactory()
+    frozen(2026, 11, 3, 9, 0, 10)
+    tasks.count_month_so_far()  # what beat runs every REPORTS_LIVE_SECONDS / 2
+    with django_assert_max_num_queries(6):  # served: session, user, role, the report, two pick-lists
+        assert _logged_this_month(client) == counted + 1
+
+
+def test_a_report_counted_while_the_month_ran_is_not_served_once_it_has_ended(
+    scenario, manager_user, signed_in, frozen
+):
+    frozen(2026, 11, 30, 23, 59, 50)
+    client = signed_in(manager_user)
+    before_the_end = client.get(reverse("dashboard")).context["report"]
+    assert before_the_end["period"]["so_far"] is True
+    TicketFactory()  # logged at 23:59:50, inside November
+    frozen(2026, 12, 1, 0, 0, 30)
+    client = signed_in(manager_user)
+    response = client.get(reverse("dashboard"), {"month": "2026-11"})
+    assert response.status_code == 200, response
+    november = response.context["report"]
+    assert november["period"]["so_far"] is False
+    assert november["headline"]["logged"] == before_the_end["headline"]["logged"] + 1
+    row = StoredReport.objects.get(month=date(2026, 11, 1), scope=kpis.ALL.key)
+    assert row.so_far is False
+
+
+def test_a_filtered_view_keeps_its_own_report(scenario, manager_user, signed_in):
+    client = signed_in(manager_user)
+    assert _logged_this_month(client, month="2026-10") == 8
+    assert _logged_this_month(client, month="2026-10", town="Elliotdale") == 3
+    wrong = StoredReport.objects.get(scope=kpis.ALL.key).report
+    wrong["headline"]["logged"] = 999
+    StoredReport.objects.filter(scope=kpis.ALL.key).update(report=wrong)
+    # Each view is served from its own row (the whole municipality's made plainly wrong to show it).
+    assert _logged_this_month(client, month="2026-10", town="Elliotdale") == 3
+    assert _logged_this_month(client, month="2026-10") == 999
+    assert StoredReport.objects.filter(month=answers.OCTOBER).count() == 2
+
+
+def test_the_kpi_api_serves_the_same_stored_report(scenario, manager_user, signed_in):
+    client = signed_in(manager_user)
+    page = client.get(reverse("dashboard"), {"month": "2026-10"}).context["report"]
+    api = client.get("/api/reports/kpis/", {"month": "2026-10"}).json()
+    assert api["headline"] == page["headline"]
+    assert api["generated_at"] == page["generated_at"]
