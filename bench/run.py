@@ -17,7 +17,6 @@ Results go to var/bench/<label>.json (docs/benchmarks.md explains every figure).
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import logging
 import math
@@ -131,6 +130,34 @@ def machine() -> dict:
         "memory_gb": round(memory_kb / 1024 / 1024, 1),
         "python": platform.python_version(),
     }
+
+
+def _reference_loop() -> int:
+    total = 0
+    for number in range(1_000_000):
+        total += number * number
+    return total
+
+
+def machine_speed() -> dict:
+    """Two fixed workloads, so figures from different machines (or a busy hour) can be compared: the best
+    of seven runs of a pure-Python loop (one core's speed for the interpreter) and the median round trip
+    of `SELECT 1` to PostgreSQL (the driver, the loopback and the server's per-statement cost)."""
+    from django.db import connection
+
+    loops = []
+    for _ in range(7):
+        started = time.perf_counter()
+        _reference_loop()
+        loops.append((time.perf_counter() - started) * 1000)
+    trips = []
+    with connection.cursor() as cursor:
+        for _ in range(500):
+            started = time.perf_counter()
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+            trips.append((time.perf_counter() - started) * 1_000_000)
+    return {"python_loop_ms": round(min(loops), 1), "select_1_us": round(statistics.median(trips), 1)}
 
 
 # --- fixtures: who signs in, which ticket, which filter ---------------------------------------------------
@@ -341,6 +368,33 @@ def measure_sweep(due: int = 1000, budget_seconds: float = 20.0) -> dict:
     return result
 
 
+def measure_dashboard_count(repeats: int = 3) -> dict:
+    """What the dashboard's stored report costs to count: beat's recount of the whole municipality's
+    month so far (reports.services.month_so_far_recount, with the ended months' figures stored, as they
+    are between recounts), which is also what a request pays when it finds no fresh report. Each run is
+    rolled back; the first warms the stored months and is not counted."""
+    from django.db import connection, transaction
+
+    from reports.services import month_so_far_recount
+
+    timings, counter = [], QueryCounter()
+    with transaction.atomic():
+        month_so_far_recount()
+        for _ in range(repeats):
+            counter = QueryCounter()
+            with connection.execute_wrapper(counter):
+                started = time.perf_counter()
+                month_so_far_recount()
+                timings.append((time.perf_counter() - started) * 1000)
+        transaction.set_rollback(True)
+    return {
+        "runs": len(timings),
+        "median_ms": round(statistics.median(timings), 1),
+        "queries": counter.count,
+        "sql_ms": round(counter.seconds * 1000, 1),
+    }
+
+
 def measure_report_build(database_url: str) -> dict:
     """Issue 8's monthly report build (KPIs, CSV, XLSX and PDF, as the Celery task builds it), once, in a
     process of its own (bench.report_build) so that its peak memory is its own; nothing is kept."""
@@ -459,11 +513,14 @@ def measure_page(session: Session, page: Page, path: str, args) -> dict:
     )
     throughput = measure_throughput(session, path, connections=args.connections, seconds=args.load_seconds)
     body = warm[-1].body
+    # As a browser gets it: the same page asked for with Accept-Encoding (servicedesk/compression.py).
+    packed = session.get(path, headers={"Accept-Encoding": "gzip"})
     result.update(
         latency=asdict(latency),
         throughput=asdict(throughput),
         bytes=len(body),
-        gzip_bytes=len(gzip.compress(body, 6)),
+        gzip_bytes=len(packed.body),
+        gzip_encoding=packed.headers.get("content-encoding", ""),
         content_type=warm[-1].headers.get("content-type", ""),
         cpu_pressure=[pressure_before, cpu_pressure()],
     )
@@ -515,6 +572,7 @@ COLUMNS = (
     ("sql_ms", "SQL ms"),
     ("in_process_ms", "in-proc ms"),
     ("kb", "KB"),
+    ("kb_gzip", "KB gzip"),
 )
 
 
@@ -535,8 +593,22 @@ def figures(result: dict) -> list[tuple[str, dict[str, str]]]:
                 sql_ms=f"{counted.get('sql_ms', 0):.1f}",
                 in_process_ms=f"{counted.get('in_process_ms', 0):.1f}",
                 kb=f"{http['bytes'] / 1024:.1f}",
+                kb_gzip=f"{http['gzip_bytes'] / 1024:.1f}" if http.get("gzip_encoding") == "gzip" else "-",
             )
         rows.append((page.label, cells))
+    counting = result.get("dashboard_count", {})
+    if "median_ms" in counting:
+        rows.append(
+            (
+                "Dashboard's month so far, counted (beat, in-process)",
+                {
+                    "status": "ok",
+                    "in_process_ms": f"{counting['median_ms']:.0f}",
+                    "queries": str(counting["queries"]),
+                    "sql_ms": f"{counting['sql_ms']:.0f}",
+                },
+            )
+        )
     sweep = result["sweep"]
     quiet = sweep["nothing_due"]
     rows.append(
@@ -665,8 +737,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
 
-    print("  SLA sweep (in-process)...", flush=True)
+    print("  the dashboard's count, SLA sweep (in-process)...", flush=True)
+    dashboard_count = measure_dashboard_count()
     sweep = measure_sweep(due=args.due)
+    speed = machine_speed()
     print("  monthly report build (own process)...", flush=True)
     report = measure_report_build(url)
     load_after = load_average()
@@ -676,7 +750,7 @@ def main(argv: list[str] | None = None) -> int:
         "label": label,
         "database": name,
         "when": time.strftime("%Y-%m-%d %H:%M:%S %z"),
-        "machine": {**machine(), "postgres": found["postgres"], "django": django.get_version()},
+        "machine": {**machine(), "postgres": found["postgres"], "django": django.get_version(), **speed},
         "load_average_before": load_before,
         "load_average_after": load_after,
         "server": f"gunicorn -w 2, DEBUG={settings.DEBUG}, CONN_MAX_AGE={conn_max_age}",
@@ -686,6 +760,7 @@ def main(argv: list[str] | None = None) -> int:
         "queries": queries,
         "static": static,
         "workers": memory,
+        "dashboard_count": dashboard_count,
         "sweep": sweep,
         "report_build": report,
         "seconds": round(time.perf_counter() - started, 1),
@@ -707,6 +782,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(
         f"static: {static['path']} {static['content_encoding'] or 'uncompressed'}, {static['cache_control']}"
+    )
+    print(
+        f"machine speed: Python reference loop {speed['python_loop_ms']:.1f} ms (best of 7), "
+        f"PostgreSQL SELECT 1 round trip {speed['select_1_us']:.0f} µs (median of 500)"
     )
     print(f"load average before/after: {load_before[0]:.2f} / {load_after[0]:.2f}; results in {output}")
     return 0
