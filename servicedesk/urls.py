@@ -1,13 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from reports import views as report_views
 from sites import views as sites_views
 
 from . import views
-from .api import router
+from .api import obtain_auth_token, router
 
 admin.site.site_header = "Mbashe Service Desk administration"
 admin.site.site_title = "Mbashe Service Desk"

@@ -111,3 +111,21 @@ def test_an_unknown_api_url_answers_json_and_an_unknown_page_the_sites_page(clie
     page = client.get("/nowhere/")
     assert page.status_code == 404
     assert page["Content-Type"].startswith("text/html")
+
+
+def test_an_api_token_for_an_overlong_username_is_bad_input_and_records_nothing(client, staff_user):
+    """Found by schemathesis: a 300-character username reached django-axes, whose failed-attempt record
+    holds 255, and the answer was a 500."""
+    from axes.models import AccessAttempt
+
+    response = client.post("/api/auth/token/", {"username": "x" * 300, "password": "wrong"})
+    assert response.status_code == 400
+    assert "150" in response.json()["username"][0]
+    assert not AccessAttempt.objects.exists()
+    # A real sign-in still gets its token.
+    staff_user.set_password("a long enough password")
+    staff_user.save()
+    answer = client.post(
+        "/api/auth/token/", {"username": staff_user.username, "password": "a long enough password"}
+    )
+    assert answer.status_code == 200 and answer.json()["token"]
