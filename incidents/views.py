@@ -23,7 +23,7 @@ from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalogue.forms import RequestAnswersForm
 from catalogue.models import Service, TicketKind
@@ -469,13 +469,17 @@ def ticket_assign(request, pk: int):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
+def ticket_update_form(request, pk: int):
+    """The details form's page (or, ?fragment=1, the form alone for its panel on the ticket page)."""
+    ticket = _support_ticket(request, pk)
+    form = TicketUpdateForm.for_ticket(ticket, _services_for_update(ticket)) if ticket.is_open else None
+    return _action_page(request, ticket, "update", form)
+
+
+@login_required
+@require_POST
 def ticket_update(request, pk: int):
-    """GET: the form's page (or, ?fragment=1, the form alone); POST: the change."""
-    if request.method == "GET":
-        ticket = _support_ticket(request, pk)
-        form = TicketUpdateForm.for_ticket(ticket, _services_for_update(ticket)) if ticket.is_open else None
-        return _action_page(request, ticket, "update", form)
     ticket = _visible_ticket(request.user, pk)
     form = TicketUpdateForm(request.POST, services=_services_for_update(ticket))
 
@@ -510,13 +514,17 @@ def ticket_rate(request, pk: int):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
+def ticket_major_link_form(request, pk: int):
+    """The major-incident form's page (or, ?fragment=1, the form alone for its panel on the ticket page)."""
+    ticket = _support_ticket(request, pk)
+    return _action_page(request, ticket, "major_link", MajorLinkForm(initial={"version": ticket.version}))
+
+
+@login_required
+@require_POST
 def ticket_major_link(request, pk: int):
-    """Mark this ticket as a major incident and link the named tickets under it. GET: the form's page (or,
-    ?fragment=1, the form alone)."""
-    if request.method == "GET":
-        ticket = _support_ticket(request, pk)
-        return _action_page(request, ticket, "major_link", MajorLinkForm(initial={"version": ticket.version}))
+    """Mark this ticket as a major incident and link the named tickets under it."""
 
     def action(ticket, data):
         wanted = [pk_ for pk_ in data["references"] if pk_ != ticket.pk]

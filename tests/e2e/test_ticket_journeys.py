@@ -271,7 +271,7 @@ def test_without_script_the_panel_links_to_the_forms_own_page(new_page, live_ser
 
     page.locator("summary", has_text="Change impact, urgency, service, site or asset").click()
     page.get_by_role("link", name="Open the form to change impact, urgency, service, site or asset").click()
-    expect(page).to_have_url(f"{live_server.url}/tickets/{ticket.pk}/details/")
+    expect(page).to_have_url(f"{live_server.url}/tickets/{ticket.pk}/details/form/")
     page.get_by_label("How many people are affected?").select_option(
         label="High: a whole site, department or service for the public is affected"
     )

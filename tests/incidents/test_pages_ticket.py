@@ -316,9 +316,9 @@ def test_an_asset_at_another_site_is_refused_on_edit(signed_in, technician, tick
 def test_the_ticket_page_links_its_rarely_used_forms_instead_of_building_them(signed_in, technician, ticket):
     html = page(signed_in(technician), ticket).content.decode()
 
-    assert f'<details class="panel" data-form-url="{url("ticket_update", ticket)}">' in html
-    assert f'<a href="{url("ticket_update", ticket)}">Open the form to change impact' in html
-    assert f'<details class="panel" data-form-url="{url("ticket_major_link", ticket)}">' in html
+    assert f'<details class="panel" data-form-url="{url("ticket_update_form", ticket)}">' in html
+    assert f'<a href="{url("ticket_update_form", ticket)}">Open the form to change impact' in html
+    assert f'<details class="panel" data-form-url="{url("ticket_major_link_form", ticket)}">' in html
     assert "Make this a major incident" in html
     assert 'name="impact"' not in html and 'name="references"' not in html
     assert "js/tickets" in html
@@ -330,8 +330,8 @@ def test_the_form_page_works_without_script_and_its_fragment_fills_the_panel(
 ):
     client = signed_in(technician)
 
-    full = client.get(url(name, ticket))
-    fragment = client.get(url(name, ticket) + "?fragment=1")
+    full = client.get(url(f"{name}_form", ticket))
+    fragment = client.get(url(f"{name}_form", ticket) + "?fragment=1")
 
     assert full.status_code == fragment.status_code == 200
     html, part = full.content.decode(), fragment.content.decode()
@@ -343,14 +343,14 @@ def test_the_form_page_works_without_script_and_its_fragment_fills_the_panel(
 
 
 def test_the_details_form_shows_the_tickets_values(signed_in, technician, ticket):
-    html = signed_in(technician).get(url("ticket_update", ticket) + "?fragment=1").content.decode()
+    html = signed_in(technician).get(url("ticket_update_form", ticket) + "?fragment=1").content.decode()
 
     assert f'<option value="{ticket.impact}" selected>' in html
     assert f'<option value="{ticket.service_id}" selected' in html and "Save details" in html
 
 
 def test_the_form_pages_are_for_the_service_desk_only(signed_in, staff_user, other_staff, ticket):
-    for name in ("ticket_update", "ticket_major_link"):
+    for name in ("ticket_update_form", "ticket_major_link_form"):
         for suffix in ("", "?fragment=1"):
             assert signed_in(staff_user).get(url(name, ticket) + suffix).status_code == 403, name
             assert signed_in(other_staff).get(url(name, ticket) + suffix).status_code == 404, name
@@ -359,7 +359,7 @@ def test_the_form_pages_are_for_the_service_desk_only(signed_in, staff_user, oth
 def test_a_resolved_tickets_details_page_offers_no_form(signed_in, technician, ticket):
     resolve(ticket, technician)
 
-    html = signed_in(technician).get(url("ticket_update", ticket)).content.decode()
+    html = signed_in(technician).get(url("ticket_update_form", ticket)).content.decode()
 
     assert "Only an open ticket&#x27;s details can change." in html and 'name="impact"' not in html
 
@@ -597,6 +597,8 @@ def test_someone_else_sees_a_404_for_every_action(signed_in, other_staff, ticket
         "ticket_rate",
         "ticket_major_link",
         "ticket_major_update",
+        "ticket_update_form",
+        "ticket_major_link_form",
     ):
-        method = client.get if name == "ticket_detail" else client.post
+        method = client.get if name == "ticket_detail" or name.endswith("_form") else client.post
         assert method(url(name, ticket), {"version": ticket.version}).status_code == 404, name

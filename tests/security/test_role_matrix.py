@@ -61,16 +61,18 @@ ACCESS: dict[str, frozenset] = {
             "ticket_status",
             "ticket_take",
             "ticket_assign",
+            "ticket_update",
             "ticket_rate",
+            "ticket_major_link",
             "ticket_major_update",
             "attachment_download",
         ),
         ROLES,
     ),
-    # Two rarely used forms of the ticket page are pages of their own (GET), for the service desk only:
-    # the requester of the ticket is refused (403); their POST is refused by the services, as above.
-    "ticket_update": SUPPORT,
-    "ticket_major_link": SUPPORT,
+    # Two rarely used forms of the ticket page as pages of their own (and fragments for its panels): the
+    # service desk's only; the ticket's own requester is refused (403).
+    "ticket_update_form": SUPPORT,
+    "ticket_major_link_form": SUPPORT,
     "rate_by_link": ANYONE,  # the signed link in the resolution mail is the credential
     "work_queue": frozenset({TECH}),
     "queue_major_link": frozenset({TECH}),
@@ -141,8 +143,10 @@ TICKET_SCOPED = frozenset(
         "ticket_take",
         "ticket_assign",
         "ticket_update",
+        "ticket_update_form",
         "ticket_rate",
         "ticket_major_link",
+        "ticket_major_link_form",
         "ticket_major_update",
         "attachment_download",
     }
