@@ -500,7 +500,10 @@ def _period_counts(cells: list[dict], count: int) -> list[dict]:
     aggregate's answer), the mean rating from its sum and the number rated."""
     result = []
     for i in range(count):
-        counts = {name: sum(cell[f"{name}_{i}"] or 0 for cell in cells) for name in _TICKET_COUNT_NAMES}
+        counts = {}
+        for name in _TICKET_COUNT_NAMES:
+            column = f"{name}_{i}"  # once per column, not once per cell (3,000 cells at 100,000 tickets)
+            counts[name] = sum(cell[column] or 0 for cell in cells)
         rated = counts["rated"]
         counts["score"] = Decimal(counts.pop("score_sum")) / rated if rated else None
         result.append(counts)
@@ -1005,14 +1008,15 @@ def _breakdown_rows(dimension: Dimension, cells: list[dict], index: int = 0) -> 
     query (a handful of numbers per cell, a few thousand cells at most: the counting itself was done by
     the database)."""
     rows: dict = {}
+    columns = [(name, f"{name}_{index}") for name in _BREAKDOWN_NAMES]
     for cell in cells:
         key = cell[dimension.value]
         row = rows.get(key)
         if row is None:
             label = cell[dimension.name] if dimension.name else dimension.choices.get(key, "")
             row = rows[key] = {"key": key, "label": label, "logged": 0, "resolved": 0, "backlog": 0}
-        for name in _BREAKDOWN_NAMES:
-            row[name] += cell[f"{name}_{index}"]
+        for name, column in columns:
+            row[name] += cell[column]
     result = [row for row in rows.values() if row["logged"] or row["resolved"] or row["backlog"]]
     if dimension.key == "priority":
         return sorted(result, key=lambda row: row["key"])
