@@ -45,12 +45,18 @@ class TicketFilter(django_filters.FilterSet):
     priority = django_filters.MultipleChoiceFilter(
         choices=Priority.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
-    site = django_filters.ModelChoiceFilter(queryset=Site.objects.order_by("name"))
+    # The pick-lists read only what their options show (the name; a person's username): every column
+    # (service descriptions, password hashes) was read and built into models on each queue page.
+    site = django_filters.ModelChoiceFilter(queryset=Site.objects.order_by("name").only("name"))
     town = django_filters.ChoiceFilter(field_name="site__town", choices=Town.choices, label="Town")
-    service = django_filters.ModelChoiceFilter(queryset=Service.objects.order_by("name"))
-    group = django_filters.ModelChoiceFilter(queryset=SupportGroup.objects.order_by("name"), label="Group")
+    service = django_filters.ModelChoiceFilter(queryset=Service.objects.order_by("name").only("name"))
+    group = django_filters.ModelChoiceFilter(
+        queryset=SupportGroup.objects.order_by("name").only("name"), label="Group"
+    )
     assignee = django_filters.ModelChoiceFilter(
-        queryset=support_people(), null_label="Nobody yet", label="Assigned to"
+        queryset=support_people().select_related(None).only("username", "first_name", "last_name"),
+        null_label="Nobody yet",
+        label="Assigned to",
     )
     asset = django_filters.CharFilter(field_name="asset__asset_tag", label="Asset tag", max_length=40)
     kind = django_filters.ChoiceFilter(choices=TicketKind.choices)
