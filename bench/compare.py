@@ -69,10 +69,13 @@ def main(argv: list[str] | None = None) -> int:
             if page.get("cpu_pressure") and page["cpu_pressure"][0] is not None
         ]
         pressure = f"{max(pressures):.0f} %" if pressures else "-"
+        loops = [ms for page in result["pages"].values() for ms in page.get("python_loop_ms", [])]
+        speed = f"; Python reference loop {min(loops):.0f}-{max(loops):.0f} ms" if loops else ""
         print(
             f"{result['label']}: {fixtures['tickets']:,} tickets ({fixtures['open_tickets']:,} open) in "
             f"{result['database']}; run {result['when']}; load average {result['load_average_before'][0]:.2f}"
-            f", CPU pressure before a page at most {pressure}; gunicorn workers after the run {workers}"
+            f", CPU pressure before a page at most {pressure}{speed}; "
+            f"gunicorn workers after the run {workers}"
         )
     return 0
 

@@ -139,6 +139,16 @@ def _reference_loop() -> int:
     return total
 
 
+def python_speed(runs: int = 5) -> float:
+    """The reference loop's best time in ms: this machine's CPU speed at this moment."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        _reference_loop()
+        best = min(best, (time.perf_counter() - started) * 1000)
+    return round(best, 1)
+
+
 def machine_speed() -> dict:
     """Two fixed workloads, so figures from different machines (or a busy hour) can be compared: the best
     of seven runs of a pure-Python loop (one core's speed for the interpreter) and the median round trip
@@ -502,6 +512,9 @@ class Gunicorn:
 
 def measure_page(session: Session, page: Page, path: str, args) -> dict:
     pressure_before = wait_for_quiet(args.quiet, args.patience) if args.quiet else cpu_pressure()
+    # The host's CPU speed wanders (seen: the reference loop 55-99 ms within minutes on an idle guest):
+    # taken before and after each page, so a slow median can be told from a slow moment.
+    speed_before = python_speed()
     warm = [session.get(path) for _ in range(3)]
     result = {"path": path, "status": warm[-1].status}
     if warm[-1].status != 200:
@@ -523,6 +536,7 @@ def measure_page(session: Session, page: Page, path: str, args) -> dict:
         gzip_encoding=packed.headers.get("content-encoding", ""),
         content_type=warm[-1].headers.get("content-type", ""),
         cpu_pressure=[pressure_before, cpu_pressure()],
+        python_loop_ms=[speed_before, python_speed()],
     )
     print(
         f"  {page.label}: median {latency.median_ms:.1f} ms, p95 {latency.p95_ms:.1f} ms "
@@ -783,8 +797,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"static: {static['path']} {static['content_encoding'] or 'uncompressed'}, {static['cache_control']}"
     )
+    loops = [ms for page in page_results.values() for ms in page.get("python_loop_ms", [])]
+    during = f"; {min(loops):.0f}-{max(loops):.0f} ms around the pages" if loops else ""
     print(
-        f"machine speed: Python reference loop {speed['python_loop_ms']:.1f} ms (best of 7), "
+        f"machine speed: Python reference loop {speed['python_loop_ms']:.1f} ms (best of 7){during}; "
         f"PostgreSQL SELECT 1 round trip {speed['select_1_us']:.0f} µs (median of 500)"
     )
     print(f"load average before/after: {load_before[0]:.2f} / {load_after[0]:.2f}; results in {output}")
