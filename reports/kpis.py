@@ -544,6 +544,52 @@ def _timed(period: Period) -> Q:
     )
 
 
+def _time_aggregates(periods: list[Period]) -> dict:
+    """Per period i: the resolution clocks timed in it (tickets resolved then), their mean, and the
+    incidents' mean (MTTR), as aggregates over SlaClock; the median is added by _timed_row_figures."""
+    aggregates = {}
+    for i, period in enumerate(periods):
+        timed = _timed(period)
+        incidents = timed & Q(ticket__kind=TicketKind.INCIDENT)
+        aggregates |= {
+            f"timed_{i}": Count("pk", filter=timed),
+            f"mean_{i}": Avg("elapsed_seconds", filter=timed),
+            f"incidents_{i}": Count("pk", filter=incidents),
+            f"mttr_{i}": Avg("elapsed_seconds", filter=incidents),
+        }
+    return aggregates
+
+
+def _timed_row_figures(
+    clocks: QuerySet, aggregates: dict, periods: list[Period], comparable: int | None
+) -> tuple[dict, list[dict]]:
+    """Run the aggregates over the clocks with each period's median of the business time to resolve
+    (PERCENTILE_CONT in the same query on PostgreSQL, else the window query of `medians`). Returns the
+    row and, per period, timed, mean, median, incidents and MTTR."""
+    buckets = {i: _timed(period) for i, period in enumerate(periods)}
+    if connection.vendor == "postgresql":
+        aggregates = aggregates | {
+            f"median_{i}": Median("elapsed_seconds", filter=q) for i, q in buckets.items()
+        }
+        row = clocks.aggregate(**aggregates)
+        middle = {i: row[f"median_{i}"] for i in buckets}
+    else:
+        row = clocks.aggregate(**aggregates)
+        separate = [] if comparable is None else [comparable]
+        middle = medians(clocks, "elapsed_seconds", buckets, separate=separate)
+    times = [
+        {
+            "timed": row[f"timed_{i}"],
+            "mean": row[f"mean_{i}"],
+            "median": middle[i],
+            "incidents": row[f"incidents_{i}"],
+            "mttr": row[f"mttr_{i}"],
+        }
+        for i in range(len(periods))
+    ]
+    return row, times
+
+
 def _clock_figures(periods: list[Period], scope: Scope, comparable: int | None) -> list[dict]:
     """One query over the stopped clocks of tickets not withdrawn, per period: the response and
     resolution clocks that stopped in it and how many met their target (compliance), and the mean,
@@ -559,41 +605,15 @@ def _clock_figures(periods: list[Period], scope: Scope, comparable: int | None) 
         )
         .exclude(ticket__resolution_code=ResolutionCode.WITHDRAWN)
     )
-    aggregates = {}
+    aggregates = _time_aggregates(periods)
     for i, period in enumerate(periods):
         for kind in ClockKind.values:
             stopped = _clocks_stopped(kind, period)
             aggregates[f"{kind}_total_{i}"] = Count("pk", filter=stopped)
             aggregates[f"{kind}_met_{i}"] = Count("pk", filter=stopped & Q(breached_at__isnull=True))
-        timed = _timed(period)
-        incidents = timed & Q(ticket__kind=TicketKind.INCIDENT)
-        aggregates |= {
-            f"timed_{i}": Count("pk", filter=timed),
-            f"mean_{i}": Avg("elapsed_seconds", filter=timed),
-            f"incidents_{i}": Count("pk", filter=incidents),
-            f"mttr_{i}": Avg("elapsed_seconds", filter=incidents),
-        }
-    buckets = {i: _timed(period) for i, period in enumerate(periods)}
-    if connection.vendor == "postgresql":
-        aggregates |= {f"median_{i}": Median("elapsed_seconds", filter=q) for i, q in buckets.items()}
-        row = clocks.aggregate(**aggregates)
-        middle = {i: row[f"median_{i}"] for i in buckets}
-    else:
-        row = clocks.aggregate(**aggregates)
-        separate = [] if comparable is None else [comparable]
-        middle = medians(clocks, "elapsed_seconds", buckets, separate=separate)
+    row, times = _timed_row_figures(clocks, aggregates, periods, comparable)
     names = [f"{kind}_{part}" for kind in ClockKind.values for part in ("total", "met")]
-    return [
-        {name: row[f"{name}_{i}"] for name in names}
-        | {
-            "timed": row[f"timed_{i}"],
-            "mean": row[f"mean_{i}"],
-            "median": middle[i],
-            "incidents": row[f"incidents_{i}"],
-            "mttr": row[f"mttr_{i}"],
-        }
-        for i in range(len(periods))
-    ]
+    return [{name: row[f"{name}_{i}"] for name in names} | times[i] for i in range(len(periods))]
 
 
 def _resolution_times(periods: list[Period], scope: Scope, comparable: int | None) -> list[dict]:
@@ -607,35 +627,7 @@ def _resolution_times(periods: list[Period], scope: Scope, comparable: int | Non
         .filter(ticket__resolved_at__gte=low, ticket__resolved_at__lt=high)
         .exclude(ticket__resolution_code=ResolutionCode.WITHDRAWN)
     )
-    aggregates = {}
-    for i, period in enumerate(periods):
-        timed = _timed(period)
-        incidents = timed & Q(ticket__kind=TicketKind.INCIDENT)
-        aggregates |= {
-            f"timed_{i}": Count("pk", filter=timed),
-            f"mean_{i}": Avg("elapsed_seconds", filter=timed),
-            f"incidents_{i}": Count("pk", filter=incidents),
-            f"mttr_{i}": Avg("elapsed_seconds", filter=incidents),
-        }
-    buckets = {i: _timed(period) for i, period in enumerate(periods)}
-    if connection.vendor == "postgresql":
-        aggregates |= {f"median_{i}": Median("elapsed_seconds", filter=q) for i, q in buckets.items()}
-        row = clocks.aggregate(**aggregates)
-        middle = {i: row[f"median_{i}"] for i in buckets}
-    else:
-        row = clocks.aggregate(**aggregates)
-        separate = [] if comparable is None else [comparable]
-        middle = medians(clocks, "elapsed_seconds", buckets, separate=separate)
-    return [
-        {
-            "timed": row[f"timed_{i}"],
-            "mean": row[f"mean_{i}"],
-            "median": middle[i],
-            "incidents": row[f"incidents_{i}"],
-            "mttr": row[f"mttr_{i}"],
-        }
-        for i in range(len(periods))
-    ]
+    return _timed_row_figures(clocks, _time_aggregates(periods), periods, comparable)[1]
 
 
 def technician_count() -> int:
