@@ -59,6 +59,7 @@ PAGES = (
     Page("ticket", "One ticket's page (technician)", "/tickets/{ticket}/", "technician"),
     Page("my_tickets", "Staff: my tickets", "/tickets/", "staff"),
     Page("api_tickets", "API /api/tickets/, page 1", "/api/tickets/", "technician"),
+    Page("api_tickets_last", "API /api/tickets/, last page", "/api/tickets/?page=last", "technician"),
     Page("dashboard", "Manager dashboard", "/dashboard/", "manager"),
     Page("api_kpis", "API /api/reports/kpis/ for a month", "/api/reports/kpis/?month={month}", "manager"),
 )
