@@ -57,3 +57,29 @@ def test_an_order_that_can_tie_is_paged_the_plain_way(tickets):
     with CaptureQueriesContext(connection) as captured:
         list(NearerEndPaginator(rows, 5).page(5).object_list)
     assert "OFFSET 20" in captured[-1]["sql"]
+
+
+def test_the_api_pages_ids_first_and_gives_drf_s_pages(tickets, rf):
+    from rest_framework.pagination import PageNumberPagination
+    from rest_framework.request import Request
+
+    from servicedesk.pagination import IdsFirstPagination
+
+    rows = queue_order(Ticket.objects.select_related("service", "site").prefetch_related("rating"))
+    for number in ("1", "2", "4", "5", "last"):
+        request = Request(rf.get("/api/tickets/", {"page": number}))
+        plain, ids_first = PageNumberPagination(), IdsFirstPagination()
+        plain.page_size = ids_first.page_size = 5
+        expected = plain.paginate_queryset(rows, request)
+        with CaptureQueriesContext(connection) as captured:
+            got = ids_first.paginate_queryset(rows, request)
+        assert [t.pk for t in got] == [t.pk for t in expected], number
+        assert [t.site.name for t in got] == [t.site.name for t in expected]
+        assert ids_first.get_paginated_response([]).data == plain.get_paginated_response([]).data
+        # the count, the page's ids, those tickets with their joins, their ratings
+        assert len(captured) == 4, [q["sql"] for q in captured]
+    conversation = list(rows)  # a list already read is paged as it is
+    request = Request(rf.get("/api/tickets/", {"page": "2"}))
+    paged = IdsFirstPagination()
+    paged.page_size = 5
+    assert paged.paginate_queryset(conversation, request) == conversation[5:10]
