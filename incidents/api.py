@@ -20,7 +20,6 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Manager, Prefetch, QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
@@ -463,18 +462,8 @@ class RatingCreateSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
-# Which PATCH fields each service owns; anything else on a ticket is not changed through PATCH.
-UPDATE_FIELDS = ("impact", "urgency", "service", "site", "asset")
-ASSIGN_FIELDS = ("assignee", "group")
-STATUS_DETAIL_FIELDS = (
-    "pending_reason",
-    "supplier",
-    "resolution_code",
-    "resolution_note",
-    "first_contact",
-    "note",
-)
-SUPPORT_FIELDS = frozenset((*UPDATE_FIELDS, *ASSIGN_FIELDS, "status", *STATUS_DETAIL_FIELDS))
+# The PATCH fields only the service desk may send (services.ticket_patch hands each to its service).
+SUPPORT_FIELDS = services.PATCH_FIELDS
 READ_ONLY_REASONS = {
     "priority": "The priority comes from impact and urgency (the priority matrix); change those instead.",
     "priority_reason": "The priority's reason is written by the priority rule.",
@@ -727,47 +716,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
         expected = _expected_version(request, values.pop("version", None))
-        with transaction.atomic():
-            ticket = self._apply_changes(ticket, values, expected)
+        ticket = services.ticket_patch(
+            ticket=ticket, by=request.user, changes=values, expected_version=expected
+        )
         return self._ticket_response(ticket.pk)
-
-    def _apply_changes(self, ticket: Ticket, values: dict, expected: int | None) -> Ticket:
-        """Each change through its service, in one transaction; the version check happens on the first
-        one, and later ones expect the version the earlier ones left (the row is locked by then)."""
-        user = self.request.user
-        update = {name: values[name] for name in UPDATE_FIELDS if name in values}
-        assign = {name: values[name] for name in ASSIGN_FIELDS if name in values}
-        to = values.get("status")
-        details = {name: values[name] for name in STATUS_DETAIL_FIELDS if name in values}
-        if to is not None and to == ticket.status and not details:
-            to = None  # the status the ticket already has: nothing to do
-        if details and to is None:
-            raise exceptions.ValidationError(
-                {name: ["Send it with the status it belongs to."] for name in details}
-            )
-
-        steps = []
-        if update:
-            steps.append(lambda t, v: services.ticket_update(ticket=t, by=user, expected_version=v, **update))
-        if assign:
-            steps.append(lambda t, v: services.ticket_assign(ticket=t, by=user, expected_version=v, **assign))
-        if to is not None:
-            change = lambda t, v: services.ticket_change_status(  # noqa: E731
-                ticket=t, to=to, by=user, expected_version=v, **details
-            )
-            # Reopen first: a resolved ticket must be open again before it is changed or reassigned.
-            if to == Status.REOPENED:
-                steps.insert(0, change)
-            else:
-                steps.append(change)
-        if not steps:
-            if expected is not None and expected != ticket.version:
-                raise services.TicketConflict(ticket)
-            return ticket
-        for step in steps:
-            ticket = step(ticket, expected)
-            expected = ticket.version
-        return ticket
 
     @extend_schema(
         request=TransitionSerializer,

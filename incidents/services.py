@@ -519,6 +519,64 @@ def ticket_update(
 # --- conversation ----------------------------------------------------------------------------------------
 
 
+# Which fields of a ticket each service changes: ticket_patch hands each group to its service.
+PATCH_UPDATE_FIELDS = ("impact", "urgency", "service", "site", "asset")
+PATCH_ASSIGN_FIELDS = ("assignee", "group")
+PATCH_STATUS_DETAIL_FIELDS = (
+    "pending_reason",
+    "supplier",
+    "resolution_code",
+    "resolution_note",
+    "first_contact",
+    "note",
+)
+PATCH_FIELDS = frozenset((*PATCH_UPDATE_FIELDS, *PATCH_ASSIGN_FIELDS, "status", *PATCH_STATUS_DETAIL_FIELDS))
+
+
+@transaction.atomic
+def ticket_patch(*, ticket: Ticket, by, changes: dict, expected_version: int | None = None) -> Ticket:
+    """Several changes to one ticket, all or nothing: classification and place (ticket_update),
+    assignment (ticket_assign) and status (ticket_change_status), each through its own service.
+
+    A reopen goes first (a resolved ticket must be open again before it is changed or reassigned), any
+    other status change last. The version is checked by the first step; later steps expect the version
+    the earlier ones left (the row is locked by then)."""
+    unknown = sorted(set(changes) - PATCH_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
+    update = {name: changes[name] for name in PATCH_UPDATE_FIELDS if name in changes}
+    assign = {name: changes[name] for name in PATCH_ASSIGN_FIELDS if name in changes}
+    details = {name: changes[name] for name in PATCH_STATUS_DETAIL_FIELDS if name in changes}
+    to = changes.get("status")
+    if to is not None and to == ticket.status and not details:
+        to = None  # the status the ticket already has: nothing to do
+    if details and to is None:
+        raise ValidationError({name: ["Send it with the status it belongs to."] for name in details})
+
+    steps = []
+    if update:
+        steps.append(lambda t, v: ticket_update(ticket=t, by=by, expected_version=v, **update))
+    if assign:
+        steps.append(lambda t, v: ticket_assign(ticket=t, by=by, expected_version=v, **assign))
+    if to is not None:
+
+        def change(t, v):
+            return ticket_change_status(ticket=t, to=to, by=by, expected_version=v, **details)
+
+        if to == Status.REOPENED:
+            steps.insert(0, change)
+        else:
+            steps.append(change)
+    if not steps:
+        if expected_version is not None and expected_version != ticket.version:
+            raise TicketConflict(ticket)
+        return ticket
+    for step in steps:
+        ticket = step(ticket, expected_version)
+        expected_version = ticket.version
+    return ticket
+
+
 @transaction.atomic
 def ticket_comment(
     *,

@@ -354,6 +354,50 @@ def test_auto_close_after_working_days(ticket, technician_user, settings):
     ).exists()
 
 
+# --- several changes at once (the API's PATCH) -----------------------------------------------------------
+
+
+def test_patch_reopens_first_then_reassigns_in_one_step(ticket, technician_user, manager_user):
+    resolve(ticket, technician_user)
+    ticket.refresh_from_db()
+
+    ticket = services.ticket_patch(
+        ticket=ticket,
+        by=technician_user,
+        changes={"status": Status.REOPENED, "assignee": manager_user, "urgency": "high"},
+        expected_version=ticket.version,
+    )
+
+    assert (ticket.reopen_count, ticket.assignee, ticket.urgency) == (1, manager_user, "high")
+    events = list(TicketEvent.objects.filter(ticket=ticket).order_by("pk").values_list("kind", "new_value"))
+    reopened = events.index(("status", Status.REOPENED))
+    assert all(kind != "assigned" for kind, _ in events[:reopened])  # the reopen came before the rest
+    assert any(kind == "assigned" for kind, _ in events[reopened:])
+
+
+def test_patch_is_all_or_nothing(ticket, technician_user):
+    seen = ticket.version
+    with pytest.raises(ValidationError):
+        # The urgency change is valid, the resolution lacks its code and note: neither is kept.
+        services.ticket_patch(
+            ticket=ticket,
+            by=technician_user,
+            changes={"urgency": "high", "status": Status.RESOLVED},
+            expected_version=seen,
+        )
+    ticket.refresh_from_db()
+    assert (ticket.urgency, ticket.status, ticket.version) == ("medium", Status.NEW, seen)
+
+
+def test_patch_details_need_their_status_and_stale_copies_conflict(ticket, technician_user):
+    with pytest.raises(ValidationError, match="status it belongs to"):
+        services.ticket_patch(ticket=ticket, by=technician_user, changes={"resolution_note": "Fixed"})
+    with pytest.raises(services.TicketConflict):
+        services.ticket_patch(
+            ticket=ticket, by=technician_user, changes={}, expected_version=ticket.version - 1
+        )
+
+
 # --- concurrency -----------------------------------------------------------------------------------------
 
 
