@@ -378,10 +378,28 @@ class StatusForm(VersionedForm):
             del self.fields["resolution_code"], self.fields["resolution_note"], self.fields["first_contact"]
         else:
             del self.fields["note"]  # the resolution note says it, and the requester reads it
+        if target in (Status.REOPENED, Status.PENDING):
+            # Said to the other side: shown in the conversation and mailed (services.ticket_change_status).
+            self.fields["note"] = forms.CharField(
+                required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+            )
         if target == Status.REOPENED:
-            self.fields["note"].label = "What is still wrong? (optional)"
+            self.fields["note"].label = "What is still wrong?"
+            self.fields["note"].help_text = "The technician is told in these words."
+        elif target == Status.PENDING:
+            self.fields["note"].label = "Your question to the requester"
+            self.fields["note"].help_text = (
+                "Waiting on the requester: mailed to them with a link to answer, and shown in the "
+                "conversation. Waiting on a third party: kept in the history."
+            )
         elif target == Status.CLOSED:
             self.fields["note"].label = "Why? (optional)"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("pending_reason") == PendingReason.USER and not data.get("note", "").strip():
+            self.add_error("note", "Write what the requester should answer: it is mailed to them.")
+        return data
 
 
 class AssignForm(VersionedForm):

@@ -140,19 +140,37 @@ def ticket_resolved(ticket: Ticket) -> None:
     _queue(f"t{ticket.pk}:resolved:{stamp}", ticket, ticket.requester, "resolved", context)
 
 
-def ticket_reopened(ticket: Ticket, by=None) -> None:
+def ticket_reopened(ticket: Ticket, by=None, reason: Comment | None = None) -> None:
+    """The technician (else the group) is told, with the requester's reason when they gave one."""
     recipients = (
         [(ticket.assignee, ticket.assignee.email)] if ticket.assignee_id else _group_recipients(ticket)
     )
     for user, address in recipients:
+        if by is not None and user is not None and user.pk == by.pk:
+            continue  # the technician who reopened it knows
         _queue(
             f"t{ticket.pk}:reopened:{ticket.reopen_count}:{address}",
             ticket,
             user,
             "reopened",
-            {"by": by},
+            {"by": by, "reason": reason},
             address=address,
         )
+
+
+def ticket_waiting_on_requester(ticket: Ticket, by=None, question: Comment | None = None) -> None:
+    """The ticket waits on its requester: they are told what the desk needs (the question, when asked) and
+    where to answer; their answer on the ticket resumes it (services.ticket_comment)."""
+    if by is not None and by.pk == ticket.requester_id:
+        return
+    stamp = question.pk if question is not None else f"v{ticket.version}"
+    _queue(
+        f"t{ticket.pk}:waiting:{stamp}",
+        ticket,
+        ticket.requester,
+        "waiting",
+        {"by": by, "question": question, "answer_url": ticket_url(ticket) + "#reply"},
+    )
 
 
 def sla_events(events) -> None:

@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from slas.models import SlaClock
+
 from .models import OPEN_STATUSES, Attachment, Comment, Status, Ticket, TicketEvent
 from .permissions import is_support, visible_comments, visible_tickets
 
@@ -120,13 +122,22 @@ def technician_queue(user, queue: str = "open", *, now=None) -> QuerySet[Ticket]
 def ticket_for_page(user, pk: int) -> Ticket:
     """One visible ticket with what its page shows; Ticket.DoesNotExist when it is not visible.
 
-    The ticket joins only its service (with category), site, group and rating; its three people come in
+    The ticket joins only its service (with category), site, group, rating and SLA (whose calendar the
+    deadlines are counted in); its three people come in
     one more query, and its asset and major incident (when it has them) by their ids. Eleven joined
     tables cost PostgreSQL more to plan (5-10 ms) than these small lookups cost to run. A major
     incident's count of linked tickets is the page's to read (major_incident_size), not every action's."""
-    ticket = visible_tickets(user).select_related("service__category", "site", "group", "rating").get(pk=pk)
+    ticket = (
+        visible_tickets(user).select_related("service__category", "site", "group", "rating", "sla").get(pk=pk)
+    )
     _attach_people(user, ticket)
     return ticket
+
+
+def ticket_sla_clocks(ticket: Ticket) -> dict[str, SlaClock]:
+    """The ticket's SLA clocks by kind (response, resolution), as slas last derived them: what a paused
+    clock has left is on them, not on the ticket (whose due times are empty while it waits)."""
+    return {clock.kind: clock for clock in SlaClock.objects.filter(ticket_id=ticket.pk)}
 
 
 def major_incident_size(ticket: Ticket) -> int:

@@ -314,6 +314,16 @@ def ticket_change_status(
         ticket.first_response_at = now
         fields.append("first_response_at")
         _event(ticket, TicketEvent.Kind.RESPONDED, by, note="work started", at=now)
+    message = None
+    asks_requester = to == Status.PENDING and pending_reason == PendingReason.USER
+    if note.strip() and by is not None and (to == Status.REOPENED or asks_requester):
+        # Why the requester reopens it, or what the desk asks them: said to the other side, so it belongs
+        # to the conversation (and its mail), not only to the history.
+        message = Comment.objects.create(ticket=ticket, author=by, body=note.strip(), internal=False)
+        if party == SUPPORT and ticket.first_response_at is None:
+            ticket.first_response_at = now  # a public message from the desk is a response (docs/sla.md)
+            fields.append("first_response_at")
+            _event(ticket, TicketEvent.Kind.RESPONDED, by, note="question to the requester", at=now)
     ticket.status = to
     _save(ticket, fields)
     _event(
@@ -332,7 +342,9 @@ def ticket_change_status(
         notifications.ticket_resolved(ticket)
         _resolve_children(ticket, by)
     elif to == Status.REOPENED:
-        notifications.ticket_reopened(ticket, by=by)
+        notifications.ticket_reopened(ticket, by=by, reason=message)
+    elif asks_requester:
+        notifications.ticket_waiting_on_requester(ticket, by=by, question=message)
     return ticket
 
 

@@ -260,6 +260,8 @@ def _ticket_page(request, ticket: Ticket, *, bound: dict | None = None, status: 
         "can_reply": ticket.status != Status.CLOSED,
         "status_moves": _status_moves(ticket, party, bound.get("status")),
         "files_not_kept": FILES_NOT_KEPT,
+        # A paused clock's time left is on the clock rows; a running one's due time is on the ticket.
+        "sla_clocks": selectors.ticket_sla_clocks(ticket) if ticket.status == Status.PENDING else {},
     }
     if party == REQUESTER and ticket.status in (Status.RESOLVED, Status.CLOSED) and rating is None:
         context["rating_form"] = bound.get("rating") or RatingForm(initial=version)

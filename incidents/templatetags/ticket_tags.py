@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from incidents.models import Status
+from slas.agreements import spec_day_minutes
+from slas.business_time import CalendarSpec, business_between
+from slas.calendars import calendar_spec
+from slas.models import ClockKind, ClockState
 
 register = template.Library()
 
@@ -37,6 +43,80 @@ def time_left_words(due_at: datetime | None, now: datetime | None = None) -> str
 @register.filter
 def time_left(due_at: datetime | None) -> str:
     return time_left_words(due_at)
+
+
+def business_duration_words(delta: timedelta, day_minutes: int | None) -> str:
+    """Business time in words: "3 h 10 min", "2 business days 3 h", "under 1 min". A day is the
+    calendar's business day (8.5 h for Monday-Friday 08:00-16:30; 24 h, said "d", for a 24x7 calendar)."""
+    day = timedelta(minutes=day_minutes) if day_minutes else None
+    if day is None or day == timedelta(days=1) or delta < day:
+        return duration_words(delta)
+    days, rest = divmod(delta, day)
+    hours = int(rest.total_seconds() // 3600)
+    text = f"{days} business day{'' if days == 1 else 's'}"
+    return f"{text} {hours} h" if hours else text
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A response or fix deadline as the ticket page says it: the business time left (or overdue) in
+    words first, the date second."""
+
+    text: str
+    detail: str = ""
+    overdue: bool = False
+    paused: bool = False
+
+
+def _when(instant: datetime) -> str:
+    return date_format(timezone.localtime(instant), "j M Y, H:i")
+
+
+def _calendar(ticket) -> tuple[CalendarSpec, int] | None:
+    """The business calendar of the ticket's SLA (ticket.sla joined by selectors.ticket_for_page) and the
+    length of its business day; None when no SLA covers the ticket."""
+    if ticket.sla_id is None:
+        return None
+    spec = calendar_spec(ticket.sla.calendar_id)
+    return spec, spec_day_minutes(spec)
+
+
+def deadline_of(ticket, kind: str, clocks: dict | None = None, now: datetime | None = None) -> Deadline:
+    """The ticket's response or fix deadline in business time (slas.business_time; a pending ticket's
+    clocks from `clocks`, selectors.ticket_sla_clocks)."""
+    now = now or timezone.now()
+    calendar = _calendar(ticket)
+    clock = (clocks or {}).get(kind)
+    if clock is not None and clock.state == ClockState.PAUSED and calendar is not None:
+        left = timedelta(minutes=clock.target_minutes) - timedelta(seconds=clock.elapsed_seconds)
+        since = f"paused since {_when(clock.state_since)}, while the ticket waits"
+        if left > timedelta(0):
+            return Deadline(
+                f"clock paused: {business_duration_words(left, calendar[1])} left", since, paused=True
+            )
+        return Deadline(
+            f"clock paused: overdue by {business_duration_words(-left, calendar[1])}",
+            since,
+            overdue=True,
+            paused=True,
+        )
+    due = ticket.response_due_at if kind == ClockKind.RESPONSE else ticket.resolution_due_at
+    if due is None or calendar is None:
+        return Deadline("not set yet")
+    spec, day_minutes = calendar
+    if due >= now:
+        left = business_between(spec, now, due)
+        return Deadline(f"{business_duration_words(left, day_minutes)} left", f"by {_when(due)}")
+    late = business_between(spec, due, now)
+    return Deadline(
+        f"overdue by {business_duration_words(late, day_minutes)}", f"was due {_when(due)}", overdue=True
+    )
+
+
+@register.simple_tag
+def deadline(ticket, kind: str, clocks: dict | None = None) -> Deadline:
+    """{% deadline ticket "response" sla_clocks as due %}: see deadline_of."""
+    return deadline_of(ticket, kind, clocks)
 
 
 @register.filter

@@ -232,7 +232,7 @@ def test_pending_asks_who_it_waits_on_and_keeps_the_note(signed_in, technician, 
     assert response.status_code == 400
     html = response.content.decode()
     assert "Say who the ticket is waiting on" in html
-    assert 'value="Asked for model"' in html
+    assert "Asked for model</textarea>" in html  # the question is a message now: a textarea
     assert fresh(ticket).status == Status.NEW
 
     signed_in(technician).post(
