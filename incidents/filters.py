@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import F
 
 from catalogue.models import Priority, Service, SupportGroup, TicketKind
 from sites.models import Site, Town
 
-from .models import Channel, Status, Ticket, pk_from_reference
+from .models import Channel, Status, Ticket
 from .queries_pages import support_people
+from .selectors import ticket_search
 
 
 class TicketOrdering(django_filters.OrderingFilter):
@@ -98,10 +99,6 @@ class TicketFilter(django_filters.FilterSet):
         ]
 
     def filter_q(self, queryset, name, value):
-        """Words in the summary or description, or a reference such as INC-000123 (or #123)."""
-        value = value.strip()
-        if not value:
-            return queryset
-        text = Q(summary__icontains=value) | Q(description__icontains=value)
-        pk = pk_from_reference(value)
-        return queryset.filter(text | Q(pk=pk) if pk is not None else text)
+        """Words matched in the reference, summary, description, requester or asset tag
+        (selectors.ticket_search)."""
+        return ticket_search(queryset, value)

@@ -551,6 +551,7 @@ QUEUE_PARAMS = (
     "service",
     "group",
     "assignee",
+    "asset",
     "kind",
     "channel",
     "q",

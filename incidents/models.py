@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce, Least
 
 from catalogue.models import Impact, Priority, TicketKind, Urgency
 
@@ -156,6 +157,17 @@ class Ticket(models.Model):
             models.Index(
                 fields=["site", "priority"],
                 name="ticket_open_site_idx",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
+            # The "Overdue" and "Breaching soon" queues: open tickets by their nearest running deadline
+            # (selectors.nearest_due, this very expression), so both read a range of this index in order.
+            models.Index(
+                Least(
+                    Coalesce("response_due_at", "resolution_due_at"),
+                    Coalesce("resolution_due_at", "response_due_at"),
+                ),
+                "id",
+                name="ticket_open_due_idx",
                 condition=models.Q(status__in=OPEN_STATUSES),
             ),
             # The same order over every ticket: /api/tickets/ lists closed ones too.

@@ -10,13 +10,19 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from slas.models import SlaClock
+from sites.models import Asset
+from slas.business_time import business_add
+from slas.calendars import calendar_spec
+from slas.models import ServiceLevelAgreement, SlaClock
 
-from .models import OPEN_STATUSES, Attachment, Comment, Status, Ticket, TicketEvent
+from .models import OPEN_STATUSES, Attachment, Comment, Ticket, TicketEvent, pk_from_reference
 from .permissions import is_support, visible_comments, visible_tickets
 
+# "Breaching soon": not yet overdue, due within this much business time (in each SLA's own calendar, so a
+# ticket due at 08:30 on Monday is breaching soon at 16:00 on Friday).
 BREACHING_SOON = timedelta(hours=2)
 
 QUEUES = {
@@ -24,8 +30,24 @@ QUEUES = {
     "mine": "Mine",
     "groups": "My groups'",
     "breaching": "Breaching soon",
+    "overdue": "Overdue",
     "open": "All open",
+    "all": "All tickets",
 }
+# The queues that list open and closed tickets alike; the others list open tickets unless the status filter
+# or a search asks for others (work_queue).
+ANY_STATUS_QUEUES = frozenset({"all"})
+
+
+def nearest_due():
+    """The nearer of a ticket's two running deadlines (the response's while nobody has answered, the
+    fix's), NULL when neither runs (paused, stopped, no SLA). A ticket is overdue when it is before now:
+    the due columns are the running SLA clocks' due times (service_levels.ticket_clocks_refresh), so this
+    is slas.outcomes' "late" for running clocks. Written so that SQLite's LEAST (NULL if any argument
+    is) agrees with PostgreSQL's; the index ticket_open_due_idx is on this very expression."""
+    return Least(
+        Coalesce("response_due_at", "resolution_due_at"), Coalesce("resolution_due_at", "response_due_at")
+    )
 
 
 def _list_related(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
@@ -100,10 +122,13 @@ def requester_tickets(user) -> QuerySet[Ticket]:
     )
 
 
-def technician_queue(user, queue: str = "open", *, now=None) -> QuerySet[Ticket]:
-    """One of the technicians' queues (QUEUES), sorted for work."""
+def technician_queue(user, queue: str = "open", *, now=None, open_only: bool = True) -> QuerySet[Ticket]:
+    """One of the technicians' queues (QUEUES), sorted for work: open tickets only unless `open_only` is
+    False or the queue lists every ticket ("all", newest first)."""
     now = now or timezone.now()
-    tickets = visible_tickets(user).filter(status__in=OPEN_STATUSES)
+    tickets = visible_tickets(user)
+    if open_only and queue not in ANY_STATUS_QUEUES:
+        tickets = tickets.filter(status__in=OPEN_STATUSES)
     group_ids = user.support_groups.values("pk")  # a subquery: no query of its own
     if queue == "unassigned":
         tickets = tickets.filter(assignee__isnull=True, group_id__in=group_ids)
@@ -112,11 +137,74 @@ def technician_queue(user, queue: str = "open", *, now=None) -> QuerySet[Ticket]
     elif queue == "groups":
         tickets = tickets.filter(group_id__in=group_ids)
     elif queue == "breaching":
-        soon = now + BREACHING_SOON
-        tickets = tickets.exclude(status=Status.PENDING).filter(
-            Q(resolution_due_at__lte=soon) | Q(response_due_at__lte=soon, first_response_at__isnull=True)
-        )
+        return due_order(_list_related(breaching_soon(tickets, now=now)))
+    elif queue == "overdue":
+        return due_order(_list_related(tickets.alias(due=nearest_due()).filter(due__lte=now)))
+    elif queue == "all":
+        return _list_related(tickets).order_by("-created_at", "-pk")
     return queue_order(_list_related(tickets))
+
+
+def breaching_soon(tickets: QuerySet[Ticket], *, now) -> QuerySet[Ticket]:
+    """Tickets not yet overdue whose nearest deadline falls within BREACHING_SOON of business time, in
+    the calendar of each ticket's SLA (one query for the agreements; their calendars are cached)."""
+    horizons = Q(pk__in=[])
+    for sla_id, calendar_id in ServiceLevelAgreement.objects.values_list("pk", "calendar_id"):
+        horizon = business_add(calendar_spec(calendar_id), now, BREACHING_SOON)
+        horizons |= Q(sla_id=sla_id, due__lte=horizon)
+    return tickets.alias(due=nearest_due()).filter(horizons, due__gt=now)
+
+
+def due_order(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """The nearest deadline first: the most overdue first, then the one that breaches next."""
+    return tickets.order_by(nearest_due().asc(nulls_last=True), "pk")
+
+
+SEARCH_WORDS = 6  # words of a search beyond these are ignored
+SEARCH_PEOPLE = 200  # at most this many requesters or assets match one search
+
+
+def ticket_search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """Tickets matching every word of `text` in their reference (INC-000123, #123), summary, description,
+    requester (first or last name, user name) or asset tag; open or closed alike, as `tickets` holds them.
+
+    Requesters and assets are looked up first (two small queries, whatever the number of words) and
+    matched by id, so that each word is a condition PostgreSQL answers from indexes: the trigram indexes
+    on summary and description (migration incidents 0007), the requester's and the asset's. Words of
+    one or two letters are left out when longer ones are given (no trigram index answers them)."""
+    words = list(dict.fromkeys(text.split()))[:SEARCH_WORDS]
+    if any(len(word) >= 3 for word in words):
+        words = [word for word in words if len(word) >= 3 or pk_from_reference(word) is not None]
+    if not words:
+        return tickets
+    people = _matching(get_user_model().objects, words, ("first_name", "last_name", "username"))
+    assets = _matching(Asset.objects, words, ("asset_tag",))
+    for word in words:
+        matches = Q(summary__icontains=word) | Q(description__icontains=word)
+        pk = pk_from_reference(word)
+        if pk is not None:
+            matches |= Q(pk=pk)
+        if people.get(word):
+            matches |= Q(requester_id__in=people[word])
+        if assets.get(word):
+            matches |= Q(asset_id__in=assets[word])
+        tickets = tickets.filter(matches)
+    return tickets
+
+
+def _matching(manager, words: list[str], fields: tuple[str, ...]) -> dict[str, list[int]]:
+    """For each word, the ids of the rows (people, assets) with the word in one of `fields`: one query."""
+    any_word = Q(pk__in=[])
+    for word in words:
+        for field in fields:
+            any_word |= Q(**{f"{field}__icontains": word})
+    found: dict[str, list[int]] = {}
+    for pk, *values in manager.filter(any_word).values_list("pk", *fields)[: SEARCH_PEOPLE * len(words)]:
+        text = " ".join(value or "" for value in values).casefold()
+        for word in words:
+            if word.casefold() in text:
+                found.setdefault(word, []).append(pk)
+    return found
 
 
 def ticket_for_page(user, pk: int) -> Ticket:

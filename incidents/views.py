@@ -652,7 +652,10 @@ def rate_by_link(request, token: str):
 
 
 def _filtered(request, ticket_filter) -> bool:
-    return any(value for name in ticket_filter.form.fields for value in request.GET.getlist(name))
+    """Any filter of the Filters panel is set (the search box is above it, on its own)."""
+    return any(
+        value for name in ticket_filter.form.fields if name != "q" for value in request.GET.getlist(name)
+    )
 
 
 def _page_by_ids(tickets, number):
@@ -664,12 +667,24 @@ def _page_by_ids(tickets, number):
     return fill_page(page, selectors.queue_rows(tickets))
 
 
+QUEUE_ORDER_WORDS = {
+    "open": "highest priority and nearest due time first",
+    "breaching": "the next to breach first",
+    "overdue": "the most overdue first",
+    "all": "newest first",
+}
+
+
 @roles.role_required(*QUEUE_ROLES)
 def work_queue(request):
     queue = request.GET.get("queue", "")
     if queue not in selectors.QUEUES:
         queue = next(iter(selectors.QUEUES))
-    ticket_filter = TicketFilter(request.GET, queryset=selectors.technician_queue(request.user, queue))
+    search = request.GET.get("q", "").strip()
+    # Asking for a status, or searching, finds closed tickets too: the tabs list open ones otherwise.
+    open_only = not (search or any(request.GET.getlist("status")))
+    tickets = selectors.technician_queue(request.user, queue, open_only=open_only)
+    ticket_filter = TicketFilter(request.GET, queryset=tickets)
     page = _page_by_ids(ticket_filter.qs, request.GET.get("page"))
     query = queue_query(request.GET)
     return render(
@@ -680,6 +695,9 @@ def work_queue(request):
             "queues": selectors.QUEUES,
             "filter": ticket_filter,
             "filtered": _filtered(request, ticket_filter),
+            "search": search,
+            "open_only": open_only and queue not in selectors.ANY_STATUS_QUEUES,
+            "order_words": QUEUE_ORDER_WORDS.get(queue, QUEUE_ORDER_WORDS["open"]),
             "page": page,
             "proposals": selectors.proposed_major_incidents(request.user),
             "saved_filters": queries_pages.saved_filters(request.user),

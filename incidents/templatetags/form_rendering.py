@@ -182,11 +182,14 @@ def fast_choice_field(bound_field):
 
 
 @register.filter
-def fast_fields(form):
-    """{{ form|fast_fields }}: every visible field of the form, choices as a fieldset, the rest as fields."""
+def fast_fields(form, leave_out: str = ""):
+    """{{ form|fast_fields }}: every visible field of the form, choices as a fieldset, the rest as fields;
+    {{ form|fast_fields:"q,page" }} leaves the named fields out (shown elsewhere on the page)."""
+    left_out = set(leave_out.split(","))
     return mark_safe(  # noqa: S308 - as above
         "".join(
             fast_choice_field(field) if field.widget_type in _CHOICE_WIDGETS else fast_field(field)
             for field in form.visible_fields()
+            if field.name not in left_out
         )
     )
