@@ -54,7 +54,7 @@ def _list_related(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     return tickets.select_related("service", "site", "assignee", "group", "requester")
 
 
-# What a queue row shows (work_queue.html, ticket_tags.working_on and due_words): the page's 25 tickets
+# What a queue row shows (work_queue.html, ticket_tags.working_on and queue_due): the page's 25 tickets
 # are read with these columns only. Every column of six tables (descriptions, password hashes) took
 # PostgreSQL 3.3 ms to plan and Django to build 150 model instances per page (docs/performance.md).
 QUEUE_ROW_COLUMNS = (
@@ -64,6 +64,8 @@ QUEUE_ROW_COLUMNS = (
     "priority",
     "is_major",
     "resolution_due_at",
+    "response_due_at",
+    "sla__calendar",
     "site__name",
     "site__town",
     "service__name",
@@ -78,7 +80,7 @@ def queue_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """The queue page's tickets with only what a row shows (its site, service, assignee and group)."""
     return (
         tickets.select_related(None)
-        .select_related("site", "service", "assignee", "group")
+        .select_related("site", "service", "assignee", "group", "sla")
         .only(*QUEUE_ROW_COLUMNS)
     )
 

@@ -119,6 +119,42 @@ def deadline(ticket, kind: str, clocks: dict | None = None) -> Deadline:
     return deadline_of(ticket, kind, clocks)
 
 
+def nearest_deadline(ticket, now: datetime | None = None) -> Deadline:
+    """A queue row's due column: its nearest running deadline (the response's while nobody has answered,
+    else the fix's; selectors.nearest_due orders the queues by it) in business time; "paused" while the
+    ticket waits."""
+    if ticket.status == Status.PENDING:
+        return Deadline("paused", "the clock stands still while the ticket waits", paused=True)
+    due, kind = min(
+        (
+            (at, kind)
+            for at, kind in ((ticket.response_due_at, "response"), (ticket.resolution_due_at, "fix"))
+            if at
+        ),
+        default=(None, ""),
+    )
+    calendar = _calendar(ticket)
+    if due is None or calendar is None:
+        return Deadline("—")
+    spec, day_minutes = calendar
+    now = now or timezone.now()
+    what = "answer" if kind == "response" else "fix"
+    if due >= now:
+        left = business_duration_words(business_between(spec, now, due), day_minutes)
+        return Deadline(
+            f"{what} in {left}" if kind == "response" else f"{left} left", f"{what} due {_when(due)}"
+        )
+    late = business_duration_words(business_between(spec, due, now), day_minutes)
+    text = f"answer overdue by {late}" if kind == "response" else f"overdue by {late}"
+    return Deadline(text, f"{what} was due {_when(due)}", overdue=True)
+
+
+@register.simple_tag
+def queue_due(ticket) -> Deadline:
+    """{% queue_due ticket as due %}: see nearest_deadline."""
+    return nearest_deadline(ticket)
+
+
 @register.filter
 def due_words(ticket) -> str:
     """The queue's due column: time to the fix target; "paused" while the ticket waits (its SLA clock

@@ -6,9 +6,18 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from incidents import services
-from incidents.models import Comment, PendingReason, SatisfactionRating, Status, Ticket, TicketEvent
+from incidents.models import (
+    Comment,
+    Notification,
+    PendingReason,
+    SatisfactionRating,
+    Status,
+    Ticket,
+    TicketEvent,
+)
 from sites.models import Site
 from tests.factories import AssetFactory, SupportGroupFactory, TicketFactory
 from tests.incidents.pages_fixtures import *  # noqa: F403
@@ -602,3 +611,100 @@ def test_someone_else_sees_a_404_for_every_action(signed_in, other_staff, ticket
     ):
         method = client.get if name == "ticket_detail" or name.endswith("_form") else client.post
         assert method(url(name, ticket), {"version": ticket.version}).status_code == 404, name
+
+
+# --- the page tells the truth (issue 14) ----------------------------------------------------------------
+
+
+def test_a_pending_ticket_says_its_clocks_are_paused_since_when_and_what_is_left(
+    signed_in, staff_user, technician, ticket
+):
+    services.ticket_change_status(
+        ticket=ticket, to=Status.PENDING, by=technician, pending_reason=PendingReason.THIRD_PARTY
+    )
+    paused_at = timezone.localtime(fresh(ticket).updated_at).strftime("%-d %b %Y, %H:%M")
+
+    for viewer in (technician, staff_user):
+        html = page(signed_in(viewer), ticket).content.decode()
+        assert "not set yet" not in html
+        assert html.count("clock paused:") == 2  # response and fix
+        assert "left</span>" in html
+        assert f"paused since {paused_at}" in html
+
+
+def test_running_deadlines_say_the_business_time_left_and_keep_the_date(signed_in, technician, ticket):
+    html = page(signed_in(technician), ticket).content.decode()
+
+    due = timezone.localtime(fresh(ticket).resolution_due_at).strftime("%-d %b %Y, %H:%M")
+    assert f"by {due}" in html  # the date stays, as the second line and the tooltip
+    assert 'class="deadline"' in html and " left</span>" in html
+
+
+def test_a_reopened_ticket_shows_its_current_state_and_the_requesters_reason(
+    signed_in, staff_user, technician, ticket, mailoutbox
+):
+    services.ticket_take(ticket=ticket, by=technician)
+    resolve(ticket, technician, note="Replaced the roller.")
+    signed_in(staff_user).post(
+        url("ticket_status", ticket),
+        {"version": fresh(ticket).version, "to": "reopened", "note": "It jams again on page 2."},
+    )
+
+    html = page(signed_in(technician), ticket).content.decode()
+    assert "Resolved: fixed" not in html and "Replaced the roller." not in html
+    assert "resolved " not in html.split("Expected fix")[1][:200]  # the fix deadline, not the old date
+    conversation = html.split('id="conversation"')[1]
+    assert "It jams again on page 2." in conversation
+    reason = Comment.objects.get(ticket=ticket, body="It jams again on page 2.")
+    assert (reason.author, reason.internal) == (staff_user, False)
+    reopened = Notification.objects.get(key__startswith=f"t{ticket.pk}:reopened:")
+    assert reopened.to_address == technician.email
+    assert (
+        "It jams again on page 2." in reopened.body_text and "It jams again on page 2." in reopened.body_html
+    )
+
+
+def test_waiting_on_the_requester_mails_the_question_and_the_answer_resumes_it(
+    signed_in, staff_user, technician, ticket
+):
+    question = "Which printer is it: the one by the door or the boardroom's?"
+    response = signed_in(technician).post(
+        url("ticket_status", ticket),
+        {"version": ticket.version, "to": "pending", "pending_reason": PendingReason.USER, "note": question},
+    )
+    assert response.status_code == 302
+
+    asked = Comment.objects.get(ticket=ticket, body=question)
+    assert (asked.author, asked.internal) == (technician, False)
+    mail = Notification.objects.get(key=f"t{ticket.pk}:waiting:{asked.pk}")
+    assert mail.to_address == staff_user.email
+    assert question in mail.body_text and escape(question) in mail.body_html
+    assert f"/tickets/{ticket.pk}/#reply" in mail.body_text
+    assert fresh(ticket).first_response_at is not None  # a public message from the desk answers
+
+    requester = signed_in(staff_user)
+    assert escape(question) in page(requester, ticket).content.decode().split('id="conversation"')[1]
+    requester.post(
+        url("ticket_reply", ticket), {"version": fresh(ticket).version, "body": "The boardroom's."}
+    )
+    assert fresh(ticket).status == Status.IN_PROGRESS
+
+
+def test_waiting_on_the_requester_needs_the_question(signed_in, technician, ticket):
+    response = signed_in(technician).post(
+        url("ticket_status", ticket),
+        {"version": ticket.version, "to": "pending", "pending_reason": PendingReason.USER, "note": " "},
+    )
+
+    assert response.status_code == 400
+    assert "Write what the requester should answer" in response.content.decode()
+    assert fresh(ticket).status == Status.NEW
+
+
+def test_history_says_each_change_in_one_column(signed_in, technician, ticket):
+    services.ticket_take(ticket=ticket, by=technician)
+
+    html = page(signed_in(technician), ticket).content.decode().split('id="history"')[1]
+
+    assert '<th scope="col">Change</th>' in html and ">From<" not in html
+    assert "New → Assigned" in html

@@ -5,15 +5,23 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
+from incidents import services
+from incidents.models import PendingReason, Status
+from incidents.selectors import ticket_sla_clocks
 from incidents.templatetags.ticket_tags import (
     answer_label,
+    business_duration_words,
+    deadline_of,
     due_words,
     duration_words,
     event_to,
+    nearest_deadline,
     time_left_words,
     working_on,
 )
+from tests.factories import TicketFactory
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=ZoneInfo("Africa/Johannesburg"))
 
@@ -60,3 +68,77 @@ def test_history_values_and_answer_keys_in_words():
     assert event_to(SimpleNamespace(field="status", new_value="in_progress")) == "In progress"
     assert event_to(SimpleNamespace(field="assignee", new_value="sipho")) == "sipho"
     assert answer_label("start_date") == "Start date"
+
+
+# --- deadlines in business time (issue 14) ----------------------------------------------------------------
+
+SAST = ZoneInfo("Africa/Johannesburg")
+MONDAY_10 = datetime(2026, 12, 7, 10, 0, tzinfo=SAST)  # a working Monday, no holiday that week
+
+
+@pytest.mark.parametrize(
+    ("delta", "day_minutes", "words"),
+    [
+        (timedelta(hours=3, minutes=10), 510, "3 h 10 min"),
+        (timedelta(hours=17), 510, "2 business days"),
+        (timedelta(hours=11), 510, "1 business day 2 h"),
+        (timedelta(minutes=20), 510, "20 min"),
+        (timedelta(days=2, hours=3), 24 * 60, "2 d 3 h"),  # a 24x7 calendar's day is a day
+    ],
+)
+def test_business_time_in_words_counts_the_calendars_business_days(delta, day_minutes, words):
+    assert business_duration_words(delta, day_minutes) == words
+
+
+@pytest.mark.django_db
+def test_a_deadline_says_the_business_time_left_then_the_date(staff_user):
+    ticket = TicketFactory(requester=staff_user)
+    ticket.resolution_due_at = MONDAY_10 + timedelta(hours=3, minutes=10)
+
+    due = deadline_of(ticket, "resolution", now=MONDAY_10)
+
+    assert (due.text, due.overdue, due.paused) == ("3 h 10 min left", False, False)
+    assert due.detail == "by 7 Dec 2026, 13:10"
+
+
+@pytest.mark.django_db
+def test_an_overdue_deadline_counts_business_days_not_calendar_days(staff_user):
+    ticket = TicketFactory(requester=staff_user)
+    # Thursday 10:00 to Monday 10:00: 6.5 + 8.5 + 2 business hours = two business days of 8.5 hours.
+    ticket.resolution_due_at = datetime(2026, 12, 3, 10, 0, tzinfo=SAST)
+
+    due = deadline_of(ticket, "resolution", now=MONDAY_10)
+
+    assert (due.text, due.overdue) == ("overdue by 2 business days", True)
+    assert due.detail == "was due 3 Dec 2026, 10:00"
+
+
+@pytest.mark.django_db
+def test_a_paused_clock_says_since_when_and_what_is_left(staff_user, technician_user):
+    ticket = TicketFactory(requester=staff_user)  # P3: 1,530 business minutes to fix
+    ticket = services.ticket_change_status(
+        ticket=ticket, to=Status.PENDING, by=technician_user, pending_reason=PendingReason.THIRD_PARTY
+    )
+    clocks = ticket_sla_clocks(ticket)
+    paused_at = clocks["resolution"].state_since
+
+    due = deadline_of(ticket, "resolution", clocks, now=MONDAY_10)
+
+    assert ticket.resolution_due_at is None  # what the page used to say "not set yet" for
+    left = timedelta(minutes=1530) - timedelta(seconds=clocks["resolution"].elapsed_seconds)
+    assert due.text == f"clock paused: {business_duration_words(left, 510)} left"
+    assert due.paused and not due.overdue
+    assert timezone.localtime(paused_at).strftime("%-d %b %Y, %H:%M") in due.detail
+
+
+@pytest.mark.django_db
+def test_the_queue_shows_the_nearest_running_deadline(staff_user):
+    ticket = TicketFactory(requester=staff_user)
+    ticket.response_due_at = datetime(2026, 12, 7, 9, 0, tzinfo=SAST)
+    ticket.resolution_due_at = datetime(2026, 12, 9, 9, 0, tzinfo=SAST)
+
+    assert nearest_deadline(ticket, now=MONDAY_10).text == "answer overdue by 1 h"
+    ticket.response_due_at = None
+    assert nearest_deadline(ticket, now=MONDAY_10).text == "1 business day 7 h left"
+    ticket.status = Status.PENDING
+    assert nearest_deadline(ticket, now=MONDAY_10).text == "paused"
