@@ -11,9 +11,17 @@ from django.utils import timezone
 from incidents import services
 from incidents.models import SavedFilter, Status, Ticket
 from servicedesk import roles
-from tests.factories import SupportGroupFactory, TicketFactory, UserFactory
+from slas.models import BusinessCalendar
+from tests.factories import (
+    AssetFactory,
+    ServiceLevelAgreementFactory,
+    SlaServiceFactory,
+    SupportGroupFactory,
+    TicketFactory,
+    UserFactory,
+)
 from tests.incidents.pages_fixtures import *  # noqa: F403
-from tests.incidents.pages_fixtures import fresh
+from tests.incidents.pages_fixtures import fresh, resolve
 
 pytestmark = pytest.mark.django_db
 MY = reverse("my_tickets")
@@ -95,7 +103,14 @@ def test_queue_tabs_and_the_unassigned_queue_of_my_groups(signed_in, technician,
     assert response.context["queue"] == "unassigned"
     assert [t.pk for t in response.context["page"]] == [ours.pk]
     html = response.content.decode()
-    for label in ("Unassigned in my groups", "Mine", "My groups&#x27;", "Breaching soon", "All open"):
+    for label in (
+        "Unassigned in my groups",
+        "Mine",
+        "My groups&#x27;",
+        "Breaching soon",
+        "Overdue",
+        "All open",
+    ):
         assert label in html
     assert 'href="?queue=mine"' in html
 
@@ -123,7 +138,19 @@ def test_queue_sorts_by_priority_then_due_time(signed_in, technician, service):
     assert [t.pk for t in page] == [urgent.pk, sooner.pk, later.pk]
 
 
-def test_due_column_says_time_left_overdue_paused_or_dash(signed_in, technician, service):
+@pytest.fixture
+def round_the_clock(service):
+    """The service under an agreement on the 24 x 7 calendar: its business time is calendar time, so a
+    test may say "2 h" whatever the hour it runs at."""
+    calendar = BusinessCalendar.objects.get(name="24 x 7")
+    SlaServiceFactory(
+        service=service, sla=ServiceLevelAgreementFactory(name="Round the clock", calendar=calendar)
+    )
+    return service
+
+
+def test_due_column_says_time_left_overdue_paused_or_dash(signed_in, technician, round_the_clock):
+    service = round_the_clock
     now = timezone.now()
     left, late, paused, unset = (TicketFactory(service=service) for _ in range(4))
     set_due(left, resolution_due_at=now + timedelta(hours=2, minutes=10, seconds=30))
@@ -137,6 +164,85 @@ def test_due_column_says_time_left_overdue_paused_or_dash(signed_in, technician,
     assert "overdue by 35 min" in html
     assert ">paused<" in html
     assert ">—<" in html
+
+
+def test_breaching_soon_is_not_yet_breached_and_overdue_has_its_own_tab(
+    signed_in, technician, round_the_clock
+):
+    service = round_the_clock
+    now = timezone.now()
+    soon, later, late, very_late, responding = (TicketFactory(service=service) for _ in range(5))
+    set_due(soon, response_due_at=None, resolution_due_at=now + timedelta(minutes=90))
+    set_due(later, response_due_at=None, resolution_due_at=now + timedelta(hours=5))
+    set_due(late, response_due_at=None, resolution_due_at=now - timedelta(days=16))
+    set_due(very_late, response_due_at=None, resolution_due_at=now - timedelta(days=115))
+    # nobody answered for a day: overdue on its response, whatever its fix time
+    set_due(
+        responding, response_due_at=now - timedelta(days=1), resolution_due_at=now + timedelta(minutes=30)
+    )
+    client = signed_in(technician)
+
+    breaching = client.get(QUEUE, {"queue": "breaching"})
+    overdue = client.get(QUEUE, {"queue": "overdue"})
+
+    assert [t.pk for t in breaching.context["page"]] == [soon.pk]
+    assert [t.pk for t in overdue.context["page"]] == [very_late.pk, late.pk, responding.pk]
+    html = overdue.content.decode()
+    assert "the most overdue first" in html
+    assert "overdue by 115 d" in html and "answer overdue by 1 d" in html
+
+
+def test_breaching_soon_counts_business_hours(signed_in, technician, service):
+    """On the municipal calendar, 2 business hours from now reach as far as the calendar says: a ticket due
+    1 business hour from now is breaching soon, one due 3 business hours from now is not."""
+    from slas.business_time import business_add
+    from slas.calendars import calendar_spec
+
+    now = timezone.now()
+    spec = calendar_spec(BusinessCalendar.objects.get(name="Municipal business hours").pk)
+    near, far = TicketFactory(service=service), TicketFactory(service=service)
+    set_due(near, response_due_at=None, resolution_due_at=business_add(spec, now, timedelta(hours=1)))
+    set_due(far, response_due_at=None, resolution_due_at=business_add(spec, now, timedelta(hours=3)))
+
+    page = signed_in(technician).get(QUEUE, {"queue": "breaching"}).context["page"]
+
+    assert [t.pk for t in page] == [near.pk]
+
+
+def test_any_ticket_is_found_open_or_closed(signed_in, technician, service, dutywa):
+    nomsa = UserFactory(username="nomsa.mpondo", first_name="Nomsa", last_name="Mpondo", role=roles.STAFF)
+    laptop = AssetFactory(site=dutywa, asset_tag="MLM-LT-0042")
+    closed = TicketFactory(service=service, requester=nomsa, asset=laptop, summary="Screen flickers")
+    services.ticket_change_status(ticket=closed, to=Status.CLOSED, by=technician, note="withdrawn")
+    open_one = TicketFactory(service=service, summary="Toner empty", description="The Kyocera says toner low")
+    client = signed_in(technician)
+
+    for words in (closed.reference, f"#{closed.pk}", "Mpondo", "nomsa", "mlm-lt-0042", "screen FLICKERS"):
+        found = client.get(QUEUE, {"queue": "all", "q": words})
+        assert [t.pk for t in found.context["page"]] == [closed.pk], words
+    assert [t.pk for t in client.get(QUEUE, {"queue": "all", "q": "kyocera toner"}).context["page"]] == [
+        open_one.pk
+    ]
+    assert client.get(QUEUE, {"queue": "all", "q": "flickers kyocera"}).context["page"].paginator.count == 0
+    html = client.get(QUEUE, {"queue": "all", "q": "Mpondo"}).content.decode()
+    # the search box is at the top of the queue, not in the Filters panel
+    assert html.index('name="q"') < html.index('class="tabs"') < html.index("filters-panel")
+    assert html.count('name="q"') == 2  # the box, and the panel keeping the search when filters apply
+    assert "matching “Mpondo”" in html
+
+
+def test_status_filters_find_resolved_and_closed_tickets_in_every_tab(signed_in, technician, service):
+    mine = TicketFactory(service=service)
+    services.ticket_take(ticket=mine, by=technician)
+    resolve(mine, technician)
+    still_open = TicketFactory(service=service)
+    client = signed_in(technician)
+
+    assert [t.pk for t in client.get(QUEUE, {"queue": "open"}).context["page"]] == [still_open.pk]
+    for queue in ("open", "mine", "groups", "all"):
+        found = client.get(QUEUE, {"queue": queue, "status": ["resolved"]}).context["page"]
+        assert [t.pk for t in found] == [mine.pk], queue
+    assert client.get(QUEUE, {"queue": "open", "status": ["closed"]}).context["page"].paginator.count == 0
 
 
 def test_queue_filters_by_the_ticket_filter(signed_in, technician, service, dutywa):

@@ -7,6 +7,7 @@ on the user) fill on the first request, as they do in a running server.
 """
 
 import math
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -16,6 +17,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from incidents import services
+from incidents.models import Ticket
 from sites.models import Site
 from tests.factories import AssetFactory, TicketFactory
 from tests.incidents.pages_fixtures import *  # noqa: F403
@@ -33,6 +35,10 @@ CEILING = {
     "queue": 13,
     "queue_filtered": 14,
     "queue_last": 13,
+    "queue_overdue": 13,
+    "queue_breaching": 14,  # the agreements, whose calendars set how far "soon" reaches
+    "queue_search": 15,  # the requesters and assets that match, looked up once
+    "queue_closed": 13,
     "ticket": 12,
     "my_tickets": 5,
     "api_tickets": 9,
@@ -70,6 +76,22 @@ class Desk:
             )
             if i % 3 == 0:
                 ticket = services.ticket_take(ticket=ticket, by=self.technician)
+            if i % 4 == 1:  # overdue: the Overdue queue has rows to show
+                Ticket.objects.filter(pk=ticket.pk).update(
+                    resolution_due_at=timezone.now() - timedelta(days=i)
+                )
+            elif i % 4 == 2:  # breaching within the hour (on the round-the-clock calendar or not, within 2 h)
+                Ticket.objects.filter(pk=ticket.pk).update(
+                    response_due_at=None, resolution_due_at=timezone.now() + timedelta(minutes=1)
+                )
+            elif i % 8 == 3:  # resolved: found by the Resolved filter and the search
+                ticket = services.ticket_change_status(
+                    ticket=ticket,
+                    to="resolved",
+                    by=self.technician,
+                    resolution_code="fixed",
+                    resolution_note="Done",
+                )
             self.tickets.append(ticket)
             first = self.tickets[0]
             services.ticket_comment(ticket=first, by=self.technician, body=f"Looking at it ({i}).")
@@ -83,6 +105,10 @@ class Desk:
             "queue": reverse("work_queue") + "?queue=open",
             "queue_filtered": reverse("work_queue") + f"?queue=open&site={dutywa.pk}&priority=3",
             "queue_last": reverse("work_queue") + f"?queue=open&page={last}",
+            "queue_overdue": reverse("work_queue") + "?queue=overdue",
+            "queue_breaching": reverse("work_queue") + "?queue=breaching",
+            "queue_search": reverse("work_queue") + "?queue=all&q=printer+jammed",
+            "queue_closed": reverse("work_queue") + "?queue=open&status=closed&status=resolved",
             "ticket": reverse("ticket_detail", args=[self.tickets[0].pk]),
             "my_tickets": reverse("my_tickets"),
             "api_tickets": "/api/tickets/",
@@ -107,6 +133,10 @@ WHO = {
     "queue": "technician",
     "queue_filtered": "technician",
     "queue_last": "technician",
+    "queue_overdue": "technician",
+    "queue_breaching": "technician",
+    "queue_search": "technician",
+    "queue_closed": "technician",
     "ticket": "technician",
     "my_tickets": "staff",
     "api_tickets": "technician",
@@ -135,4 +165,7 @@ def test_query_count_is_the_same_with_5_and_50_rows(page, desk, staff_user, tech
     at_fifty = _count(client, desk.paths()[page])
 
     assert at_fifty == at_five, f"{page}: {at_five} queries with 5 rows, {at_fifty} with 50"
+    if page.startswith("queue_"):
+        shown = client.get(desk.paths()[page]).context["page"]
+        assert len(shown) > 0, f"{page} lists no ticket: the count proves nothing"
     assert at_five <= CEILING[page], f"{page}: {at_five} queries"
