@@ -54,7 +54,7 @@ def business_duration_words(delta: timedelta, day_minutes: int | None) -> str:
     days, rest = divmod(delta, day)
     hours = int(rest.total_seconds() // 3600)
     text = f"{days} business day{'' if days == 1 else 's'}"
-    return f"{text} {hours} h" if hours else text
+    return f"{text} {hours} h" if hours and days < 10 else text  # hours are noise past ten days
 
 
 @dataclass(frozen=True)
