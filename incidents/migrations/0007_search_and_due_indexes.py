@@ -4,8 +4,10 @@ queues, at 100,000 tickets (docs/performance.md).
 - ticket_open_due_idx: open tickets by their nearest running deadline (incidents.selectors.nearest_due),
   the order and the range of the Overdue and Breaching soon queues.
 - On PostgreSQL, trigram indexes (pg_trgm) on the summary and the description, which answer the search's
-  `ILIKE '%word%'` (incidents.selectors.ticket_search) without reading every ticket. Other databases
-  search without them.
+  `icontains` (incidents.selectors.ticket_search) without reading every ticket. Django writes `icontains`
+  as `UPPER(column) LIKE UPPER('%word%')`, so the indexes are on UPPER(column): an index on the column
+  itself is never used (a sequential scan of 100,000 tickets, 0.5 s). Other databases search without
+  them.
 """
 
 import django.db.models.functions.comparison
@@ -13,8 +15,8 @@ from django.db import migrations, models
 
 TRIGRAM = """
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
-CREATE INDEX IF NOT EXISTS ticket_summary_trgm_idx ON incidents_ticket USING gin (summary gin_trgm_ops);
-CREATE INDEX IF NOT EXISTS ticket_description_trgm_idx ON incidents_ticket USING gin (description gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS ticket_summary_trgm_idx ON incidents_ticket USING gin (upper(summary::text) gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS ticket_description_trgm_idx ON incidents_ticket USING gin (upper(description) gin_trgm_ops);
 """
 NO_TRIGRAM = """
 DROP INDEX IF EXISTS ticket_summary_trgm_idx;
