@@ -7,9 +7,11 @@ from slas.agreements import (
     business_day_minutes,
     calendar_in_words,
     minutes_in_words,
+    spec_day_minutes,
     target_in_words,
     targets_by_service,
 )
+from slas.calendars import build_spec
 from slas.models import BusinessCalendar, ServiceLevelAgreement
 from tests.factories import BusinessCalendarFactory, ServiceFactory, WorkingHoursFactory
 
@@ -52,6 +54,25 @@ def test_the_day_length_and_words_follow_the_calendar():
     assert calendar_in_words(office) == "Monday to Friday 08:00-16:30, except public holidays"
     assert calendar_in_words(always) == "every hour of every day"
     assert calendar_in_words(empty) == "no opening hours set"
+
+
+@pytest.mark.django_db
+def test_the_day_length_is_the_same_read_from_the_calendar_or_from_its_spec():
+    weekend = BusinessCalendarFactory(public_holidays=False)
+    WorkingHoursFactory(calendar=weekend, weekday=5, opens="08:00", closes="13:00")
+    WorkingHoursFactory(calendar=weekend, weekday=6, opens="08:00", closes="13:00")
+    WorkingHoursFactory(calendar=weekend, weekday=0, opens="08:00", closes="16:30")
+    calendars = [
+        BusinessCalendar.objects.get(name="Municipal business hours"),
+        BusinessCalendar.objects.get(name="24 x 7"),
+        BusinessCalendarFactory(),
+        weekend,
+    ]
+
+    assert [spec_day_minutes(build_spec(c)) for c in calendars] == [
+        business_day_minutes(c) for c in calendars
+    ]
+    assert [business_day_minutes(c) for c in calendars] == [510, 1440, 510, 300]
 
 
 @pytest.mark.django_db
