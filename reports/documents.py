@@ -149,6 +149,9 @@ def pdf_context(report: dict, *, commentary: dict, run=None) -> dict:
         "headlines": kpis.headline_rows(report),
         "executive": [row for row in kpis.headline_rows(report) if row["key"] in kpis.EXECUTIVE_FIVE],
         "charts": report_charts(report),
+        "definitions": kpis.definition_rows(report),
+        "counting_rules": kpis.COUNTING_RULES,
+        "table_definitions": kpis.TABLE_DEFINITIONS,
         "commentary": commentary or {},
         "sections": SECTIONS,
         "dimensions": kpis.DIMENSIONS,
@@ -376,7 +379,10 @@ def build_xlsx(report: dict, *, commentary: dict, run=None) -> bytes:
             "Overdue at end",
         ],
         rows,
-        note="OLAs (support groups) and underpinning contracts (suppliers), apart from the SLA; docs/sla.md.",
+        note=(
+            "What each support group (OLA) and supplier (underpinning contract) promised the service desk "
+            "for the time it held a ticket, apart from the SLA; sheet Definitions says how it is counted."
+        ),
     )
 
     rows = [

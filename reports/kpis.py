@@ -801,6 +801,137 @@ HEADLINES: tuple[Headline, ...] = (
     ),
 )
 HEADLINE_BY_KEY = {headline.key: headline for headline in HEADLINES}
+
+# How each figure is counted, in plain words for a council reader: the PDF's Annex B and the XLSX's
+# "Definitions" sheet print these beside the tickets each figure counts (FIGURES), so the pack carries
+# its own definitions. Change a figure's counting and its words here together.
+COUNTING_RULES: tuple[tuple[str, str], ...] = (
+    (
+        "The month",
+        "From midnight at the start of the 1st to midnight at the start of the next month's 1st, South "
+        "African time. Each figure is compared with the whole month before.",
+    ),
+    (
+        "Business hours",
+        "Times are counted in the service desk's working hours: Monday to Friday, 08:00 to 16:30, "
+        "public holidays and days the desk is closed left out. Time a ticket waits on the requester or "
+        "on a supplier is not counted: the clock stands still.",
+    ),
+    (
+        "Targets (SLA)",
+        "Each ticket has two targets set by its priority in the service level agreement: a first "
+        "response and a fix (resolution). A target is met when the work was done before the target "
+        "time, breached when it was done after it.",
+    ),
+    (
+        "Withdrawn tickets",
+        "Tickets the requester withdrew before they were fixed count as logged and closed, never as "
+        "resolved, and are left out of the targets and the times.",
+    ),
+    (
+        "Reopened tickets",
+        "A ticket resolved, reopened and resolved again counts once, in the month it was last "
+        "resolved; its resolution time is all the business time it was open.",
+    ),
+    (
+        "Empty figures",
+        'A figure with nothing to count (no ticket rated, no target measured) shows "-", never 0. '
+        "Percentages are rounded to one decimal place, hours to two.",
+    ),
+)
+
+DEFINITIONS: dict[str, str] = {
+    "logged": "Every incident and service request logged in the month, by any channel.",
+    "resolved": "Tickets resolved in the month, by their last resolution. Withdrawn tickets are not counted.",
+    "closed": "Tickets closed in the month: confirmed by the requester, closed by the desk, or closed "
+    "automatically after the waiting time. Withdrawn tickets are included.",
+    "backlog": "Tickets still open at midnight at the end of the month: logged before then and not yet "
+    "resolved or closed (new, assigned, in progress, waiting or reopened).",
+    "overdue": "Of the tickets open at the end of the month, those whose fix target had already passed "
+    "by then.",
+    "response_compliance": "Of the first-response targets measured in the month (the response was made "
+    "in the month), the share met. Tickets still waiting for a response are not in it; they show as "
+    "overdue.",
+    "resolution_compliance": "Of the fix targets measured in the month (the ticket was resolved in the "
+    "month), the share met.",
+    "mean_resolution_hours": "The average business hours from logging to resolution of the tickets "
+    "resolved in the month, time waiting on the requester or a supplier left out.",
+    "median_resolution_hours": "The middle value of the same resolution times: half the tickets were "
+    "resolved faster than this, half slower. Unlike the average, one very old ticket does not move it.",
+    "mttr_hours": "Mean time to restore service: the average resolution time of incidents (faults) "
+    "only, service requests left out.",
+    "first_contact_rate": "Of the tickets resolved in the month, the share the technician resolved at "
+    "the first contact, without passing them on or calling back. A reopened ticket does not count as "
+    "resolved at first contact.",
+    "reopen_rate": "Of the tickets resolved in the month, the share that had been reopened at least once "
+    "because the fix did not hold.",
+    "handovers_per_ticket": "Moves of a ticket to another technician or support group after it was first "
+    "assigned, per ticket resolved in the month.",
+    "satisfaction_mean": "The average rating, from 1 (very poor) to 5 (very good), that requesters gave "
+    "the tickets resolved in the month, whenever they rated them.",
+    "satisfaction_response_rate": "Of the tickets resolved in the month, the share whose requester "
+    "rated the service.",
+    "satisfaction_share_4_5": "Of the ratings given, the share that were 4 or 5.",
+    "cost_per_ticket": "The desk's cost for the month (technicians x business hours in the month x the "
+    "cost of a technician-hour set by the ICT Manager) divided by the tickets resolved.",
+}
+
+TABLE_DEFINITIONS: tuple[tuple[str, str], ...] = (
+    (
+        "By town, site, service, priority, channel, kind",
+        "Per value: tickets logged in the month, resolved in the month and open at its end, counted as "
+        "the headline figures are. The priority is the ticket's current one.",
+    ),
+    (
+        "Service levels per priority, site, support group",
+        "The response and fix targets measured in the month, as for the headline figures, per the "
+        "ticket's priority, site and current support group.",
+    ),
+    (
+        "Support groups (OLAs) and suppliers (contracts)",
+        "Apart from the SLA: what each support group and supplier promised the service desk for the "
+        "time it held a ticket, counted in its own working hours (a 24-hour contract counts nights). "
+        "In time = the holdings that ended in the month within their target; mean time held = the "
+        "average business hours of those holdings; overdue at end = holdings past their target and "
+        "not ended at the month's end.",
+    ),
+    (
+        "Technicians",
+        "Per technician holding the ticket: tickets resolved in the month, open at its end, resolved "
+        "at first contact, and the fix targets measured in the month that were met. The person who "
+        "has a ticket when it is resolved is credited with it.",
+    ),
+    (
+        "Major incidents",
+        "Tickets marked major that were open at some time in the month, with the number of tickets "
+        "linked to each and its resolution time.",
+    ),
+    (
+        "Oldest open tickets",
+        "The ten tickets open longest at the end of the month, with their age in calendar days.",
+    ),
+    (
+        "Annex A: breached tickets",
+        "Tickets whose response or fix was made in the month after its target, and tickets still open "
+        "past their fix target at the month's end.",
+    ),
+)
+
+
+def definition_rows(report: dict) -> list[dict]:
+    """Each headline figure of the report with how it is counted (DEFINITIONS) and the tickets it
+    counts (its FIGURES entry: the same list the dashboard opens), for Annex B and the XLSX."""
+    return [
+        {
+            "key": row["key"],
+            "label": row["label"],
+            "definition": DEFINITIONS[row["key"]],
+            "tickets": FIGURES[row["figure"]].label,
+        }
+        for row in headline_rows(report)
+    ]
+
+
 # The executive summary's five (PDF cover page, XLSX summary).
 EXECUTIVE_FIVE = (
     "logged",

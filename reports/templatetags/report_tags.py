@@ -95,3 +95,18 @@ def figure_url(context, figure: str, *args, **params) -> str:
 @register.filter
 def urlencode_dict(params: dict) -> str:
     return urlencode({k: v for k, v in (params or {}).items() if v not in (None, "")})
+
+
+@register.filter
+def breach_words(row: dict) -> str:
+    """What a breached ticket missed, in words: "response, resolution", "overdue at the end"."""
+    words = [
+        word
+        for key, word in (
+            ("response_breached", "response"),
+            ("resolution_breached", "resolution"),
+            ("overdue", "overdue at the end"),
+        )
+        if row.get(key)
+    ]
+    return ", ".join(words)
