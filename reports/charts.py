@@ -426,8 +426,10 @@ def _x_labels(labels: Sequence[str], left: float, baseline: float, step: float) 
     ]
 
 
-def report_charts(report: dict) -> dict[str, SafeString]:
-    """The charts of a KPI report (kpis.month_report or a run's snapshot), by name."""
+def report_charts(report: dict, *, width: int = 560) -> dict[str, SafeString]:
+    """The charts of a KPI report (kpis.month_report or a run's snapshot), by name. `width` is the
+    trend charts' drawing width: the PDF's 560 fills the A4 page; the dashboard draws them at 440 so
+    that their text stays readable when a phone shrinks them to its width."""
     trend = report["trend"]
     labels = trend["labels"]
     breakdowns = report["breakdowns"]
@@ -441,18 +443,23 @@ def report_charts(report: dict) -> dict[str, SafeString]:
                 ("Open at month end", trend["backlog"]),
             ],
             title="Tickets logged, resolved and open at month end, by month",
+            width=width,
         ),
         "compliance": line_chart(
             labels,
-            [("Response target met", trend["response_compliance"]),
-                ("Resolution target met", trend["resolution_compliance"]),],
+            [
+                ("Response target met", trend["response_compliance"]),
+                ("Resolution target met", trend["resolution_compliance"]),
+            ],
             title="Service level targets met, by month (%)",
+            width=width,
             unit="percent",
         ),
         "resolution_time": line_chart(
             labels,
             [("Mean", trend["mean_resolution_hours"]), ("Median", trend["median_resolution_hours"])],
             title="Resolution time in business hours, by month",
+            width=width,
         ),
         "satisfaction": line_chart(
             labels,
@@ -461,6 +468,7 @@ def report_charts(report: dict) -> dict[str, SafeString]:
                 ("Rated 4 or 5", trend["satisfaction_share_4_5"]),
             ],
             title="First-contact resolution and ratings of 4 or 5, by month (%)",
+            width=width,
             unit="percent",
         ),
         "by_town": bar_chart(

@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from incidents.models import Ticket, reference_for
@@ -163,6 +163,7 @@ def pdf_context(report: dict, *, commentary: dict, run=None) -> dict:
 # --- XLSX ----------------------------------------------------------------------------------------------
 
 HEADER_FILL = PatternFill("solid", fgColor="DCFCE7")
+WRAP = Alignment(wrap_text=True, vertical="top")
 BOLD = Font(bold=True)
 
 
@@ -225,6 +226,34 @@ def _dt(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+def _definitions_sheet(workbook, report: dict) -> None:
+    """How every figure is counted, in the words of the PDF's Annex B (kpis.COUNTING_RULES, DEFINITIONS,
+    TABLE_DEFINITIONS), so the workbook explains itself without the PDF."""
+    sheet = workbook.create_sheet("Definitions")
+    _write(sheet, 1, ["How the figures are counted"], bold=True)
+    row = 3
+    _write(sheet, row, ["Rule", "What it means"], bold=True, fill=HEADER_FILL)
+    for name, words in kpis.COUNTING_RULES:
+        row += 1
+        _write(sheet, row, [name, words])
+    row += 2
+    _write(sheet, row, ["Figure", "How it is counted", "Tickets it counts"], bold=True, fill=HEADER_FILL)
+    for definition in kpis.definition_rows(report):
+        row += 1
+        _write(sheet, row, [definition["label"], definition["definition"], definition["tickets"]])
+    row += 2
+    _write(sheet, row, ["Table", "What it counts"], bold=True, fill=HEADER_FILL)
+    for name, words in kpis.TABLE_DEFINITIONS:
+        row += 1
+        _write(sheet, row, [name, words])
+    sheet.column_dimensions["A"].width = 34
+    sheet.column_dimensions["B"].width = 90
+    sheet.column_dimensions["C"].width = 40
+    for cells in sheet.iter_rows(min_row=3, min_col=2, max_col=2):
+        for cell in cells:
+            cell.alignment = WRAP
+
+
 def build_xlsx(report: dict, *, commentary: dict, run=None) -> bytes:
     """A workbook with a sheet per table, numbers stored as numbers and native Excel charts."""
     workbook = Workbook()
@@ -241,7 +270,8 @@ def build_xlsx(report: dict, *, commentary: dict, run=None) -> bytes:
         else "Draft"
     )
     _write(summary, 5, [signed])
-    header = ["Figure", period["label"], previous["label"], "Change", "Unit", "What it counts"]
+    _write(summary, 6, ["Sheet Definitions says how each figure is counted."])
+    header = ["Figure", period["label"], previous["label"], "Change", "Unit", "In short"]
     _write(summary, 7, header, bold=True, fill=HEADER_FILL)
     for offset, row in enumerate(kpis.headline_rows(report), start=8):
         _write(
@@ -491,6 +521,7 @@ def build_xlsx(report: dict, *, commentary: dict, run=None) -> bytes:
         ["Section", "Commentary"],
         [[title, (commentary or {}).get(key, "")] for key, title in SECTIONS.items()],
     )
+    _definitions_sheet(workbook, report)
 
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -97,6 +97,10 @@ class ReportRun(models.Model):
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
     managers_notified_at = models.DateTimeField(null=True, blank=True)
+    # New commentary or a sign-off redraws the PDF and XLSX in the background (reports.tasks.redraw_report):
+    # the token of the redraw asked for last, empty once the files carry the run's current words.
+    redraw_token = models.CharField(max_length=32, blank=True)
+    redraw_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-month", "-version"]
@@ -132,6 +136,16 @@ class ReportRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def files_pending(self) -> bool:
+        """The PDF and XLSX are being redrawn with new commentary or the sign-off."""
+        return bool(self.redraw_token)
+
+    @property
+    def is_settled(self) -> bool:
+        """Nothing more is happening to the run in the background (its page stops watching)."""
+        return self.is_finished and not self.files_pending
 
     def file_name(self, extension: str) -> str:
         return f"mbashe-ict-report-{self.month:%Y-%m}-v{self.version}.{extension}"

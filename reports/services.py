@@ -262,8 +262,9 @@ def month_so_far_recount(*, now: datetime | None = None) -> dict:
 
 
 def report_runs_resume(*, now: datetime | None = None) -> int:
-    """Beat sweep: queue again the runs whose task was lost (never picked up, or its worker died)."""
-    from .tasks import build_report
+    """Beat sweep: queue again the runs whose task was lost (never picked up, or its worker died), and
+    the redraws of files whose task was lost or failed."""
+    from .tasks import build_report, redraw_report
 
     now = now or timezone.now()
     lost = ReportRun.objects.filter(
@@ -274,22 +275,34 @@ def report_runs_resume(*, now: datetime | None = None) -> int:
     for pk in lost[:50]:
         enqueue_on_commit(build_report, pk)
         count += 1
+    stale_redraws = ReportRun.objects.filter(
+        status=ReportRun.Status.DONE, redraw_requested_at__lt=now - REQUEUE_AFTER
+    ).exclude(redraw_token="")
+    for pk in stale_redraws.values_list("pk", flat=True)[:50]:
+        enqueue_on_commit(redraw_report, pk)
+        count += 1
     return count
 
 
 # --- the manager's part -------------------------------------------------------------------------------
 
 
-def _rerender(run: ReportRun) -> None:
-    """Draw the PDF and XLSX again from the run's own snapshot (the numbers never change)."""
-    xlsx_bytes = documents.build_xlsx(run.snapshot, commentary=run.commentary, run=run)
-    pdf_bytes = documents.build_pdf(run.snapshot, commentary=run.commentary, run=run)
-    _replace_files(run, pdf=pdf_bytes, xlsx=xlsx_bytes)
+def _queue_redraw(run: ReportRun) -> None:
+    """Ask for the PDF and XLSX to be drawn again from the run's snapshot (the numbers never change),
+    in the background once this commits: drawing them takes seconds, the manager's request must not."""
+    from .tasks import redraw_report
+
+    run.redraw_token, run.redraw_requested_at = uuid.uuid4().hex, timezone.now()
+    enqueue_on_commit(redraw_report, run.pk)
+
+
+REDRAW_FIELDS = ["redraw_token", "redraw_requested_at"]
 
 
 @transaction.atomic
 def report_run_comment(*, run: ReportRun, by, commentary: dict[str, str]) -> ReportRun:
-    """Save the manager's commentary per section and redraw the PDF and XLSX with it."""
+    """Save the manager's commentary per section; the PDF and XLSX are redrawn with it in the
+    background (report_run_redraw), so saving takes a moment whatever the size of the report."""
     _require_report_role(by)
     run = _lock(run)
     _refuse_if_frozen(run)
@@ -309,24 +322,53 @@ def report_run_comment(*, run: ReportRun, by, commentary: dict[str, str]) -> Rep
     if errors:
         raise ValidationError(errors)
     run.commentary = cleaned
-    _rerender(run)
-    run.save(update_fields=["commentary", "pdf", "xlsx"])
+    _queue_redraw(run)
+    run.save(update_fields=["commentary", *REDRAW_FIELDS])
     return run
 
 
 @transaction.atomic
 def report_run_sign_off(*, run: ReportRun, by) -> ReportRun:
-    """Sign the report off for tabling: the PDF and XLSX are drawn a last time with the sign-off on
-    them, and from then on the run is frozen."""
+    """Sign the report off for tabling: from then on the run is frozen, and its PDF and XLSX are drawn
+    a last time, in the background, with the sign-off on them."""
     _require_report_role(by)
     run = _lock(run)
     _refuse_if_frozen(run)
     if run.status != ReportRun.Status.DONE:
         raise ValidationError("Only a report that is ready can be signed off.")
     run.signed_off_by, run.signed_off_at = by, timezone.now()
-    _rerender(run)
-    run.save(update_fields=["signed_off_by", "signed_off_at", "pdf", "xlsx"])
+    _queue_redraw(run)
+    run.save(update_fields=["signed_off_by", "signed_off_at", *REDRAW_FIELDS])
     return run
+
+
+def report_run_redraw(*, run_id: int) -> bool:
+    """Draw a run's PDF and XLSX again with its current commentary and sign-off. Idempotent: nothing to
+    do once the files are current; when the manager saved again while this one drew, the newer
+    request's own task draws (this one's files are dropped), so the last words always win. The drawing
+    holds no lock: only the swap of the files does."""
+    run = ReportRun.objects.select_related("signed_off_by").filter(pk=run_id).first()
+    if run is None or not run.redraw_token or run.status != ReportRun.Status.DONE:
+        return False
+    token = run.redraw_token
+    try:
+        xlsx_bytes = documents.build_xlsx(run.snapshot, commentary=run.commentary, run=run)
+        pdf_bytes = documents.build_pdf(run.snapshot, commentary=run.commentary, run=run)
+    except Exception as exc:  # shown on the run's page; the sweep tries again (report_runs_resume)
+        logger.exception("redrawing report run %s failed", run_id)
+        ReportRun.objects.filter(pk=run_id, redraw_token=token).update(
+            error=f"Redrawing the files failed: {type(exc).__name__}: {exc}"[:500],
+            redraw_requested_at=timezone.now(),
+        )
+        return False
+    with transaction.atomic():
+        run = _lock(run_id)
+        if run.redraw_token != token:
+            return False  # saved again meanwhile: that request's task draws the newer words
+        _replace_files(run, pdf=pdf_bytes, xlsx=xlsx_bytes)
+        run.redraw_token, run.redraw_requested_at, run.error = "", None, ""
+        run.save(update_fields=["pdf", "xlsx", "error", *REDRAW_FIELDS])
+    return True
 
 
 # --- telling the managers -------------------------------------------------------------------------------

@@ -13,6 +13,12 @@ def build_report(run_id: int) -> bool:
     return services.report_run_build(run_id=run_id)
 
 
+@shared_task(name="reports.redraw_report", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def redraw_report(run_id: int) -> bool:
+    """Draw a run's PDF and XLSX again with its commentary and sign-off; nothing once they are current."""
+    return services.report_run_redraw(run_id=run_id)
+
+
 @shared_task(name="reports.build_previous_month", ignore_result=True)
 def build_previous_month() -> int | None:
     """Beat, on the 1st of each month: last month's report, once, then a mail to the ICT manager(s)."""

@@ -25,6 +25,7 @@ from .periods import month_period
 
 REPORT_ROLES = services.REPORT_ROLES
 TICKETS_PER_PAGE = 50
+DASHBOARD_CHART_WIDTH = 440
 RUNS_PER_PAGE = 25
 FILE_TYPES = {
     "pdf": "application/pdf",
@@ -52,7 +53,7 @@ def dashboard(request):
             "form": form,
             "report": report,
             "headlines": kpis.headline_rows(report),
-            "charts": report_charts(report),
+            "charts": report_charts(report, width=DASHBOARD_CHART_WIDTH),
             "dimensions": kpis.DIMENSIONS,
             "figure_query": {"month": period.key, **scope.as_params()},
         },
@@ -164,7 +165,8 @@ def run_progress(request, pk: int):
             "status_label": run.get_status_display(),
             "progress": run.progress,
             "message": run.progress_message,
-            "finished": run.is_finished,
+            "finished": run.is_settled,
+            "redrawing": run.files_pending,
             "error": run.error,
         }
     )
@@ -186,7 +188,9 @@ def run_commentary(request, pk: int):
         else:
             form.add_error(None, _messages_from(invalid))
         return _run_page(request, _run(pk), commentary_form=form, status=409 if run.is_signed_off else 400)
-    messages.success(request, "Commentary saved; the PDF and spreadsheet now carry it.")
+    messages.success(
+        request, "Commentary saved. The PDF and spreadsheet are being redrawn with it: a few seconds."
+    )
     return redirect("reports:run_detail", pk=pk)
 
 
@@ -202,7 +206,11 @@ def run_sign_off(request, pk: int):
     except ValidationError as invalid:
         form.add_error(None, _messages_from(invalid))
         return _run_page(request, _run(pk), sign_off_form=form, status=409 if run.is_signed_off else 400)
-    messages.success(request, "Signed off. This version is now frozen and ready to table.")
+    messages.success(
+        request,
+        "Signed off. This version is now frozen; its PDF and spreadsheet are being drawn with the "
+        "sign-off: a few seconds.",
+    )
     return redirect("reports:run_detail", pk=pk)
 
 

@@ -2,6 +2,15 @@
    reload the page when it is done or failed. No library; without JavaScript the page says "refresh". */
 (function () {
   "use strict";
+  // A form marked data-busy says at once that it was sent (its button disabled and relabelled), so a
+  // second click does not send it twice.
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-busy]"), function (form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("button[type=submit]");
+      if (button) { button.disabled = true; button.textContent = form.dataset.busy; }
+      form.setAttribute("aria-busy", "true");
+    });
+  });
   var box = document.getElementById("run-state");
   if (!box || box.dataset.finished === "true") { return; }
   var url = box.dataset.progressUrl;
