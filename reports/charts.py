@@ -267,7 +267,7 @@ def column_chart(
     title: str,
     unit: str = "",
     width: int = 560,
-    height: int = 170,
+    height: int = 150,
 ) -> SafeString:
     """Grouped columns: one group per label (a month), one column per series, with a legend; the trend
     starts at the first month with data, and each column carries its figure."""
@@ -319,7 +319,7 @@ def line_chart(
     title: str,
     unit: str = "",
     width: int = 560,
-    height: int = 170,
+    height: int = 150,
 ) -> SafeString:
     """Lines with dots, one per series; a missing value breaks the line; the trend starts at the first
     month with data."""

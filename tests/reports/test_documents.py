@@ -7,6 +7,9 @@ import pytest
 from django.conf import settings
 
 from reports import charts, documents
+from tests.reports.scenario import OCTOBER
+
+EXPECTED_PAGES = 10  # October's pack: test_the_pdf_defines_its_figures_titles_its_charts_...
 
 pytestmark = pytest.mark.django_db
 
@@ -281,3 +284,83 @@ def test_the_sla_words_looked_up_are_the_ones_worked_out():
             assert documents.SLA_WORDS[(state, late)] == documents._sla_word(state, late)
     assert documents._sla_word("stopped", True) == "breached"
     assert documents._sla_word("paused", True) == "paused (past due)"
+
+
+# --- the pack as the council reads it ----------------------------------------------------------------------
+
+
+def _pdf_pages(pdf: bytes) -> list[str]:
+    import io
+
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def _one_line(text: str) -> str:
+    """Text with its spaces taken out: the PDF's text extraction puts spaces where kerning moved a
+    letter ("T argets"), so text is compared without them."""
+    return "".join(text.split())
+
+
+@pytest.fixture
+def october(scenario):
+    from reports import kpis
+    from reports.periods import month_period
+
+    return kpis.month_report(month_period(OCTOBER), include_annex=True)
+
+
+def test_the_pdf_defines_its_figures_titles_its_charts_and_names_no_file_of_ours(october):
+    from reports import kpis
+
+    pdf = documents.build_pdf(october, commentary={"summary": "Backlog down."})
+    pages = _pdf_pages(pdf)
+    text = _one_line(" ".join(pages))
+    assert "docs/" not in text and ".md" not in text and "kpis" not in text.lower()
+    assert "ManCo" in text  # the text is there to be searched
+    for name, svg in charts.report_charts(october).items():
+        if name in ("by_site", "sla_by_priority"):
+            continue  # drawn on the dashboard, not in the PDF
+        title = svg.split("<title>", 1)[1].split("</title>", 1)[0].replace("&#x27;", "'")
+        assert _one_line(title) in text, name
+    first = next(i for i, page in enumerate(pages) if "AnnexB.Howthefiguresarecounted" in _one_line(page))
+    annex_b = _one_line(" ".join(pages[first:]))
+    for row in kpis.definition_rows(october):
+        assert _one_line(row["label"]) in annex_b and _one_line(row["definition"]) in annex_b, row["key"]
+    for rule, words in kpis.COUNTING_RULES:
+        assert _one_line(rule) in annex_b and _one_line(words) in annex_b
+
+    # Cover, summary, volumes (2), service levels (1), resolution with satisfaction (1), technicians with
+    # major incidents and oldest open (1), annex A (1), annex B (2): short chapters share a page rather
+    # than leave most of one blank.
+    assert len(pages) == EXPECTED_PAGES, [page[:40] for page in pages]
+    squeezed = [_one_line(page) for page in pages]
+    assert any("4.Resolutionandquality" in page and "5.Customersatisfaction" in page for page in squeezed)
+    assert any("6.Technicians" in page and "7.Majorincidents" in page for page in squeezed)
+
+
+def test_the_xlsx_defines_its_figures_and_names_no_file_of_ours(october):
+    import io
+
+    from openpyxl import load_workbook
+
+    from reports import kpis
+
+    book = load_workbook(io.BytesIO(documents.build_xlsx(october, commentary={})))
+    cells = [
+        str(cell)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if cell is not None
+    ]
+    assert not [cell for cell in cells if "docs/" in cell or ".md" in cell]
+    definitions = {row[0]: row[1:] for row in book["Definitions"].iter_rows(values_only=True) if row[0]}
+    for row in kpis.definition_rows(october):
+        assert definitions[row["label"]][:2] == (row["definition"], row["tickets"])
+    for rule, words in kpis.COUNTING_RULES:
+        assert definitions[rule][0] == words
+    for sheet in book.worksheets:
+        for chart in sheet._charts:
+            assert chart.title is not None, sheet.title
