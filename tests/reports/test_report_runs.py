@@ -115,7 +115,7 @@ def test_text_that_looks_like_a_formula_stays_text(quick_pdf, built, manager_use
     from incidents.models import Ticket
 
     Ticket.objects.filter(pk=scenario.pk("T8")).update(summary=FORMULA)
-    run = services.report_run_comment(run=built, by=manager_user, commentary={"summary": FORMULA})
+    run = _redrawn(services.report_run_comment(run=built, by=manager_user, commentary={"summary": FORMULA}))
     book = load_workbook(io.BytesIO(run.xlsx.read()))
     commentary = {row[0].value: row[1] for row in book["Commentary"].iter_rows(min_row=2)}
     cell = commentary["Executive summary"]
@@ -136,6 +136,21 @@ def _build(run: ReportRun) -> ReportRun:
     return run
 
 
+def _pdf_text(pdf: bytes) -> str:
+    """The PDF's text without spaces (extraction puts some where kerning moved a letter)."""
+    from pypdf import PdfReader
+
+    return "".join("".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _redrawn(run: ReportRun) -> ReportRun:
+    """The run after its queued redraw ran (the worker's part of saving commentary or signing off)."""
+    assert tasks.redraw_report(run.pk) is True
+    run.refresh_from_db()
+    assert not run.files_pending
+    return run
+
+
 def test_a_run_already_done_is_not_built_again(quick_pdf, built):
     names = (built.pdf.name, built.xlsx.name, built.csv.name)
     assert tasks.build_report(built.pk) is False
@@ -148,9 +163,11 @@ def test_commentary_redraws_the_files_and_sign_off_freezes_them(built, manager_u
         run=built, by=manager_user, commentary={"summary": "Backlog down.", "volumes": "Elliotdale busy."}
     )
     assert run.commentary == {"summary": "Backlog down.", "volumes": "Elliotdale busy."}
+    run = _redrawn(run)
+    assert "Backlogdown." in _pdf_text(run.pdf.read())
     assert run.snapshot["headline"] == answers.OCTOBER_HEADLINE  # the figures never move
 
-    run = services.report_run_sign_off(run=run, by=manager_user)
+    run = _redrawn(services.report_run_sign_off(run=run, by=manager_user))
     assert run.signed_off_by == manager_user and run.signed_off_at is not None
     frozen_files = {
         kind: (getattr(run, kind).name, getattr(run, kind).read()) for kind in ("pdf", "xlsx", "csv")
@@ -230,6 +247,7 @@ def test_the_page_builds_a_report_and_shows_its_progress(
         "progress": 0,
         "message": "Waiting for a worker",
         "finished": False,
+        "redrawing": False,
         "error": "",
     }
     _build(run)
@@ -357,3 +375,108 @@ def test_the_monthly_run_is_unique_even_when_two_beats_race(scenario, frozen):
     with pytest.raises(IntegrityError), transaction.atomic():
         ReportRun.objects.create(month=answers.OCTOBER, version=2, automatic=True)
     assert services.report_run_schedule_previous_month() is None
+
+
+# --- commentary: saved at once, the files redrawn in the background -----------------------------------
+
+
+def _no_drawing(monkeypatch) -> dict:
+    """Make drawing the files fail loudly; returns the drawing functions to put back."""
+    drawing = {name: getattr(documents, name) for name in ("build_pdf", "build_xlsx")}
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the request drew the report's files itself")
+
+    for name in drawing:
+        monkeypatch.setattr(documents, name, refuse)
+    return drawing
+
+
+def test_saving_commentary_keeps_the_words_and_queues_the_redraw_without_drawing(
+    quick_pdf,
+    built,
+    manager_user,
+    signed_in,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+):
+    """Saving took 8.6 s with no sign of life: the PDF and XLSX were drawn inside the request. Now the
+    request saves the words and queues the drawing after commit, in a handful of queries."""
+    client = signed_in(manager_user)
+    old_pdf = built.pdf.read()
+    drawing = _no_drawing(monkeypatch)
+    url = reverse("reports:run_commentary", args=[built.pk])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, django_assert_max_num_queries(8):
+        response = client.post(url, {"summary": "Backlog down by a third."})
+    assert response.status_code == 302
+    assert [callback.__qualname__ for callback in callbacks] == ["enqueue_on_commit.<locals>.send"]
+    run = ReportRun.objects.get(pk=built.pk)
+    assert run.commentary == {"summary": "Backlog down by a third."} and run.files_pending
+    assert run.pdf.read() == old_pdf  # not drawn yet
+
+    # The page says what is happening, and its progress poll keeps watching until the files are drawn.
+    page = client.get(reverse("reports:run_detail", args=[run.pk])).content.decode()
+    assert "Commentary saved. The PDF and spreadsheet are being redrawn" in page
+    assert "Redrawing the PDF and spreadsheet with your commentary" in page
+    assert 'data-finished="false"' in page and 'data-busy="Saving…"' in page
+    progress = client.get(reverse("reports:run_progress", args=[run.pk])).json()
+    assert (progress["finished"], progress["redrawing"]) == (False, True)
+
+    for name, function in drawing.items():
+        monkeypatch.setattr(documents, name, function)
+    run = _redrawn(run)
+    book = load_workbook(io.BytesIO(run.xlsx.read()))
+    commentary = {row[0]: row[1] for row in book["Commentary"].iter_rows(min_row=2, values_only=True)}
+    assert commentary["Executive summary"] == "Backlog down by a third."
+    progress = client.get(reverse("reports:run_progress", args=[run.pk])).json()
+    assert (progress["finished"], progress["redrawing"]) == (True, False)
+    assert (
+        "Redrawing the PDF" not in client.get(reverse("reports:run_detail", args=[run.pk])).content.decode()
+    )
+
+
+def test_the_redraw_carries_the_words_saved_last(quick_pdf, built, manager_user, monkeypatch):
+    """A redraw that finds newer words saved while it drew leaves the files to the newer redraw."""
+    from openpyxl import load_workbook
+
+    first = services.report_run_comment(run=built, by=manager_user, commentary={"summary": "First words."})
+    drawing = documents.build_xlsx
+
+    def draw_while_the_manager_saves_again(report, *, commentary, run=None):
+        services.report_run_comment(run=first, by=manager_user, commentary={"summary": "Second words."})
+        return drawing(report, commentary=commentary, run=run)
+
+    monkeypatch.setattr(documents, "build_xlsx", draw_while_the_manager_saves_again)
+    assert tasks.redraw_report(first.pk) is False  # drew "First words.", then found newer ones
+    first.refresh_from_db()
+    assert first.files_pending
+    monkeypatch.setattr(documents, "build_xlsx", drawing)
+    run = _redrawn(first)
+    book = load_workbook(io.BytesIO(run.xlsx.read()))
+    commentary = {row[0]: row[1] for row in book["Commentary"].iter_rows(min_row=2, values_only=True)}
+    assert commentary["Executive summary"] == "Second words."
+    assert tasks.redraw_report(run.pk) is False  # nothing left to do: idempotent
+
+
+def test_a_lost_or_failed_redraw_is_queued_again_by_the_sweep(
+    quick_pdf, built, manager_user, frozen, monkeypatch, django_capture_on_commit_callbacks
+):
+    run = services.report_run_comment(run=built, by=manager_user, commentary={"summary": "Words."})
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no fonts")
+
+    working = documents.build_pdf
+    monkeypatch.setattr(documents, "build_pdf", broken)
+    assert tasks.redraw_report(run.pk) is False
+    run.refresh_from_db()
+    assert run.files_pending and "no fonts" in run.error
+    assert services.report_runs_resume() == 0  # tried a moment ago
+    frozen(2026, 11, 3, 9, 10)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert services.report_runs_resume() == 1
+    assert len(callbacks) == 1
+    monkeypatch.setattr(documents, "build_pdf", working)
+    run = _redrawn(run)
+    assert run.error == ""
