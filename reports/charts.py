@@ -428,8 +428,8 @@ def _x_labels(labels: Sequence[str], left: float, baseline: float, step: float) 
 
 def report_charts(report: dict, *, width: int = 560) -> dict[str, SafeString]:
     """The charts of a KPI report (kpis.month_report or a run's snapshot), by name. `width` is the
-    trend charts' drawing width: the PDF's 560 fills the A4 page; the dashboard draws them at 440 so
-    that their text stays readable when a phone shrinks them to its width."""
+    trend charts' drawing width: the dashboard draws them at 440, so that their text stays readable
+    when a phone shrinks them to its width; the PDF at 640 (documents.PDF_CHART_WIDTH)."""
     trend = report["trend"]
     labels = trend["labels"]
     breakdowns = report["breakdowns"]
@@ -492,6 +492,7 @@ def report_charts(report: dict, *, width: int = 560) -> dict[str, SafeString]:
             [row["label"] for row in report["top_services"]],
             [row["logged"] for row in report["top_services"]],
             title="The services with most tickets logged",
+            width=width,
         ),
         "sla_by_priority": bar_chart(
             [row["label"] for row in sla["by_priority"]],

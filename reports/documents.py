@@ -125,6 +125,9 @@ def build_pdf(report: dict, *, commentary: dict, run=None) -> bytes:
 # first); the XLSX has the snapshot's whole list (kpis.ANNEX_LIMIT) and the CSV every ticket of the month
 # with its SLA columns. Laying out 1,000 rows took more than half the PDF's time (docs/performance.md).
 PDF_ANNEX_ROWS = 200
+# The trend charts' drawing width in the PDF: at 640 units across the 178 mm between the margins their text
+# prints at the body's 9.5 pt and each chart takes about 60 mm, so a short chapter shares a page.
+PDF_CHART_WIDTH = 640
 
 
 def pdf_annex(report: dict) -> dict:
@@ -148,7 +151,7 @@ def pdf_context(report: dict, *, commentary: dict, run=None) -> dict:
         "run": run,
         "headlines": kpis.headline_rows(report),
         "executive": [row for row in kpis.headline_rows(report) if row["key"] in kpis.EXECUTIVE_FIVE],
-        "charts": report_charts(report),
+        "charts": report_charts(report, width=PDF_CHART_WIDTH),
         "definitions": kpis.definition_rows(report),
         "counting_rules": kpis.COUNTING_RULES,
         "table_definitions": kpis.TABLE_DEFINITIONS,
