@@ -249,6 +249,7 @@ def _definitions_sheet(workbook, report: dict) -> None:
     for name, words in kpis.TABLE_DEFINITIONS:
         row += 1
         _write(sheet, row, [name, words])
+    workbook.move_sheet(sheet, offset=1 - workbook.index(sheet))  # second, after the summary
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 90
     sheet.column_dimensions["C"].width = 40
@@ -304,7 +305,20 @@ def build_xlsx(report: dict, *, commentary: dict, run=None) -> bytes:
         ("first_contact_rate", "First-contact resolution (%)"),
         ("satisfaction_mean", "Satisfaction (1-5)"),
     ]
-    rows = [[label] + [trend[key][i] for key, _ in trend_keys] for i, label in enumerate(trend["labels"])]
+    # From the first month with tickets, as the PDF's trend charts (charts._from_first_data).
+    start = next(
+        (
+            i
+            for i in range(len(trend["labels"]))
+            if trend["logged"][i] or trend["resolved"][i] or trend["backlog"][i]
+        ),
+        0,
+    )
+    rows = [
+        [label] + [trend[key][i] for key, _ in trend_keys]
+        for i, label in enumerate(trend["labels"])
+        if i >= start
+    ]
     sheet, first = _table(workbook, "Trend", ["Month"] + [name for _, name in trend_keys], rows)
     volumes = BarChart()
     volumes.title = "Tickets per month"

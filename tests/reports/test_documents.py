@@ -382,3 +382,6 @@ def test_the_xlsx_defines_its_figures_and_names_no_file_of_ours(october):
     for sheet in book.worksheets:
         for chart in sheet._charts:
             assert chart.title is not None, sheet.title
+    assert book.sheetnames[:2] == ["Summary", "Definitions"]
+    months = [row[0] for row in book["Trend"].iter_rows(min_row=2, values_only=True)]
+    assert months == ["Sep 2026", "Oct 2026"]  # from the first month with tickets, as the PDF's charts
