@@ -6,6 +6,7 @@ from servicedesk.admin_csv import CsvImportExportMixin
 
 from . import services
 from .models import (
+    AssetTypeService,
     CriticalPeriod,
     Lifecycle,
     PriorityMatrixCell,
@@ -14,6 +15,7 @@ from .models import (
     ServiceCategory,
     SupportGroup,
 )
+from .priority import request_priority_for
 
 
 class RequestFieldInline(admin.TabularInline):
@@ -69,13 +71,17 @@ class ServiceAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
     search_fields = ("name", "description", "keywords", "category__name")
     list_select_related = ("category", "support_group", "owner")
     autocomplete_fields = ("owner",)
-    readonly_fields = ("status_changed_at", "created_at", "updated_at")
+    readonly_fields = ("status_changed_at", "created_at", "updated_at", "request_priority")
     actions = [make_live, retire]
     inlines = [RequestFieldInline, CriticalPeriodInline]
     fieldsets = (
         (None, {"fields": ("name", "category", "description", "keywords")}),
         ("Portfolio", {"fields": ("status", "status_changed_at", "criticality", "owner", "support_group")}),
         ("What staff can log", {"fields": ("offers_incidents", "offers_requests")}),
+        (
+            "Priority of a service request (nobody is asked impact and urgency for one)",
+            {"fields": ("request_impact", "request_urgency", "request_priority")},
+        ),
         ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
     csv_export = staticmethod(services.catalogue_export)
@@ -84,6 +90,13 @@ class ServiceAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
         "Columns: " + ", ".join(services.CATALOGUE_COLUMNS) + ". Services are matched by name; status is "
         "pipeline, live or retired and may only move forward; owner is a username."
     )
+
+    @admin.display(description="Priority of its requests")
+    def request_priority(self, obj) -> str:
+        # The matrix decides, as for every ticket (catalogue/priority.py); shown here once saved.
+        return (
+            request_priority_for(service=obj).reason if obj and obj.pk else "Shown once the service is saved."
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # On an existing service the lifecycle moves only through the actions, which enforce the rule.
@@ -127,3 +140,12 @@ class PriorityMatrixCellAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AssetTypeService)
+class AssetTypeServiceAdmin(SimpleHistoryAdmin):
+    """A ticket logged from an asset's QR label starts on the service of the asset's type."""
+
+    list_display = ("asset_type", "service")
+    list_select_related = ("service",)
+    autocomplete_fields = ("service",)

@@ -10,6 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from sites.models import AssetType
+
 
 class Lifecycle(models.TextChoices):
     PIPELINE = "pipeline", "Pipeline (coming)"
@@ -112,6 +114,19 @@ class Service(models.Model):
     )
     offers_incidents = models.BooleanField("staff can report incidents", default=True)
     offers_requests = models.BooleanField("staff can make service requests", default=False)
+    # A service request is not a fault: nobody is asked how bad it is. Its priority still comes from the
+    # one matrix (catalogue/priority.py), from these two defaults.
+    request_impact = models.CharField(
+        "impact of a service request",
+        max_length=10,
+        choices=Impact.choices,
+        default=Impact.LOW,
+        help_text="Service requests are not asked impact and urgency: they take these two, and the "
+        "priority matrix turns them into the request's priority.",
+    )
+    request_urgency = models.CharField(
+        "urgency of a service request", max_length=10, choices=Urgency.choices, default=Urgency.MEDIUM
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -240,6 +255,22 @@ class RequestField(models.Model):
             raise ValidationError({"choices": "A choice field needs at least two choices, one per line."})
         if self.field_type != self.FieldType.CHOICE and self.choices.strip():
             raise ValidationError({"choices": "Only a 'Choice from a list' field has choices."})
+
+
+class AssetTypeService(models.Model):
+    """Which service a kind of equipment belongs to: a ticket logged from an asset's label starts on it
+    (a printer's label opens "Printing, copying and scanning"). Data, edited in admin."""
+
+    asset_type = models.CharField(max_length=20, choices=AssetType.choices, unique=True)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="asset_types")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["asset_type"]
+        verbose_name = "service for an asset type"
+
+    def __str__(self) -> str:
+        return f"{self.get_asset_type_display()}: {self.service.name}"
 
 
 class PriorityMatrixCell(models.Model):

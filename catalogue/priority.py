@@ -3,12 +3,20 @@
 Start from the impact x urgency matrix (data, edited in admin), then raise one level for a critical
 service and one more when the ticket is logged inside one of the service's critical periods, never
 above P1. The reason says every step in words a requester understands.
+
+Two ways in, both through `priority_for`:
+- a person reporting a fault answers one plain question, "How bad is it?" (`HowBad`); `HOW_BAD` maps
+  each answer onto one impact and urgency (docs/decisions/0007-log-form-on-a-phone.md);
+- a service request asks neither: it takes its service's `request_impact` and `request_urgency`
+  (`request_priority_for`), so a service's default priority is two cells of the same matrix.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+
+from django.db import models
 
 from .models import Criticality, Impact, PriorityMatrixCell, Urgency
 from .periods import active_period
@@ -63,3 +71,45 @@ def priority_for(
             reason += f", raised from P{priority}: {period.name}"
             priority -= 1
     return PriorityDecision(priority=priority, matrix_priority=base, reason=f"P{priority}: {reason}")
+
+
+class HowBad(models.TextChoices):
+    """The log form's one question about a fault, smallest answer first (the most common one)."""
+
+    SLOWED = "slowed", "It slows me down, but I can still work"
+    STOPPED = "stopped", "I cannot work"
+    TEAM = "team", "Several people or a whole team cannot work"
+    SITE = "site", "A whole site, or a service to the public, has stopped"
+
+
+HOW_BAD_QUESTION = "How bad is it?"
+
+# (impact, urgency) of each answer: the matrix's diagonal from P4 up to P1 (with the default matrix:
+# slowed P4, stopped P3, team P2, site P1). Technicians refine impact and urgency on the ticket page.
+HOW_BAD = {
+    HowBad.SLOWED: (Impact.LOW, Urgency.MEDIUM),
+    HowBad.STOPPED: (Impact.LOW, Urgency.HIGH),
+    HowBad.TEAM: (Impact.MEDIUM, Urgency.HIGH),
+    HowBad.SITE: (Impact.HIGH, Urgency.HIGH),
+}
+
+
+def impact_and_urgency(how_bad: str) -> tuple[str, str]:
+    """The impact and urgency an answer to "How bad is it?" stands for."""
+    try:
+        impact, urgency = HOW_BAD[HowBad(how_bad)]
+    except ValueError:
+        raise ValueError(f"unknown answer {how_bad!r}") from None
+    return str(impact), str(urgency)
+
+
+def request_priority_for(*, service, when: datetime | None = None) -> PriorityDecision:
+    """A service request's priority: its service's default impact and urgency, through the matrix."""
+    decision = priority_for(
+        impact=service.request_impact, urgency=service.request_urgency, service=service, when=when
+    )
+    return PriorityDecision(
+        priority=decision.priority,
+        matrix_priority=decision.matrix_priority,
+        reason=f"{decision.reason} (the service's default for requests)",
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from .models import Lifecycle, RequestField, Service, ServiceCategory
+from .models import AssetTypeService, Lifecycle, RequestField, Service, ServiceCategory
 
 
 def services_for_catalogue(*, q: str = "", statuses=(Lifecycle.LIVE,)) -> QuerySet[Service]:
@@ -38,3 +38,12 @@ def service_with_questions(service_id: int) -> Service:
 
 def categories_with_live_services() -> QuerySet[ServiceCategory]:
     return ServiceCategory.objects.filter(services__status=Lifecycle.LIVE).distinct()
+
+
+def service_id_for_asset_type(asset_type: str) -> int | None:
+    """The live service a kind of equipment belongs to (AssetTypeService), None when none is set."""
+    return (
+        AssetTypeService.objects.filter(asset_type=asset_type, service__status=Lifecycle.LIVE)
+        .values_list("service_id", flat=True)
+        .first()
+    )

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.http import QueryDict
 
 from catalogue.models import Impact, Service, SupportGroup, TicketKind, Urgency
+from catalogue.priority import HOW_BAD_QUESTION, HowBad, impact_and_urgency
 from sites.models import Asset, Site
 from slas.models import Supplier
 
@@ -104,7 +105,7 @@ def _service_field(services: list[Service], *, error_messages=None, **kwargs) ->
 
 
 def _asset_by_tag(tag: str) -> Asset:
-    asset = Asset.objects.select_related("site").filter(asset_tag=tag.strip().upper()).first()
+    asset = Asset.objects.select_related("site", "building").filter(asset_tag=tag.strip().upper()).first()
     if asset is None:
         raise ValidationError(
             f"No asset has the tag {tag.strip()}. Check the label on the equipment, or leave this empty."
@@ -153,8 +154,25 @@ def errors_onto(
 # --- logging a ticket ------------------------------------------------------------------------------------
 
 
+class HowBadSelect(forms.RadioSelect):
+    """ "How bad is it?" is asked of faults only: the page's script marks it required once the person says
+    something is broken (a `required` in the HTML would stop a service request being sent without the
+    script); the server asks for it whatever the browser did."""
+
+    def use_required_attribute(self, initial) -> bool:
+        return False
+
+
+# The two answers to the first question, in the words people use.
+KIND_CHOICES = [(TicketKind.INCIDENT, "Something is broken"), (TicketKind.REQUEST, "I need something")]
+
+
 class TicketLogForm(forms.Form):
-    """A new incident or service request. Support roles also say who called and how."""
+    """A new incident or service request, in as few decisions as a phone allows (docs/decisions/0007):
+    broken or a need, a summary, the service (suggested from the summary's words, or from an asset's
+    label), and for a fault one question, "How bad is it?". The description is optional; a service
+    request is asked its service's own questions and never impact or urgency. Support roles also say who
+    called and how."""
 
     requester = UserChoiceField(
         queryset=possible_requesters(),
@@ -166,10 +184,21 @@ class TicketLogForm(forms.Form):
         choices=Channel.choices, initial=Channel.PHONE, label="How did they reach the service desk?"
     )
     kind = forms.ChoiceField(
-        choices=TicketKind.choices,
+        choices=KIND_CHOICES,
         widget=forms.RadioSelect,
-        required=False,
         label="Is something broken, or do you need something?",
+        error_messages={"required": "Say whether something is broken or you need something."},
+    )
+    summary = forms.CharField(
+        max_length=200,
+        label="In a few words, what is wrong or what do you need?",
+        error_messages={"required": "Say in a few words what is wrong or what you need."},
+    )
+    how_bad = forms.ChoiceField(
+        choices=HowBad.choices,
+        widget=HowBadSelect,
+        label=HOW_BAD_QUESTION,
+        error_messages={"required": "Say how bad it is."},
     )
     site = forms.ModelChoiceField(
         queryset=Site.objects.order_by("table_order", "name"),
@@ -182,34 +211,17 @@ class TicketLogForm(forms.Form):
         label="Asset tag (optional)",
         help_text="The label on the equipment, e.g. MLM-PRN-0001. Leave empty if there is no label.",
     )
-    summary = forms.CharField(
-        max_length=200,
-        label="In a few words, what is wrong or what do you need?",
-        error_messages={"required": "Say in a few words what is wrong or what you need."},
-    )
     description = forms.CharField(
+        required=False,
         max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        label="Tell us more",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Anything else we should know? (optional)",
         help_text="What happens, since when, any error message, what you tried.",
-        error_messages={"required": "Describe the problem or the request in a sentence or two."},
-    )
-    impact = forms.ChoiceField(
-        choices=IMPACT_CHOICES,
-        widget=forms.RadioSelect,
-        label=IMPACT_QUESTION,
-        error_messages={"required": "Say how many people are affected."},
-    )
-    urgency = forms.ChoiceField(
-        choices=URGENCY_CHOICES,
-        widget=forms.RadioSelect,
-        label=URGENCY_QUESTION,
-        error_messages={"required": "Say whether you can still work."},
     )
     files = MultipleFileField(label="Files")
 
-    # The service's error keys that are named differently here.
-    ERROR_ALIASES = {"asset": "asset_tag"}
+    # The service's error keys that are named differently here ("How bad is it?" stands for both).
+    ERROR_ALIASES = {"asset": "asset_tag", "impact": "how_bad", "urgency": "how_bad"}
 
     def __init__(self, *args, user, services: list[Service], support: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -221,8 +233,13 @@ class TicketLogForm(forms.Form):
             label="Which service?",
             error_messages={"required": "Choose the service it is about."},
         )
-        self.order_fields(["requester", "channel", "kind", "service"])
+        self.fields[
+            "service"
+        ].help_text = "Chosen for you where your words or a label name one: change it if it is wrong."
+        self.order_fields(["requester", "channel", "kind", "summary", "service", "how_bad"])
         self.fields["files"].help_text = files_help()
+        if self.data.get("kind") == TicketKind.REQUEST:
+            self.fields["how_bad"].required = False  # a request's priority is its service's default
         if support:
             # Blank means the caller's own site.
             self.fields["site"].required = False
@@ -244,12 +261,6 @@ class TicketLogForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        service = data.get("service")
-        if service is not None and not data.get("kind"):
-            if len(service.kinds) == 1:
-                data["kind"] = service.kinds[0]  # implied: the service takes only one kind
-            else:
-                self.add_error("kind", "Say whether something is broken or you need something.")
         if self.support and not data.get("site") and data.get("requester") is not None:
             data["site"] = data["requester"].site
             if data["site"] is None:
@@ -266,13 +277,14 @@ class TicketLogForm(forms.Form):
             except (TypeError, ValueError):
                 service = None
         kind = data.get("kind") or self.data.get("kind", "")
-        if not kind and service is not None and len(service.kinds) == 1:
-            kind = service.kinds[0]
         return service, kind
 
     def service_arguments(self) -> dict:
         """The keyword arguments of services.ticket_log this form supplies (answers and files aside)."""
         data = self.cleaned_data
+        impact = urgency = None  # a service request: its service's default priority
+        if data["kind"] == TicketKind.INCIDENT:
+            impact, urgency = impact_and_urgency(data["how_bad"])
         arguments = {
             "requester": data["requester"] if self.support else self.user,
             "logged_by": self.user,
@@ -282,8 +294,8 @@ class TicketLogForm(forms.Form):
             "asset": data["asset_tag"],
             "summary": data["summary"],
             "description": data["description"],
-            "impact": data["impact"],
-            "urgency": data["urgency"],
+            "impact": impact,
+            "urgency": urgency,
         }
         if self.support:
             arguments["channel"] = data["channel"]

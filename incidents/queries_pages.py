@@ -59,6 +59,9 @@ def saved_filters(user) -> QuerySet[SavedFilter]:
     return SavedFilter.objects.filter(user=user).order_by("name")
 
 
-def asset_site_id(asset_tag: str) -> int | None:
-    """The site of the asset with this tag (any case), to fill in a ticket logged from its label."""
-    return Asset.objects.filter(asset_tag=asset_tag.strip().upper()).values_list("site_id", flat=True).first()
+def asset_for_label(asset_tag: str) -> Asset | None:
+    """The asset with this tag (any case), with its site and building: a ticket logged from its label
+    starts at its site and says which device it is (Asset.where)."""
+    return (
+        Asset.objects.select_related("site", "building").filter(asset_tag=asset_tag.strip().upper()).first()
+    )

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalogue.models import Service, SupportGroup, TicketKind
-from catalogue.priority import priority_for
+from catalogue.priority import priority_for, request_priority_for
 from catalogue.services import request_answers_validate
 from sites.models import Asset, Site
 from slas.agreements import NoAgreement, sla_for_service
@@ -125,9 +125,9 @@ def ticket_log(
     service: Service,
     site: Site,
     summary: str,
-    description: str,
-    impact: str,
-    urgency: str,
+    description: str = "",
+    impact: str | None = None,
+    urgency: str | None = None,
     kind: str = TicketKind.INCIDENT,
     asset: Asset | None = None,
     answers: dict | None = None,
@@ -135,7 +135,10 @@ def ticket_log(
     logged_by=None,
     files=(),
 ) -> Ticket:
-    """Log an incident or service request on a live service; its priority comes from the catalogue's rule."""
+    """Log an incident or service request on a live service; its priority comes from the catalogue's rule.
+
+    An incident needs its impact and urgency. A service request not given them takes its service's
+    defaults (`Service.request_impact`, `request_urgency`): nobody is asked how bad a request is."""
     logged_by = logged_by or requester
     if logged_by != requester:
         _require_support(logged_by)  # only the service desk logs on a caller's behalf
@@ -152,6 +155,11 @@ def ticket_log(
         errors["asset"] = [f"{asset.asset_tag} is at {asset.site.name}, not at {site.name}."]
     if not summary.strip():
         errors["summary"] = ["Say in a few words what is wrong or what you need."]
+    if kind == TicketKind.INCIDENT or impact is not None or urgency is not None:
+        if impact is None:
+            errors["impact"] = ["Say how many people are affected."]
+        if urgency is None:
+            errors["urgency"] = ["Say whether you can still work."]
     cleaned_answers = {}
     if kind == TicketKind.REQUEST and not errors.get("service"):
         try:
@@ -165,7 +173,11 @@ def ticket_log(
     if errors:
         raise ValidationError(errors)
 
-    decision = priority_for(impact=impact, urgency=urgency, service=service)
+    if impact is None:  # a service request: its service's default, through the same matrix
+        impact, urgency = service.request_impact, service.request_urgency
+        decision = request_priority_for(service=service)
+    else:
+        decision = priority_for(impact=impact, urgency=urgency, service=service)
     ticket = Ticket.objects.create(
         kind=kind,
         summary=summary.strip(),

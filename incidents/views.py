@@ -26,9 +26,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from catalogue.forms import RequestAnswersForm
 from catalogue.models import Service, TicketKind
-from catalogue.selectors import choosable_services, service_with_questions
+from catalogue.selectors import choosable_services, service_id_for_asset_type, service_with_questions
 from servicedesk import roles
 from servicedesk.pagination import NearerEndPaginator, fill_page
+from sites.models import Asset, Site
 from slas.operational import ticket_operational_clocks
 
 from . import notifications, queries_pages, selectors, services
@@ -77,18 +78,41 @@ def _questions(service: Service | None, kind: str) -> list:
     return list(service_with_questions(service.pk).request_fields.all())
 
 
-def _initial_from_query(params) -> dict:
-    """?service=, ?kind=, ?site= and ?asset= (an asset label's tag) fill the form in."""
-    initial = {key: params[key] for key in ("service", "site") if params.get(key, "").isdigit()}
+def _initial_from_query(params, services: dict[int, Service]) -> tuple[dict, Asset | None]:
+    """?service=, ?kind=, ?site= and ?asset= (an asset label's tag) fill the form in. An asset brings its
+    site and the service its type belongs to (catalogue.AssetTypeService), and is said in words; a service
+    that takes one kind of ticket brings the kind, and a label (on a device) starts as a fault."""
+    initial: dict = {key: params[key] for key in ("service", "site") if params.get(key, "").isdigit()}
     if params.get("kind") in TicketKind.values:
         initial["kind"] = params["kind"]
+    asset = None
     tag = params.get("asset", "").strip()[:32]
     if tag:
         initial["asset_tag"] = tag.upper()
-        site_id = queries_pages.asset_site_id(tag)
-        if site_id:
-            initial["site"] = site_id
-    return initial
+        asset = queries_pages.asset_for_label(tag)
+        if asset is not None:
+            initial["site"] = asset.site_id
+            initial.setdefault("service", service_id_for_asset_type(asset.type))
+    service = services.get(int(initial.get("service") or 0))
+    if service is None:
+        initial.pop("service", None)
+    elif "kind" not in initial:
+        if len(service.kinds) == 1:
+            initial["kind"] = service.kinds[0]
+        elif asset is not None and TicketKind.INCIDENT in service.kinds:
+            initial["kind"] = TicketKind.INCIDENT
+    return initial, asset
+
+
+# The log form's fields folded under "More details (optional)"; opened when one of them needs an answer.
+MORE_DETAILS = ("site", "asset_tag", "description", "files")
+
+
+def _site_name(site_id) -> str:
+    try:
+        return Site.objects.filter(pk=int(site_id)).values_list("name", flat=True).first() or ""
+    except (TypeError, ValueError):
+        return ""
 
 
 @roles.role_required(*roles.ROLES)
@@ -96,7 +120,7 @@ def ticket_new(request):
     """Log an incident or a service request; support roles log on a caller's behalf."""
     support = is_support(request.user)
     form_kwargs = {"user": request.user, "services": list(choosable_services()), "support": support}
-    answers_form, notice, status = None, "", 200
+    answers_form, notice, status, asset = None, "", 200, None
     if request.method == "POST":
         form = TicketLogForm(request.POST, request.FILES, **form_kwargs)
         valid = form.is_valid()
@@ -135,11 +159,13 @@ def ticket_new(request):
                 )
                 return redirect("ticket_detail", ticket.pk)
         status = 200 if notice else 400
+        asset = form.cleaned_data.get("asset_tag") if hasattr(form, "cleaned_data") else None
     else:
-        form = TicketLogForm(initial=_initial_from_query(request.GET), **form_kwargs)
-        service = form.services.get(int(form.initial.get("service", 0) or 0))
-        kind = form.initial.get("kind") or (service.kinds[0] if service and len(service.kinds) == 1 else "")
-        questions = _questions(service, kind)
+        services_by_pk = {service.pk: service for service in form_kwargs["services"]}
+        initial, asset = _initial_from_query(request.GET, services_by_pk)
+        form = TicketLogForm(initial=initial, **form_kwargs)
+        service = services_by_pk.get(int(initial.get("service") or 0))
+        questions = _questions(service, initial.get("kind", ""))
         if questions:
             answers_form = RequestAnswersForm(request_fields=questions)
     return render(
@@ -147,6 +173,11 @@ def ticket_new(request):
         "incidents/ticket_new.html",
         {
             "form": form,
+            "asset": asset,
+            "kind": form.chosen()[1] if form.is_bound else form.initial.get("kind", ""),
+            "site_name": _site_name(form["site"].value()),
+            "more_open": any(form[name].errors for name in MORE_DETAILS)
+            or (not support and not form["site"].value()),
             "answers_form": answers_form,
             "questions_service": service if answers_form is not None else None,
             "notice": notice,

@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from .models import Asset, AssetStatus, AssetType, Building, ConnectionType, Site
 
 HUB = "Dutywa Main Building"
+MAIN_BUILDING_FLOORS = ("Ground floor", "1st floor", "2nd floor")
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,11 @@ def demo_assets() -> list[Asset]:
             kind = LAPTOP if n % 4 == 3 else DESKTOP
             assets.append(_equipment(kind, tags.next(kind), n, site, rooms[n % len(rooms)]))
         for n in range(site.network_printers):
-            assets.append(_equipment(PRINTER, tags.next(PRINTER), n, site, rooms[n % len(rooms)]))
+            printer = _equipment(PRINTER, tags.next(PRINTER), n, site, rooms[n % len(rooms)])
+            if printer.building is not None and printer.building.name == "Main building":
+                # The hub's main building has three floors; its printers stand on each in turn.
+                printer.location = MAIN_BUILDING_FLOORS[(n // len(rooms)) % len(MAIN_BUILDING_FLOORS)]
+            assets.append(printer)
         for n in range(site.telephones):
             assets.append(_equipment(TELEPHONE, tags.next(TELEPHONE), n, site, rooms[n % len(rooms)]))
         for n, building in enumerate(connected.get(site.pk, [])):

@@ -126,6 +126,11 @@ class Asset(models.Model):
     building = models.ForeignKey(
         Building, on_delete=models.PROTECT, null=True, blank=True, related_name="assets"
     )
+    location = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Where in the building, as staff would say it, e.g. '2nd floor, Finance office'.",
+    )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -185,6 +190,18 @@ class Asset(models.Model):
 
     def __str__(self) -> str:
         return " ".join(part for part in (self.asset_tag, self.make, self.model) if part)
+
+    @property
+    def where(self) -> str:
+        """'HP LaserJet Pro M404dn, Dutywa Main Building, 2nd floor': the device and where it stands, as
+        the log form says it (needs site and building). A building named like its site is not repeated."""
+        parts = [" ".join(part for part in (self.make, self.model) if part) or self.get_type_display()]
+        parts.append(self.site.name)
+        if self.building_id and self.building.name.lower() not in self.site.name.lower():
+            parts.append(self.building.name)
+        if self.location:
+            parts.append(self.location)
+        return ", ".join(parts)
 
     @property
     def is_link(self) -> bool:

@@ -13,6 +13,7 @@ from servicedesk import roles
 DATA_MIGRATIONS = (
     ("sites.migrations.0002_table1_sites", "load_sites"),
     ("catalogue.migrations.0002_seed_catalogue", "seed"),
+    ("catalogue.migrations.0004_seed_asset_type_services", "seed"),
     ("slas.migrations.0002_default_calendars_and_slas", "seed"),
 )
 

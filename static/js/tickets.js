@@ -52,13 +52,63 @@
     });
   }
 
-  /* The log form: a service that takes one kind of ticket implies it; a service request's extra
-     questions are fetched from the server when the service or the kind changes. */
+  /* Words of a summary that could name a service: short and common words say nothing about one. */
+  var COMMON = ("the and not for with from this that have has was are can cannot does doesnt dont " +
+    "working work works broken need needs please our their there since today again still any all " +
+    "floor office room").split(" ");
+
+  function stems(text) {
+    return text.toLowerCase().split(/[^a-z0-9]+/).filter(function (word) {
+      return word.length >= 3 && COMMON.indexOf(word) === -1;
+    }).map(function (word) { return word.slice(0, 5); });
+  }
+
+  /* The service a summary names: the one whose name, keywords and category share the most words with it
+     (by their first five letters: "printing" finds "printer"), when exactly one does best. */
+  function suggestedService(select, summary, kind) {
+    var wanted = stems(summary);
+    if (!wanted.length) { return null; }
+    var best = null, bestScore = 0, tie = false;
+    Array.prototype.forEach.call(select.options, function (option) {
+      if (!option.value) { return; }
+      var kinds = (option.getAttribute("data-kinds") || "").split(" ");
+      if (kind && kinds.indexOf(kind) === -1) { return; }
+      var group = option.parentNode.tagName === "OPTGROUP" ? option.parentNode.getAttribute("label") : "";
+      var own = stems(option.textContent + " " + (option.getAttribute("data-keywords") || "") + " " + group);
+      var score = wanted.filter(function (stem) { return own.indexOf(stem) !== -1; }).length;
+      if (score > bestScore) { best = option; bestScore = score; tie = false; }
+      else if (score && score === bestScore) { tie = true; }
+    });
+    return tie ? null : best;
+  }
+
+  /* The log form: the kind decides what is asked (a fault: "How bad is it?"; a request: its service's
+     questions, fetched from the server); the summary suggests the service until the person chooses one;
+     a service that takes one kind of ticket implies it. */
   function logForm(form) {
     var service = form.querySelector("select[name=service]");
     var container = document.getElementById("request-questions");
     if (!service || !container || !window.fetch) { return; }
     var radios = Array.prototype.slice.call(form.querySelectorAll("input[name=kind]"));
+    var summary = form.querySelector("input[name=summary]");
+    var howBad = document.getElementById("how-bad");
+    var howBadSet = howBad ? howBad.querySelector("fieldset") : null;
+    var chosenByHand = !!service.value;
+
+    function currentKind() {
+      var checked = form.querySelector("input[name=kind]:checked");
+      return checked ? checked.value : "";
+    }
+
+    function showHowBad(kind) {
+      if (!howBad || !howBadSet) { return; }
+      var request = kind === "request";
+      howBad.hidden = request;
+      howBadSet.disabled = request;  /* not sent, not checked */
+      Array.prototype.forEach.call(howBadSet.querySelectorAll("input[type=radio]"), function (radio) {
+        radio.required = kind === "incident";
+      });
+    }
 
     function refresh() {
       var option = service.options[service.selectedIndex];
@@ -69,8 +119,8 @@
         if (!offered) { radio.checked = false; }
         if (kinds.length === 1 && radio.value === kinds[0]) { radio.checked = true; }
       });
-      var checked = form.querySelector("input[name=kind]:checked");
-      var kind = checked ? checked.value : "";
+      var kind = currentKind();
+      showHowBad(kind);
       var wanted = service.value && kind === "request" ? service.value + ":request" : "";
       if (wanted === (container.getAttribute("data-loaded") || "")) { return; }
       container.setAttribute("data-loaded", wanted);
@@ -84,8 +134,24 @@
         .catch(function () { /* without the questions the server shows them on sending */ });
     }
 
-    service.addEventListener("change", refresh);
-    radios.forEach(function (radio) { radio.addEventListener("change", refresh); });
+    function suggest() {
+      if (chosenByHand || !summary) { return; }
+      var option = suggestedService(service, summary.value, currentKind());
+      var value = option ? option.value : "";
+      if (value && value !== service.value) {
+        service.value = value;
+        refresh();
+      }
+    }
+
+    service.addEventListener("change", function () {
+      chosenByHand = !!service.value;  /* the person's choice (by hand or by the search box) stays */
+      refresh();
+    });
+    radios.forEach(function (radio) {
+      radio.addEventListener("change", function () { refresh(); suggest(); });
+    });
+    if (summary) { summary.addEventListener("input", suggest); }
     // A service chosen before this deferred script ran (a quick hand, the browser restoring the form)
     // fired its change event unheard: apply the form's state once now.
     refresh();

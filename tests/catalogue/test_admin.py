@@ -13,6 +13,7 @@ ADMIN_PAGES = [
     "admin:catalogue_servicecategory_changelist",
     "admin:catalogue_supportgroup_changelist",
     "admin:catalogue_prioritymatrixcell_changelist",
+    "admin:catalogue_assettypeservice_changelist",
     "admin:catalogue_service_import_csv",
     "admin:catalogue_service_export_csv",
 ]
@@ -41,6 +42,8 @@ def service_form(**overrides):
         "criticality": "medium",
         "support_group": SupportGroup.objects.get(name="Desktop and Printing").pk,
         "offers_requests": "on",
+        "request_impact": "low",
+        "request_urgency": "medium",
         "request_fields-TOTAL_FORMS": "2",
         "request_fields-INITIAL_FORMS": "0",
         "request_fields-MIN_NUM_FORMS": "0",
@@ -146,3 +149,14 @@ def test_csv_export_downloads(signed_in, admin_role_user):
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     assert "Financial management system" in response.content.decode("utf-8-sig")
+
+
+def test_a_services_request_priority_is_shown_from_the_matrix(signed_in, admin_role_user):
+    service = Service.objects.get(name="User accounts and passwords")
+
+    html = (
+        signed_in(admin_role_user).get(reverse("admin:catalogue_service_change", args=[service.pk])).content
+    )
+
+    assert b"Priority of its requests" in html
+    assert b"low impact x medium urgency" in html

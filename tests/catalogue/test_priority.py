@@ -5,7 +5,14 @@ from datetime import date
 import pytest
 
 from catalogue.models import Criticality, Impact, PriorityMatrixCell, Urgency
-from catalogue.priority import DEFAULT_MATRIX, priority_for
+from catalogue.priority import (
+    DEFAULT_MATRIX,
+    HOW_BAD,
+    HowBad,
+    impact_and_urgency,
+    priority_for,
+    request_priority_for,
+)
 from tests.factories import CriticalPeriodFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +97,22 @@ def test_seeded_financial_system_in_its_month_end_period():
     # P4 from the matrix, P3 as a critical service, P2 in the payroll period.
     assert decision.priority == 2
     assert "payroll period" in decision.reason
+
+
+def test_every_answer_to_how_bad_is_one_cell_of_the_matrix_from_p4_to_p1():
+    priorities = [priority_for(impact=i, urgency=u).priority for i, u in (HOW_BAD[a] for a in HowBad)]
+
+    assert priorities == [4, 3, 2, 1]  # smallest answer first, each one level worse
+    assert impact_and_urgency("team") == ("medium", "high")
+    with pytest.raises(ValueError, match="unknown answer"):
+        impact_and_urgency("terrible")
+
+
+def test_a_requests_default_priority_goes_through_the_matrix_and_the_raises():
+    service = ServiceFactory(criticality=Criticality.CRITICAL, request_impact="low", request_urgency="medium")
+    PriorityMatrixCell.objects.filter(impact=Impact.LOW, urgency=Urgency.MEDIUM).update(priority=3)
+
+    decision = request_priority_for(service=service, when=OUTSIDE)
+
+    assert (decision.matrix_priority, decision.priority) == (3, 2)
+    assert decision.reason.endswith("(the service's default for requests)")

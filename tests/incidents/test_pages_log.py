@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from catalogue.models import Lifecycle, RequestField
+from catalogue.models import AssetTypeService, Lifecycle, RequestField, Service
 from incidents.models import Attachment, Channel, Ticket
 from servicedesk import roles
 from sites.models import Site
@@ -32,8 +32,7 @@ def valid_data(service, site, **overrides):
         "asset_tag": "",
         "summary": "Printer jams",
         "description": "It jams on the second page of every job.",
-        "impact": "medium",
-        "urgency": "low",
+        "how_bad": "team",
         **overrides,
     }
 
@@ -63,14 +62,28 @@ def test_staff_form_asks_in_plain_words_and_defaults_to_their_site(signed_in, st
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "How many people are affected?" in html
-    assert "Can you still work?" in html
-    assert "Low: only me" in html
+    assert "How bad is it?" in html
+    assert "It slows me down, but I can still work" in html
+    assert "How many people are affected?" not in html and "Can you still work?" not in html
     form = response.context["form"]
     assert form["site"].value() == staff_at_dutywa.site_id
     assert "requester" not in form.fields and "channel" not in form.fields
+    assert not form.fields["description"].required
     assert 'type="file" name="files"' in html and "multiple" in html
     assert "js/tickets.js" in html
+
+
+def test_the_kind_is_a_required_question_the_browser_checks(signed_in, staff_user, service):
+    html = signed_in(staff_user).get(URL).content.decode()
+
+    kind = re.search(r"<legend>Is something broken, or do you need something\?(.*?)</legend>", html)
+    assert kind and 'aria-hidden="true">*' in kind.group(1)  # marked required
+    radios = re.findall(r'<input type="radio" name="kind"[^>]*>', html)
+    assert len(radios) == 2 and all(" required" in radio for radio in radios)
+    assert "Something is broken" in html and "I need something" in html
+    # "How bad is it?" is for faults only: the script makes it required once the kind says so.
+    how_bad = re.findall(r'<input type="radio" name="how_bad"[^>]*>', html)
+    assert len(how_bad) == 4 and not any(" required" in radio for radio in how_bad)
 
 
 def test_services_are_live_ones_grouped_by_category(signed_in, staff_user, service):
@@ -91,7 +104,8 @@ def test_query_string_prefills_service_kind_and_an_assets_site(signed_in, staff_
 
     form = signed_in(staff_user).get(URL, {"service": service.pk, "asset": "mlm-prn-0042"}).context["form"]
 
-    assert form["service"].value() == str(service.pk)
+    assert form["service"].value() == str(service.pk)  # the link's service wins over the asset's type
+    assert form["kind"].value() == "incident"  # the service takes only incidents
     assert form["asset_tag"].value() == "MLM-PRN-0042"
     assert form["site"].value() == elliotdale.pk
 
@@ -109,7 +123,8 @@ def test_staff_logs_an_incident_with_files_and_lands_on_its_page(signed_in, staf
     ticket = Ticket.objects.get()
     assert response.redirect_chain[-1][0] == reverse("ticket_detail", args=[ticket.pk])
     assert (ticket.requester, ticket.logged_by, ticket.channel) == (staff_at_dutywa, staff_at_dutywa, "web")
-    assert (ticket.service, ticket.site, ticket.impact, ticket.urgency) == (service, dutywa, "medium", "low")
+    assert (ticket.service, ticket.site, ticket.impact, ticket.urgency) == (service, dutywa, "medium", "high")
+    assert ticket.priority == 2  # medium impact x high urgency in the matrix
     assert ticket.group == service.support_group
     assert sorted(Attachment.objects.values_list("original_name", flat=True)) == ["one.png", "two.png"]
     assert f"{ticket.reference} is logged" in response.content.decode()
@@ -123,7 +138,7 @@ def test_an_error_keeps_everything_typed_and_says_files_must_be_chosen_again(sig
         summary="",
         description="Typed with care: the toner light blinks.",
         asset_tag="MLM-DSK-0001",
-        impact="high",
+        how_bad="stopped",
     )
 
     response = signed_in(staff_user).post(URL, {**data, "files": [png()]})
@@ -134,7 +149,7 @@ def test_an_error_keeps_everything_typed_and_says_files_must_be_chosen_again(sig
     assert "Say in a few words what is wrong or what you need." in html
     assert "Typed with care: the toner light blinks." in html
     assert 'value="MLM-DSK-0001"' in html
-    assert re.search(r'name="impact" value="high"[^>]*checked', html)
+    assert re.search(r'name="how_bad" value="stopped"[^>]*checked', html)
     assert f'<option value="{service.pk}" selected' in html
     assert "please choose your files again" in html
 
@@ -177,10 +192,15 @@ def test_a_kind_the_service_does_not_take_is_refused_in_plain_words(signed_in, s
     assert "does not take service requests" in " ".join(response.context["form"].errors["kind"])
 
 
-def test_the_kind_is_implied_by_a_service_that_takes_only_one(signed_in, staff_user, service, dutywa):
-    signed_in(staff_user).post(URL, valid_data(service, dutywa, kind=""))
+def test_the_kind_must_be_said_even_when_the_service_takes_only_one(signed_in, staff_user, service, dutywa):
+    # The page's script ticks it for such a service; a post without it is refused, not guessed.
+    response = signed_in(staff_user).post(URL, valid_data(service, dutywa, kind=""))
 
-    assert Ticket.objects.get().kind == "incident"
+    assert response.status_code == 400
+    assert response.context["form"].errors["kind"] == [
+        "Say whether something is broken or you need something."
+    ]
+    assert not Ticket.objects.exists()
 
 
 def test_the_kind_must_be_said_when_the_service_takes_both(signed_in, staff_user, dutywa, group):
@@ -189,6 +209,39 @@ def test_the_kind_must_be_said_when_the_service_takes_both(signed_in, staff_user
     response = signed_in(staff_user).post(URL, valid_data(both, dutywa, kind=""))
 
     assert "Say whether something is broken or you need something." in response.content.decode()
+
+
+def test_a_fault_must_say_how_bad_it_is(signed_in, staff_user, service, dutywa):
+    response = signed_in(staff_user).post(URL, valid_data(service, dutywa, how_bad=""))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["how_bad"] == ["Say how bad it is."]
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("how_bad", "impact", "urgency", "priority"),
+    [
+        ("slowed", "low", "medium", 4),
+        ("stopped", "low", "high", 3),
+        ("team", "medium", "high", 2),
+        ("site", "high", "high", 1),
+    ],
+)
+def test_how_bad_it_is_becomes_impact_urgency_and_the_matrix_priority(
+    signed_in, staff_user, service, dutywa, how_bad, impact, urgency, priority
+):
+    signed_in(staff_user).post(URL, valid_data(service, dutywa, how_bad=how_bad))
+
+    ticket = Ticket.objects.get()
+    assert (ticket.impact, ticket.urgency, ticket.priority) == (impact, urgency, priority)
+
+
+def test_the_description_is_optional_when_the_summary_says_enough(signed_in, staff_user, service, dutywa):
+    response = signed_in(staff_user).post(URL, valid_data(service, dutywa, description=""))
+
+    assert response.status_code == 302
+    assert Ticket.objects.get().description == ""
 
 
 def test_a_service_that_is_not_live_cannot_be_chosen(signed_in, staff_user, dutywa):
@@ -228,7 +281,7 @@ def test_without_the_script_sending_first_shows_the_questions_and_saves_nothing(
 
 def test_a_request_saves_its_answers(signed_in, staff_user, request_service, dutywa):
     data = {
-        **valid_data(request_service, dutywa, kind="request"),
+        **valid_data(request_service, dutywa, kind="request", how_bad=""),
         "questions_for": request_service.pk,
         "answers-start_date": "2025-07-01",
         "answers-department": "Finance",
@@ -240,6 +293,78 @@ def test_a_request_saves_its_answers(signed_in, staff_user, request_service, dut
     assert response.status_code == 302
     assert ticket.kind == "request"
     assert ticket.request_answers == {"start_date": "2025-07-01", "department": "Finance"}
+
+
+def test_a_request_is_not_asked_how_bad_and_takes_its_services_default_priority(
+    signed_in, staff_user, request_service, dutywa
+):
+    request_service.request_impact, request_service.request_urgency = "medium", "medium"
+    request_service.save(update_fields=["request_impact", "request_urgency"])
+    client = signed_in(staff_user)
+    html = client.get(URL, {"service": request_service.pk}).content.decode()
+    assert '<div id="how-bad" hidden>' in html  # the service takes requests only
+
+    # Even an answer sent by hand is not a request's business: the service's default decides.
+    client.post(
+        URL,
+        {
+            **valid_data(request_service, dutywa, kind="request", how_bad="site"),
+            "questions_for": request_service.pk,
+            "answers-start_date": "2025-07-01",
+            "answers-department": "Finance",
+        },
+    )
+
+    ticket = Ticket.objects.get()
+    assert (ticket.impact, ticket.urgency, ticket.priority) == ("medium", "medium", 3)
+    assert ticket.priority_reason == "P3: medium impact x medium urgency (the service's default for requests)"
+
+
+# --- from an asset's QR label ---------------------------------------------------------------------------
+
+
+def test_an_asset_label_says_which_device_and_brings_its_service_site_and_kind(signed_in, staff_user):
+    printing = Service.objects.get(name="Printing, copying and scanning")  # offers incidents and requests
+    dutywa = Site.objects.get(name="Dutywa Main Building")
+    building = dutywa.building_set.get(name="Park home 1")
+    AssetFactory(
+        asset_tag="MLM-PRN-0042",
+        site=dutywa,
+        building=building,
+        type="printer",
+        make="HP",
+        model="LaserJet M404",
+        location="2nd floor",
+    )
+
+    response = signed_in(staff_user).get(URL, {"asset": "mlm-prn-0042"})
+
+    form = response.context["form"]
+    assert form["service"].value() == printing.pk
+    assert form["kind"].value() == "incident"  # a label sits on a device: most likely it is broken
+    assert (form["site"].value(), form["asset_tag"].value()) == (dutywa.pk, "MLM-PRN-0042")
+    assert "<strong>HP LaserJet M404, Dutywa Main Building, Park home 1, 2nd floor</strong>" in (
+        response.content.decode()
+    )
+
+
+def test_an_asset_type_without_a_service_leaves_the_service_to_the_person(signed_in, staff_user, dutywa):
+    AssetFactory(asset_tag="MLM-SRV-0001", site=dutywa, type="server", make="Dell", model="R650")
+
+    response = signed_in(staff_user).get(URL, {"asset": "MLM-SRV-0001"})
+
+    assert response.context["form"]["service"].value() is None
+    assert "<strong>Dell R650, Dutywa Main Building</strong>" in response.content.decode()
+
+
+def test_the_asset_type_to_service_mapping_is_data(signed_in, staff_user, dutywa, service):
+    AssetTypeService.objects.filter(asset_type="printer").update(service=service)
+    AssetFactory(asset_tag="MLM-PRN-0043", site=dutywa, type="printer")
+
+    form = signed_in(staff_user).get(URL, {"asset": "MLM-PRN-0043"}).context["form"]
+
+    assert form["service"].value() == service.pk
+    assert form["kind"].value() == "incident"  # the service takes incidents only
 
 
 def test_a_wrong_answer_is_shown_at_its_question_and_the_rest_is_kept(

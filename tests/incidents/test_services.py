@@ -90,6 +90,25 @@ def test_a_service_request_validates_its_questions(staff_user):
     assert ticket.reference.startswith("REQ-")
 
 
+def test_a_service_request_without_impact_and_urgency_takes_its_services_default(staff_user):
+    service = ServiceFactory(offers_requests=True, request_impact="low", request_urgency="low")
+
+    ticket = TicketFactory(requester=staff_user, service=service, kind="request", impact=None, urgency=None)
+
+    assert (ticket.impact, ticket.urgency, ticket.priority) == ("low", "low", 5)
+    assert ticket.priority_reason == "P5: low impact x low urgency (the service's default for requests)"
+
+
+def test_an_incident_needs_its_impact_and_urgency(staff_user):
+    with pytest.raises(ValidationError) as refused:
+        TicketFactory(requester=staff_user, impact=None, urgency=None, description="")
+    assert refused.value.message_dict == {
+        "impact": ["Say how many people are affected."],
+        "urgency": ["Say whether you can still work."],
+    }
+    assert not Ticket.objects.exists()
+
+
 def test_logging_for_someone_else_is_for_the_service_desk(staff_user, technician_user, service):
     other = UserFactory(role=roles.STAFF)
     with pytest.raises(PermissionDenied):
