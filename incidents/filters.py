@@ -9,6 +9,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import F
+from django.http import QueryDict
 
 from catalogue.models import Priority, Service, SupportGroup, TicketKind
 from sites.models import Site, Town
@@ -102,3 +103,34 @@ class TicketFilter(django_filters.FilterSet):
         """Words matched in the reference, summary, description, requester or asset tag
         (selectors.ticket_search)."""
         return ticket_search(queryset, value)
+
+
+class MyTicketsFilter(django_filters.FilterSet):
+    """ "My tickets": open or closed, and the queue's search (words or a reference). Open is everything
+    not closed: a resolved ticket still waits for its requester to confirm the fix or reopen it."""
+
+    STATES = (("open", "Open"), ("closed", "Closed"), ("all", "All"))
+
+    state = django_filters.ChoiceFilter(choices=STATES, method="filter_state", empty_label=None)
+    q = django_filters.CharFilter(method="filter_q", label="Search my tickets", max_length=100)
+
+    def filter_q(self, queryset, name, value):
+        """The queue's and the API's search (selectors.ticket_search): one rule for every list."""
+        return ticket_search(queryset, value)
+
+    class Meta:
+        model = Ticket
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        if data.get("state") not in dict(self.STATES):
+            data["state"] = "open"
+        super().__init__(data, *args, **kwargs)
+
+    def filter_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.exclude(status=Status.CLOSED)
+        if value == "closed":
+            return queryset.filter(status=Status.CLOSED)
+        return queryset

@@ -33,7 +33,7 @@ from sites.models import Asset, Site
 from slas.operational import ticket_operational_clocks
 
 from . import notifications, queries_pages, selectors, services
-from .filters import TicketFilter
+from .filters import MyTicketsFilter, TicketFilter
 from .forms import (
     FILES_NOT_KEPT,
     AssignForm,
@@ -213,10 +213,26 @@ def ticket_new_questions(request):
 
 @roles.role_required(roles.STAFF)
 def my_tickets(request):
-    page = NearerEndPaginator(selectors.requester_tickets(request.user), TICKETS_PER_PAGE).get_page(
-        request.GET.get("page")
+    """The requester's tickets as a compact list (a row each), open or closed, searchable."""
+    mine = selectors.requester_tickets(request.user)
+    ticket_filter = MyTicketsFilter(request.GET, queryset=mine)
+    page = NearerEndPaginator(ticket_filter.qs, TICKETS_PER_PAGE).get_page(request.GET.get("page"))
+    state = ticket_filter.form.cleaned_data.get("state") if ticket_filter.is_valid() else "open"
+    searched = bool(ticket_filter.form.cleaned_data.get("q")) if ticket_filter.is_valid() else False
+    # Only an empty list asks whether there is anything at all, to say the right thing.
+    has_any = bool(page.paginator.count) or mine.exists()
+    return render(
+        request,
+        "incidents/my_tickets.html",
+        {
+            "page": page,
+            "filter": ticket_filter,
+            "state": state,
+            "states": MyTicketsFilter.STATES,
+            "searched": searched,
+            "has_any": has_any,
+        },
     )
-    return render(request, "incidents/my_tickets.html", {"page": page})
 
 
 # --- the ticket page -------------------------------------------------------------------------------------
