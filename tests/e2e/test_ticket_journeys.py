@@ -79,16 +79,18 @@ def log_printer_incident(page: Page, base: str) -> str:
     """Staff logs an incident with a photo; returns the ticket's reference."""
     page.get_by_role("link", name="Log a ticket").first.click()
     expect(page.get_by_role("heading", name="Log a ticket")).to_be_visible()
-    page.get_by_label("Incident (something is broken)").check()
+    page.get_by_label("Something is broken").check()
     # Search as you type narrows the services; one match is chosen.
     page.get_by_placeholder("Type to find a service").fill("copiers")
     expect(page.get_by_label("Which service?")).to_have_value(re.compile(r"\d+"))
     expect(page.get_by_label("Which service?").locator("option:checked")).to_have_text("Printers and copiers")
     expect(page.get_by_label("Where?").locator("option:checked")).to_have_text("Dutywa Main Building")
     page.get_by_label("In a few words").fill("Printer in the finance office jams")
-    page.get_by_label("Tell us more").fill("It jams on the second page of every job since Monday.")
-    page.get_by_label("Medium: several people or one team are affected").check()
-    page.get_by_label("Medium: work is slowed; there is a way around it for now").check()
+    page.get_by_label("Several people or a whole team cannot work").check()
+    page.get_by_text("More details (optional)").click()
+    page.get_by_label("Anything else we should know?").fill(
+        "It jams on the second page of every job since Monday."
+    )
     page.locator("input[name=files]").set_input_files(
         files=[{"name": "jam-light.png", "mimeType": "image/png", "buffer": PNG}]
     )
@@ -108,9 +110,9 @@ def test_incident_logged_taken_resolved_confirmed_and_rated(new_page, live_serve
     expect(staff).to_have_url(f"{base}/tickets/")
     reference = log_printer_incident(staff, base)
     staff.get_by_role("link", name="My tickets").first.click()
-    row = staff.get_by_role("row").filter(has_text=reference)
+    row = staff.locator("ul.ticket-rows > li").filter(has_text=reference)
     expect(row).to_contain_text("Printer in the finance office jams")
-    expect(row).to_contain_text("the Desktop and Printing (e2e) team")
+    expect(row).to_contain_text("New")
 
     # (b) The technician, on a phone, finds it unassigned in their group's queue, takes it, replies and
     # resolves it with a code and a note.
@@ -160,14 +162,13 @@ def test_service_request_asks_its_services_questions(new_page, live_server, desk
     page.get_by_role("link", name="Log a ticket").first.click()
     page.get_by_label("Which service?").select_option(label="New user account")
     # The service takes only requests: the kind follows, and its questions appear.
-    expect(page.get_by_label("Service request (I need something)")).to_be_checked()
-    expect(page.get_by_label("Incident (something is broken)")).to_be_disabled()
+    expect(page.get_by_label("I need something")).to_be_checked()
+    expect(page.get_by_label("Something is broken")).to_be_disabled()
+    # A request is never asked how bad it is: its service's default priority applies.
+    expect(page.get_by_text("How bad is it?")).to_be_hidden()
     page.get_by_label("Start date").fill("2025-07-01")
     page.get_by_role("textbox", name="Department", exact=True).fill("Finance")
     page.get_by_label("In a few words").fill("Account for the new creditors clerk")
-    page.get_by_label("Tell us more").fill("Starts on 1 July; needs the financial system too.")
-    page.get_by_label("Low: only me").check()
-    page.get_by_label("Low: it can wait; work goes on").check()
     page.get_by_role("button", name="Send the ticket").click()
 
     expect(page.get_by_text(re.compile(r"REQ-\d{6} is logged"))).to_be_visible()
@@ -181,17 +182,19 @@ def test_an_error_keeps_what_was_typed(new_page, live_server, desk):
     sign_in(page, live_server.url, desk["staff"])
     page.goto(f"{live_server.url}/tickets/new/")
     page.get_by_label("Which service?").select_option(label="Printers and copiers")
-    page.get_by_label("Asset tag (optional)").fill("NO-SUCH-TAG")
     page.get_by_label("In a few words").fill("Printer offline")
-    page.get_by_label("Tell us more").fill("Typed with care.")
-    page.get_by_label("Low: only me").check()
-    page.get_by_label("High: work has stopped and there is no way around it").check()
+    page.get_by_label("I cannot work").check()
+    page.get_by_text("More details (optional)").click()
+    page.get_by_label("Asset tag (optional)").fill("NO-SUCH-TAG")
+    page.get_by_label("Anything else we should know?").fill("Typed with care.")
     page.get_by_role("button", name="Send the ticket").click()
 
+    # The folded details open where the error is; everything typed is kept.
     expect(page.get_by_text("No asset has the tag NO-SUCH-TAG")).to_be_visible()
-    expect(page.get_by_label("Tell us more")).to_have_value("Typed with care.")
+    expect(page.get_by_label("Anything else we should know?")).to_have_value("Typed with care.")
     expect(page.get_by_label("In a few words")).to_have_value("Printer offline")
-    expect(page.get_by_label("High: work has stopped and there is no way around it")).to_be_checked()
+    expect(page.get_by_label("Something is broken")).to_be_checked()
+    expect(page.get_by_label("I cannot work")).to_be_checked()
 
 
 def test_a_service_chosen_before_the_script_ran_still_sets_the_kind(new_page, live_server, desk):
@@ -211,10 +214,10 @@ def test_a_service_chosen_before_the_script_ran_still_sets_the_kind(new_page, li
     page.goto(live_server.url + "/tickets/new/", wait_until="commit")
     page.get_by_label("Which service?").select_option(label="Shared folder access")
     assert held, "the script was held back while the service was chosen"
-    expect(page.get_by_label("Service request (I need something)")).not_to_be_checked()
+    expect(page.get_by_label("I need something")).not_to_be_checked()
     held[0].continue_()
-    expect(page.get_by_label("Service request (I need something)")).to_be_checked()
-    expect(page.get_by_label("Incident (something is broken)")).to_be_disabled()
+    expect(page.get_by_label("I need something")).to_be_checked()
+    expect(page.get_by_label("Something is broken")).to_be_disabled()
 
 
 # --- the ticket page's rarely used forms: fetched when their panel opens, a page of their own without script
