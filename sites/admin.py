@@ -83,7 +83,7 @@ class AssetAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
     ordering = ("asset_tag",)
     fieldsets = (
         (None, {"fields": ("asset_tag", "type", "make", "model", "serial", "status", "notes")}),
-        ("Where and who", {"fields": ("site", "building", "assigned_to")}),
+        ("Where and who", {"fields": ("site", "building", "location", "assigned_to")}),
         ("Purchase", {"fields": ("purchase_date", "warranty_expires")}),
         ("Network links only", {"fields": ("connection_type", "far_site")}),
     )

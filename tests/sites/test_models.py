@@ -121,3 +121,24 @@ def test_history_records_each_change():
 
     assert [h.history_type for h in asset.history.all()] == ["~", "+"]
     assert asset.history.first().status == "in_repair"
+
+
+def test_where_says_the_device_and_where_it_stands_without_repeating_the_site():
+    dutywa = Site.objects.get(name="Dutywa Main Building")
+    printer = AssetFactory(
+        make="HP",
+        model="LaserJet M404",
+        site=dutywa,
+        building=dutywa.building_set.get(name="Main building"),
+        location="2nd floor",
+    )
+    phone = AssetFactory(
+        type=AssetType.TELEPHONE,
+        make="",
+        model="",
+        site=dutywa,
+        building=dutywa.building_set.get(name="Park home 1"),
+    )
+
+    assert printer.where == "HP LaserJet M404, Dutywa Main Building, 2nd floor"
+    assert phone.where == "Telephone, Dutywa Main Building, Park home 1"

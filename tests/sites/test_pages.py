@@ -305,6 +305,34 @@ def test_the_qr_path_opens_log_a_ticket_about_the_asset(signed_in, staff_user):
     assert response.url == "/tickets/new/?asset=MLM-PRN-0001"
 
 
+def test_the_qr_path_leads_to_a_form_that_says_which_device_and_its_service(signed_in, staff_user):
+    dutywa = Site.objects.get(name="Dutywa Main Building")
+    AssetFactory(
+        asset_tag="MLM-PRN-0001",
+        type=AssetType.PRINTER,
+        make="HP",
+        model="LaserJet M404",
+        site=dutywa,
+        building=dutywa.building_set.get(name="Main building"),
+        location="2nd floor",
+    )
+
+    response = signed_in(staff_user).get(reverse("sites:asset_qr", args=["MLM-PRN-0001"]), follow=True)
+
+    page = response.content.decode()
+    assert "<strong>HP LaserJet M404, Dutywa Main Building, 2nd floor</strong>" in page
+    chosen = response.context["form"]["service"].value()
+    assert response.context["form"].services[chosen].name == "Printing, copying and scanning"
+
+
+def test_an_asset_page_says_where_in_the_building_it_stands(signed_in, staff_user):
+    AssetFactory(asset_tag="MLM-PRN-0002", type=AssetType.PRINTER, location="2nd floor, Finance office")
+
+    page = signed_in(staff_user).get(reverse("sites:asset_detail", args=["MLM-PRN-0002"])).content.decode()
+
+    assert "Where in the building" in page and "2nd floor, Finance office" in page
+
+
 def test_the_qr_path_asks_a_stranger_to_sign_in_first(client):
     AssetFactory(asset_tag="MLM-PRN-0001")
 
