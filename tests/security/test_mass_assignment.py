@@ -156,8 +156,9 @@ def test_logging_a_ticket_on_the_page_cannot_name_another_requester(world):
             "site": world.own_ticket.site_id,
             "summary": "Keyboard missing keys",
             "description": "Since the weekend.",
-            "impact": "low",
-            "urgency": "low",
+            "how_bad": "slowed",
+            "impact": "high",  # the page asks how bad it is; impact and urgency sent by hand are ignored
+            "urgency": "high",
             "requester": world.victim.pk,
             "status": Status.RESOLVED,
             "priority": 1,
@@ -169,4 +170,5 @@ def test_logging_a_ticket_on_the_page_cannot_name_another_requester(world):
     assert latest.requester == world.attacker
     assert latest.status == Status.NEW
     assert latest.assignee is None
+    assert (latest.impact, latest.urgency) == ("low", "medium")
     assert latest.priority != 1
