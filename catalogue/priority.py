@@ -6,7 +6,7 @@ above P1. The reason says every step in words a requester understands.
 
 Two ways in, both through `priority_for`:
 - a person reporting a fault answers one plain question, "How bad is it?" (`HowBad`); `HOW_BAD` maps
-  each answer onto one impact and urgency (docs/decisions/0005-log-a-ticket-on-a-phone.md);
+  each answer onto one impact and urgency (docs/decisions/0013-log-a-ticket-on-a-phone.md);
 - a service request asks neither: it takes its service's `request_impact` and `request_urgency`
   (`request_priority_for`), so a service's default priority is two cells of the same matrix.
 """

@@ -168,7 +168,7 @@ KIND_CHOICES = [(TicketKind.INCIDENT, "Something is broken"), (TicketKind.REQUES
 
 
 class TicketLogForm(forms.Form):
-    """A new incident or service request, in as few decisions as a phone allows (docs/decisions/0005):
+    """A new incident or service request, in as few decisions as a phone allows (docs/decisions/0013):
     broken or a need, a summary, the service (suggested from the summary's words, or from an asset's
     label), and for a fault one question, "How bad is it?". The description is optional; a service
     request is asked its service's own questions and never impact or urgency. Support roles also say who
