@@ -113,11 +113,14 @@
     function refresh() {
       var option = service.options[service.selectedIndex];
       var kinds = option && option.getAttribute("data-kinds") ? option.getAttribute("data-kinds").split(" ") : [];
+      var said = currentKind();
       radios.forEach(function (radio) {
         var offered = !kinds.length || kinds.indexOf(radio.value) !== -1;
-        radio.disabled = !offered;
-        if (!offered) { radio.checked = false; }
-        if (kinds.length === 1 && radio.value === kinds[0]) { radio.checked = true; }
+        // A service the person chose rules out the kinds it does not take; a suggested one does not
+        // (the person's own answer comes first, and a new suggestion follows it).
+        radio.disabled = chosenByHand && !offered;
+        if (radio.disabled) { radio.checked = false; }
+        if (kinds.length === 1 && radio.value === kinds[0] && (chosenByHand || !said)) { radio.checked = true; }
       });
       var kind = currentKind();
       showHowBad(kind);
@@ -134,11 +137,18 @@
         .catch(function () { /* without the questions the server shows them on sending */ });
     }
 
+    function offers(kind) {
+      var option = service.options[service.selectedIndex];
+      var kinds = option && option.getAttribute("data-kinds") ? option.getAttribute("data-kinds").split(" ") : [];
+      return !kind || kinds.indexOf(kind) !== -1;
+    }
+
     function suggest() {
       if (chosenByHand || !summary) { return; }
-      var option = suggestedService(service, summary.value, currentKind());
-      var value = option ? option.value : "";
-      if (value && value !== service.value) {
+      var kind = currentKind();
+      var option = suggestedService(service, summary.value, kind);
+      var value = option ? option.value : (service.value && !offers(kind) ? "" : service.value);
+      if (value !== service.value) {
         service.value = value;
         refresh();
       }

@@ -110,6 +110,24 @@ def test_a_fault_must_say_how_bad_in_the_browser_but_a_request_is_not_asked(open
     expect(page.locator("#how-bad")).to_be_hidden()
 
 
+def test_the_summary_suggests_a_service_without_ruling_out_the_other_kind(open_as, live_server, staff):
+    page = open_as(staff)
+    page.goto(f"{live_server.url}/tickets/new/")
+    chosen = page.get_by_label("Which service?").locator("option:checked")
+
+    page.get_by_label("Something is broken").check()
+    page.get_by_label("In a few words").fill("The MPLS link is down, the whole site is offline")
+    expect(chosen).to_have_text("Site network link")  # takes incidents only
+
+    # Changing one's mind stays possible: the suggestion follows the kind, not the other way round.
+    page.get_by_label("I need something").check()
+    expect(page.get_by_label("I need something")).to_be_checked()
+    expect(chosen).not_to_have_text("Site network link")
+    assert "request" in chosen.get_attribute("data-kinds")
+    page.get_by_label("In a few words").fill("A new password for my account login")
+    expect(chosen).to_have_text("User accounts and passwords")
+
+
 def test_a_qr_label_opens_the_form_about_its_device_with_its_service(open_as, live_server, staff):
     dutywa = Site.objects.get(name="Dutywa Main Building")
     AssetFactory(
