@@ -5,7 +5,7 @@ from django.db import models
 
 
 class User(AbstractUser):
-    """A municipal staff member, technician, manager or admin; the role is a group (servicedesk.roles)."""
+    """A municipal staff member, technician, manager or admin; the role is a group (common.access)."""
 
     phone = models.CharField("phone or extension", max_length=32, blank=True)
     department = models.CharField(max_length=120, blank=True)

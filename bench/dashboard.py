@@ -54,10 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     from django.test import Client
     from django.test.utils import override_settings
 
+    from common import access as roles
     from reports import stored_months
     from reports.models import StoredReport
     from reports.periods import previous_month
-    from servicedesk import roles
 
     month = args.month or f"{previous_month():%Y-%m}"
     pages = [("dashboard", "/dashboard/"), ("api_kpis", f"/api/reports/kpis/?month={month}")]

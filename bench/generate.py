@@ -264,7 +264,7 @@ def people_create(rng: random.Random, now: datetime) -> None:
     from django.contrib.auth.models import Group
 
     from catalogue.models import Service, SupportGroup
-    from servicedesk import roles
+    from common import access as roles
     from sites.models import Site
 
     User = get_user_model()
@@ -327,7 +327,7 @@ def world_load(rng: random.Random, now: datetime, start: datetime | None = None)
     from django.contrib.auth import get_user_model
 
     from catalogue.models import Lifecycle, Service, SupportGroup
-    from servicedesk import roles
+    from common import access as roles
     from sites.models import Asset, AssetType, Site
     from slas.agreements import NoAgreement, sla_for_service
     from slas.calendars import calendar_spec

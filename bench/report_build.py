@@ -64,10 +64,10 @@ def measure(media_root: Path) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from common import access as roles
     from reports import documents, kpis, services
     from reports.models import ReportRun
     from reports.periods import previous_month
-    from servicedesk import roles
 
     settings.MEDIA_ROOT = str(media_root)
     manager = (

@@ -180,8 +180,8 @@ def fixtures() -> dict:
     from django.db.models import Count
     from django.utils import timezone
 
+    from common import access as roles
     from incidents.models import OPEN_STATUSES, Status, Ticket
-    from servicedesk import roles
 
     User = get_user_model()
 

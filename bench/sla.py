@@ -172,8 +172,8 @@ def _prepare_lag(tickets: int, window: int) -> None:
     from django.utils import timezone
 
     from catalogue.models import Service
+    from common.access import MANAGER
     from incidents.services import ticket_log
-    from servicedesk.roles import MANAGER
     from sites.models import Site
     from slas.models import ClockKind, SlaClock
 

@@ -7,7 +7,6 @@ from rest_framework.response import Response
 from . import services
 from .filters import ServiceFilter
 from .models import CriticalPeriod, Lifecycle, RequestField, Service, ServiceCategory, SupportGroup
-from .permissions import ReadOrAdminRoleWrites
 
 
 class ServiceCategorySerializer(serializers.ModelSerializer):
@@ -79,7 +78,6 @@ class ServiceCategoryViewSet(viewsets.ModelViewSet):
 
     queryset = ServiceCategory.objects.all()
     serializer_class = ServiceCategorySerializer
-    permission_classes = [ReadOrAdminRoleWrites]
     search_fields = ["name"]
     ordering_fields = ["name", "display_order"]
     filterset_fields = []
@@ -94,7 +92,6 @@ class ServiceViewSet(viewsets.ModelViewSet):
         .order_by("category__display_order", "name")
     )
     serializer_class = ServiceSerializer
-    permission_classes = [ReadOrAdminRoleWrites]
     filterset_class = ServiceFilter
     search_fields = ["name", "description", "keywords", "category__name"]
     ordering_fields = ["name", "status", "criticality"]

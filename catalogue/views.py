@@ -1,15 +1,16 @@
 from itertools import groupby
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
+
+from common.access import access_required
 
 from . import selectors, targets
 from .models import Lifecycle, Service
 
 
-@login_required
+@access_required
 @require_safe
 def catalogue(request):
     """The published catalogue: live services by category, searchable; pipeline services as coming."""
@@ -31,7 +32,7 @@ def catalogue(request):
     )
 
 
-@login_required
+@access_required
 @require_safe
 def service_detail(request, service_id: int):
     try:

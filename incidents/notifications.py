@@ -181,7 +181,7 @@ def sla_events(events) -> None:
     hold its row locks for seconds (docs/benchmarks.md, finding 7)."""
     from django.contrib.auth import get_user_model
 
-    from servicedesk import roles
+    from common.access import MANAGER
 
     tickets = Ticket.objects.select_related(
         "assignee", "group__lead", "requester", "service", "site"
@@ -212,7 +212,7 @@ def sla_events(events) -> None:
                 recipients.append((ticket.group.lead, ticket.group.lead.email))
             if managers is None:
                 managers = list(
-                    get_user_model().objects.filter(groups__name=roles.MANAGER, is_active=True).order_by("pk")
+                    get_user_model().objects.filter(groups__name=MANAGER, is_active=True).order_by("pk")
                 )
             recipients += [(manager, manager.email) for manager in managers]
         seen = set()

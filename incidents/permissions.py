@@ -1,19 +1,23 @@
-"""Who may see or change a ticket: the one queryset scope used by pages, API, exports and search alike."""
+"""Who may see or change a ticket: the one queryset scope used by pages, API, exports and search alike.
+
+Which roles are the ICT service desk is the access table's action "ticket.work" (common/access.py); this
+module says which rows each side sees."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from servicedesk import roles
+from common import access
 
 from .models import Attachment, Comment, Ticket
 
-SUPPORT_ROLES = (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)
+# The roles that work tickets, for queries over people ("everyone who may be assigned a ticket").
+SUPPORT_ROLES = access.roles_with("actions", "ticket.work")
 
 
 def is_support(user) -> bool:
     """Technicians, the ICT manager and admins work tickets and see internal notes."""
-    return roles.role_of(user) in SUPPORT_ROLES
+    return access.may(user, "ticket.work")
 
 
 def visible_tickets(user) -> QuerySet[Ticket]:

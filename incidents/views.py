@@ -15,9 +15,8 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from catalogue.forms import RequestAnswersForm
 from catalogue.models import Service, TicketKind
 from catalogue.selectors import choosable_services, service_id_for_asset_type, service_with_questions
-from servicedesk import roles
+from common.access import access_required, require_page
 from servicedesk.pagination import NearerEndPaginator, fill_page
 from sites.models import Asset, Site
 from slas.operational import ticket_operational_clocks
@@ -58,7 +57,6 @@ from .permissions import is_support, party_of, visible_attachments
 from .services import TicketConflict
 
 TICKETS_PER_PAGE = 25
-QUEUE_ROLES = (roles.TECHNICIAN,)
 
 
 def _visible_ticket(user, pk: int) -> Ticket:
@@ -115,7 +113,7 @@ def _site_name(site_id) -> str:
         return ""
 
 
-@roles.role_required(*roles.ROLES)
+@access_required
 def ticket_new(request):
     """Log an incident or a service request; support roles log on a caller's behalf."""
     support = is_support(request.user)
@@ -188,7 +186,7 @@ def ticket_new(request):
     )
 
 
-@roles.role_required(*roles.ROLES)
+@access_required
 def ticket_new_questions(request):
     """The extra questions of one service, as a fragment the log form's script puts in place."""
     try:
@@ -211,7 +209,7 @@ def ticket_new_questions(request):
 # --- my tickets ------------------------------------------------------------------------------------------
 
 
-@roles.role_required(roles.STAFF)
+@access_required
 def my_tickets(request):
     """The requester's tickets as a compact list (a row each), open or closed, searchable."""
     mine = selectors.requester_tickets(request.user)
@@ -348,7 +346,7 @@ def _ticket_page(request, ticket: Ticket, *, bound: dict | None = None, status: 
     return render(request, "incidents/ticket_detail.html", context, status=status)
 
 
-@login_required
+@access_required
 def ticket_detail(request, pk: int):
     return _ticket_page(request, _visible_ticket(request.user, pk))
 
@@ -390,10 +388,10 @@ def _action_page(request, ticket: Ticket, key: str, form: VersionedForm | None, 
 
 
 def _support_ticket(request, pk: int) -> Ticket:
-    """A visible ticket (404 otherwise) for a support role's page (403 for anyone else)."""
+    """A visible ticket (404 otherwise) for a page of the service desk's (then a 403 for a role the access
+    table does not give it: common.access.DECIDED_AFTER_SCOPE)."""
     ticket = _visible_ticket(request.user, pk)
-    if not is_support(request.user):
-        raise PermissionDenied("Only the service desk changes this.")
+    require_page(request)
     return ticket
 
 
@@ -424,7 +422,7 @@ def _act(request, pk: int, key: str, form: VersionedForm, action, *, success, **
     return _refused(request, ticket, key, form, status=400)
 
 
-@login_required
+@access_required
 @require_POST
 def ticket_reply(request, pk: int):
     """A public reply or an internal note, with files; files alone are attached without a message."""
@@ -455,7 +453,7 @@ def ticket_reply(request, pk: int):
     return _act(request, pk, "reply", form, action, success=done, default_field="files")
 
 
-@login_required
+@access_required
 @require_POST
 def ticket_status(request, pk: int):
     target = request.POST.get("to", "")
@@ -485,7 +483,7 @@ def ticket_status(request, pk: int):
     )
 
 
-@login_required
+@access_required
 @require_POST
 def ticket_take(request, pk: int):
     def action(ticket, data):
@@ -502,7 +500,7 @@ def ticket_take(request, pk: int):
     )
 
 
-@login_required
+@access_required
 @require_POST
 def ticket_assign(request, pk: int):
     def action(ticket, data):
@@ -517,7 +515,7 @@ def ticket_assign(request, pk: int):
     return _act(request, pk, "assign", AssignForm(request.POST), action, success="Assignment saved.")
 
 
-@login_required
+@access_required
 @require_GET
 def ticket_update_form(request, pk: int):
     """The details form's page (or, ?fragment=1, the form alone for its panel on the ticket page)."""
@@ -526,7 +524,7 @@ def ticket_update_form(request, pk: int):
     return _action_page(request, ticket, "update", form)
 
 
-@login_required
+@access_required
 @require_POST
 def ticket_update(request, pk: int):
     ticket = _visible_ticket(request.user, pk)
@@ -549,7 +547,7 @@ def ticket_update(request, pk: int):
     )
 
 
-@login_required
+@access_required
 @require_POST
 def ticket_rate(request, pk: int):
     def action(ticket, data):
@@ -562,7 +560,7 @@ def ticket_rate(request, pk: int):
     )
 
 
-@login_required
+@access_required
 @require_GET
 def ticket_major_link_form(request, pk: int):
     """The major-incident form's page (or, ?fragment=1, the form alone for its panel on the ticket page)."""
@@ -570,7 +568,7 @@ def ticket_major_link_form(request, pk: int):
     return _action_page(request, ticket, "major_link", MajorLinkForm(initial={"version": ticket.version}))
 
 
-@login_required
+@access_required
 @require_POST
 def ticket_major_link(request, pk: int):
     """Mark this ticket as a major incident and link the named tickets under it."""
@@ -596,7 +594,7 @@ def ticket_major_link(request, pk: int):
     )
 
 
-@login_required
+@access_required
 @require_POST
 def ticket_major_update(request, pk: int):
     """One public update on the major incident and on each of its open tickets."""
@@ -623,7 +621,7 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-@login_required
+@access_required
 def attachment_download(request, pk: int, file_pk: int):
     """A ticket's file, only through the ticket scope (internal files only for support), always as a
     download that the browser may neither sniff nor run."""
@@ -645,6 +643,7 @@ def attachment_download(request, pk: int, file_pk: int):
 # --- rating by the signed link ---------------------------------------------------------------------------
 
 
+@access_required
 @require_http_methods(["GET", "POST"])
 def rate_by_link(request, token: str):
     """The rating page the resolution mail links to: no sign-in; the signed token names the ticket. Opening
@@ -722,7 +721,7 @@ QUEUE_ORDER_WORDS = {
 }
 
 
-@roles.role_required(*QUEUE_ROLES)
+@access_required
 def work_queue(request):
     queue = request.GET.get("queue", "")
     if queue not in selectors.QUEUES:
@@ -754,7 +753,7 @@ def work_queue(request):
     )
 
 
-@roles.role_required(*QUEUE_ROLES)
+@access_required
 @require_POST
 def queue_major_link(request):
     """A proposed major incident linked in one step: the oldest ticket becomes the parent."""
@@ -778,7 +777,7 @@ def queue_major_link(request):
     return redirect(reverse("ticket_detail", args=[parent.pk]) + "#major")
 
 
-@roles.role_required(*QUEUE_ROLES)
+@access_required
 @require_POST
 def saved_filter_save(request):
     form = SavedFilterForm(request.POST)
@@ -790,7 +789,7 @@ def saved_filter_save(request):
     return redirect(reverse("work_queue") + "?" + saved.query)
 
 
-@roles.role_required(*QUEUE_ROLES)
+@access_required
 @require_POST
 def saved_filter_delete(request, pk: int):
     saved = get_object_or_404(SavedFilter, pk=pk, user=request.user)

@@ -49,8 +49,8 @@ from django.db.models.lookups import In
 from django.utils import timezone
 
 from catalogue.models import Priority, SupportGroup, TicketKind
+from common import access
 from incidents.models import OPEN_STATUSES, Channel, ResolutionCode, Ticket, TicketEvent
-from servicedesk import roles
 from sites.models import Site, Town
 from slas.business_time import business_between
 from slas.calendars import calendar_spec
@@ -633,7 +633,7 @@ def _resolution_times(periods: list[Period], scope: Scope, comparable: int | Non
 def technician_count() -> int:
     return (
         get_user_model()
-        .objects.filter(groups__name=roles.TECHNICIAN, is_active=True)
+        .objects.filter(groups__name=access.TECHNICIAN, is_active=True)
         .values("pk")
         .distinct()
         .count()

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from servicedesk import roles
+from common import access
 from servicedesk.queueing import enqueue_on_commit
 
 from . import documents, kpis
@@ -27,7 +27,6 @@ from .periods import add_months, month_period, month_start, previous_month, this
 
 logger = logging.getLogger(__name__)
 
-REPORT_ROLES = (roles.MANAGER, roles.ADMIN)
 COMMENTARY_MAX = 3000
 # A queued run nobody picked up (broker down when it was queued) is queued again after this long.
 REQUEUE_AFTER = timedelta(minutes=2)
@@ -39,7 +38,7 @@ def _stale_after() -> timedelta:
 
 
 def _require_report_role(user) -> None:
-    if not roles.has_role(user, *REPORT_ROLES):
+    if not access.may(user, "report.make"):
         raise PermissionDenied("Only the ICT Manager and Admin roles make and sign the monthly report.")
 
 
@@ -381,7 +380,7 @@ def run_url(run: ReportRun) -> str:
 def report_managers():
     return (
         get_user_model()
-        .objects.filter(groups__name=roles.MANAGER, is_active=True)
+        .objects.filter(groups__name=access.MANAGER, is_active=True)
         .exclude(email="")
         .distinct()
         .order_by("pk")

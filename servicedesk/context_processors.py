@@ -1,6 +1,8 @@
 from django.conf import settings
 
-from . import navigation, roles
+from common import access
+
+from . import navigation
 
 
 def navigation_context(request) -> dict:
@@ -9,6 +11,8 @@ def navigation_context(request) -> dict:
     return {
         "organisation_name": settings.ORGANISATION_NAME,
         "service_desk_name": settings.SERVICE_DESK_NAME,
-        "role": roles.role_of(user) if signed_in else None,
+        "role": access.role_of(user) if signed_in else None,
         "nav_places": navigation.places_for(user) if signed_in else [],
+        # Pages this person may open, for links offered only to those who may follow them.
+        "open_pages": access.pages_for(user) if signed_in else frozenset(),
     }

@@ -12,10 +12,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from catalogue.models import Service, SupportGroup
+from common import access as roles
 from sites.demo import demo_assets_load
 from sites.models import Site
-
-from . import roles
 
 DEFAULT_DEMO_PASSWORD = "mbashe-demo"  # noqa: S105  (printed by `make run`; refused unless DEBUG is on)
 

@@ -26,12 +26,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from catalogue.models import SupportGroup
+from common import access as roles
 from incidents.models import Comment, SatisfactionRating, Ticket, TicketEvent, reference_for
 from incidents.service_levels import ticket_operational_refresh
 from sites.models import Site
 from slas.models import SlaClock, SlaEvent
-
-from . import roles
 
 HISTORY_MONTHS = 4
 DEFAULT_TICKETS = 480

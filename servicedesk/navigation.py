@@ -1,4 +1,10 @@
-"""Where each role belongs: its home page and the places its navigation shows."""
+"""Where each role belongs: its home page and the places its navigation shows.
+
+Who may open a place is the access table's (common/access.py): a place is shown to a role exactly when
+the table lets that role open its page, less the roles named in `not_for` (a shorter menu for them; the
+page itself stays open to them). An account without a role yet gets no menu: the page that says so is
+all it needs.
+"""
 
 from __future__ import annotations
 
@@ -6,49 +12,51 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from . import roles
+from common import access
 
 
 @dataclass(frozen=True)
 class Place:
     label: str
     url_name: str
-    roles: tuple[str, ...]
+    not_for: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
 
 
-EVERYONE = roles.ROLES
 PLACES = (
-    Place("My tickets", "my_tickets", (roles.STAFF,)),
-    Place("Work queue", "work_queue", (roles.TECHNICIAN,)),
+    Place("My tickets", "my_tickets"),
+    Place("Work queue", "work_queue"),
     # Staff report their own faults; the service desk logs a caller's on their behalf.
-    Place("Log a ticket", "ticket_new", EVERYONE),
-    Place("Dashboard", "dashboard", (roles.MANAGER, roles.ADMIN)),
-    Place("Services", "catalogue:catalogue", EVERYONE),
-    Place("Reports", "reports:runs", (roles.MANAGER, roles.ADMIN)),
-    Place("Sites", "sites:site_list", EVERYONE),
-    Place("Assets", "sites:asset_list", (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
-    Place("API", "api_docs", (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
-    Place("Administration", "admin:index", (roles.ADMIN,)),
+    Place("Log a ticket", "ticket_new"),
+    Place("Dashboard", "dashboard"),
+    Place("Services", "catalogue:catalogue"),
+    Place("Reports", "reports:runs"),
+    Place("Sites", "sites:site_list"),
+    # Staff reach an asset from its label or its site's page; the register and the API are the desk's tools.
+    Place("Assets", "sites:asset_list", not_for=(access.STAFF,)),
+    Place("API", "api_docs", not_for=(access.STAFF,)),
+    Place("Administration", "admin:index"),
 )
 
 HOME_URL_NAMES = {
-    roles.STAFF: "my_tickets",
-    roles.TECHNICIAN: "work_queue",
-    roles.MANAGER: "dashboard",
-    roles.ADMIN: "admin:index",
+    access.STAFF: "my_tickets",
+    access.TECHNICIAN: "work_queue",
+    access.MANAGER: "dashboard",
+    access.ADMIN: "admin:index",
 }
 
 
 def places_for(user) -> list[Place]:
-    role = roles.role_of(user)
-    return [place for place in PLACES if role in place.roles]
+    role = access.role_of(user)
+    if role is None:
+        return []
+    return [place for place in PLACES if role not in place.not_for and access.may_open(user, place.url_name)]
 
 
 def home_url_for(user) -> str:
     """The page a user lands on after signing in; a user in no role sees a page that says so."""
-    role = roles.role_of(user)
+    role = access.role_of(user)
     return reverse(HOME_URL_NAMES.get(role, "no_role"))

@@ -238,7 +238,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Who may call each endpoint: the access table (common/access.py); an endpoint it does not name is
+    # refused to everyone.
+    "DEFAULT_PERMISSION_CLASSES": ["common.access.HasAccess"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -258,8 +260,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "ICT service desk of Mbashe Local Municipality: sites, services, tickets, SLAs, reports.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    # The schema and its pages list every endpoint and field: for signed-in people, like the API itself.
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The schema and its pages list every endpoint and field: the access table gives them to signed-in people.
+    "SERVE_PERMISSIONS": ["common.access.HasAccess"],
     # Swagger UI from the app's own static files: remote sites sit on thin links, and no CDN is trusted.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,26 +1,28 @@
-from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
 
+from common.access import access_required
+
 from . import health, navigation
 
 
-@login_required
+@access_required
 def home(request):
     """Send each role to its own home page."""
     return redirect(navigation.home_url_for(request.user))
 
 
-@login_required
+@access_required
 def no_role(request):
     return render(request, "servicedesk/no_role.html", status=403)
 
 
 @never_cache
 @require_GET
+@access_required
 def healthz(request):
     """200 with the state of each part, or 503 naming the part that failed; used by compose and monitors."""
     ok, body = health.health()

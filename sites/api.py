@@ -3,7 +3,6 @@ from rest_framework import serializers, viewsets
 from . import selectors, services
 from .filters import AssetFilter, SiteFilter
 from .models import Asset, Building, Site
-from .permissions import AssetRegisterPermission
 
 
 class BuildingSerializer(serializers.ModelSerializer):
@@ -87,7 +86,6 @@ class AssetViewSet(viewsets.ModelViewSet):
 
     queryset = selectors.asset_list()
     serializer_class = AssetSerializer
-    permission_classes = [AssetRegisterPermission]
     filterset_class = AssetFilter
     search_fields = ["asset_tag", "serial", "make", "model"]
     ordering_fields = ["asset_tag", "type", "status", "site__name", "purchase_date", "warranty_expires"]

@@ -1,6 +1,5 @@
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -8,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from servicedesk import roles
+from common import access
+from common.access import access_required
 
 from . import selectors
 from .filters import AssetFilter, SiteFilter
@@ -16,7 +16,6 @@ from .labels import label_sheets
 from .models import Asset, Site
 
 ASSETS_PER_PAGE = 25
-LABEL_ROLES = (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)
 
 
 def _site_or_404(site_id: int) -> Site:
@@ -30,7 +29,7 @@ def _filtered(request, asset_filter) -> bool:
     return any(request.GET.get(name) for name in asset_filter.form.fields)
 
 
-@login_required
+@access_required
 @require_safe
 def site_list(request):
     site_filter = SiteFilter(request.GET, queryset=selectors.site_list())
@@ -47,7 +46,7 @@ def site_list(request):
     )
 
 
-@login_required
+@access_required
 @require_safe
 def site_detail(request, site_id: int):
     """A site: its Table 1 figures, buildings, assets counted by type and status, and its assets."""
@@ -63,12 +62,12 @@ def site_detail(request, site_id: int):
             "filter": asset_filter,
             "filtered": _filtered(request, asset_filter),
             "page": Paginator(asset_filter.qs, ASSETS_PER_PAGE).get_page(request.GET.get("page")),
-            "can_print_labels": roles.has_role(request.user, *LABEL_ROLES),
+            "can_print_labels": access.may_open(request.user, "sites:site_labels"),
         },
     )
 
 
-@login_required
+@access_required
 @require_safe
 def asset_list(request):
     """Find an asset by tag or serial (an exact tag opens it), or browse the register with filters."""
@@ -91,7 +90,7 @@ def asset_list(request):
     )
 
 
-@login_required
+@access_required
 @require_safe
 def asset_detail(request, asset_tag: str):
     try:
@@ -104,12 +103,12 @@ def asset_detail(request, asset_tag: str):
         {
             "asset": asset,
             "warranty_state": asset.warranty_state(timezone.localdate()),
-            "can_edit": roles.has_role(request.user, roles.ADMIN),
+            "can_edit": access.may(request.user, "asset.manage"),
         },
     )
 
 
-@login_required
+@access_required
 @require_safe
 def asset_qr(request, asset_tag: str):
     """Where an asset label's QR code leads (/a/<tag>): "log a ticket about this asset", with the asset
@@ -121,7 +120,7 @@ def asset_qr(request, asset_tag: str):
     return redirect(f"{reverse('ticket_new')}?{urlencode({'asset': tag})}")
 
 
-@roles.role_required(*LABEL_ROLES)
+@access_required
 @require_safe
 def site_labels(request, site_id: int):
     """A printable A4 sheet of the site's asset labels (everything not retired, narrowed by the filters)."""

@@ -26,7 +26,7 @@ from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from servicedesk import roles
+from common import access
 
 from .models import ServiceLevelAgreement
 
@@ -47,7 +47,7 @@ def review_reminder_recipients() -> list[str]:
     """The e-mail addresses of the active ICT managers."""
     return list(
         get_user_model()
-        .objects.filter(groups__name=roles.MANAGER, is_active=True)
+        .objects.filter(groups__name=access.MANAGER, is_active=True)
         .exclude(email="")
         .order_by("pk")
         .values_list("email", flat=True)

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from servicedesk import roles
+from common import access as roles
 from tests.factories import UserFactory
 
 SAST = ZoneInfo("Africa/Johannesburg")

@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from accounts.models import User
-from servicedesk import roles
+from common import access as roles
 from sites.models import Building, Site, Town
 
 TEST_PASSWORD = "correct-horse-battery-staple"

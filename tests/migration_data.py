@@ -8,7 +8,7 @@ import importlib
 
 from django.apps import apps
 
-from servicedesk import roles
+from common import access as roles
 
 DATA_MIGRATIONS = (
     ("sites.migrations.0002_table1_sites", "load_sites"),

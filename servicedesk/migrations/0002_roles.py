@@ -3,7 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from servicedesk.roles import ROLES, sync_roles
+from common.access import ROLES, sync_roles
 
 
 def create_roles(apps, schema_editor):

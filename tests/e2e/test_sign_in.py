@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from servicedesk import roles
+from common import access as roles
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migration_data")]

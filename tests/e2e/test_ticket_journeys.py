@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from servicedesk import roles
+from common import access as roles
 from sites.models import Site
 from tests.factories import (
     TEST_PASSWORD,

@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalogue.models import TicketKind
+from common import access as roles
 from incidents import services
 from incidents.models import ResolutionCode, Status
-from servicedesk import roles
 from sites.models import Site
 from tests.factories import ServiceFactory, SupportGroupFactory, TicketFactory, UserFactory
 

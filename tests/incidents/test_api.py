@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from catalogue.models import Lifecycle, SupportGroup
+from common import access as roles
 from incidents import services
 from incidents.lifecycle import SUPPORT, TRANSITIONS
 from incidents.models import Status, Ticket, TicketEvent
-from servicedesk import roles
 from sites.models import Site
 from tests.factories import AssetFactory, RequestFieldFactory, ServiceFactory, TicketFactory, UserFactory
 

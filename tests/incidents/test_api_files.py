@@ -7,9 +7,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from catalogue.models import SupportGroup
+from common import access as roles
 from incidents import services
 from incidents.models import Attachment, Comment, Status
-from servicedesk import roles
 from tests.factories import ServiceFactory, TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from catalogue.models import SupportGroup
+from common import access as roles
 from incidents import services
 from incidents.models import Comment, SatisfactionRating, Status, Ticket
-from servicedesk import roles
 from sites.models import Site
 from tests.factories import ServiceFactory, TicketFactory, UserFactory
 

@@ -12,9 +12,9 @@ from django.apps import apps
 from django.db import connection
 from rest_framework.test import APIClient
 
+from common import access as roles
 from incidents import tasks
 from incidents.models import Ticket, TicketEvent
-from servicedesk import roles
 from tests.factories import ServiceFactory, SiteFactory, TicketFactory, UserFactory
 
 pytestmark = [

@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from common import access as roles
 from incidents import services
 from incidents.models import SavedFilter, Status, Ticket
-from servicedesk import roles
 from slas.models import BusinessCalendar
 from tests.factories import (
     AssetFactory,

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from catalogue.models import AssetTypeService, Lifecycle, RequestField, Service
+from common import access as roles
 from incidents.models import Attachment, Channel, Ticket
-from servicedesk import roles
 from sites.models import Site
 from tests.factories import (
     AssetFactory,

@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from common import access as roles
 from incidents import services
 from incidents.models import Comment, Status, Ticket
-from servicedesk import roles
 from tests.factories import TicketFactory, UserFactory
 from tests.incidents.pages_fixtures import *  # noqa: F403
 from tests.incidents.pages_fixtures import XSS, fresh, png

@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from catalogue.models import Lifecycle, RequestField, SupportGroup
+from common import access as roles
 from incidents import lifecycle, services
 from incidents.models import Notification, Status, Ticket, TicketEvent
-from servicedesk import roles
 from sites.models import Site
 from tests.factories import (
     RequestFieldFactory,

@@ -34,9 +34,9 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from catalogue.models import Service, SupportGroup
+from common import access as roles
 from incidents import services
 from incidents.models import Status, Ticket
-from servicedesk import roles
 from sites.models import Site
 from tests.factories import (
     ServiceCategoryFactory,

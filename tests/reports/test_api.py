@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from common import access as roles
 from reports import tasks
 from reports.models import ReportRun
-from servicedesk import roles
 from tests.reports import scenario as answers
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from common import access as roles
 from incidents import services
 from incidents.models import Status
 from reports.models import StoredReport
-from servicedesk import roles
 from sites.models import Site
 from tests.factories import ServiceFactory, SupportGroupFactory, TicketFactory, UserFactory
 from tests.reports import scenario as answers

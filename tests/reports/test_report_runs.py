@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from common import access as roles
 from incidents import services as ticket_services
 from incidents.models import Notification
 from reports import documents, services, tasks
 from reports.models import ReportRun
-from servicedesk import roles
 from tests.factories import UserFactory
 from tests.reports import scenario as answers
 

@@ -16,6 +16,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalogue.models import Service, ServiceCategory, SupportGroup
+from common import access as roles
 from incidents import services
 from incidents.models import (
     Attachment,
@@ -27,7 +28,6 @@ from incidents.models import (
     TicketEvent,
 )
 from reports.models import ReportRun
-from servicedesk import roles
 from sites.models import Asset, Site
 from tests.factories import AssetFactory, ServiceFactory, TicketFactory, UserFactory
 

@@ -32,6 +32,29 @@ class Endpoint:
     def is_api(self) -> bool:
         return self.route.startswith("api/")
 
+    @property
+    def viewset_actions(self) -> dict[str, str]:
+        """HTTP method -> viewset action for a route of the DRF router; empty for any other view."""
+        return dict(getattr(self.pattern.callback, "actions", None) or {})
+
+    def access_entries(self) -> set[tuple[str, str]]:
+        """What the access table (common/access.py) must name for this URL: ("endpoints",
+        "basename.action") for each action of a router's route, else ("pages", its URL name)."""
+        actions = self.viewset_actions
+        if not actions:
+            return {("pages", self.name)}
+        basename = self.pattern.callback.initkwargs["basename"]
+        return {("endpoints", f"{basename}.{action}") for action in actions.values()}
+
+    def access_entry(self, method: str) -> tuple[str, str]:
+        """The table's entry that decides a request with this method (a route without the method: the
+        entry of its first action, the one a refusal is about)."""
+        actions = self.viewset_actions
+        if not actions:
+            return ("pages", self.name)
+        basename = self.pattern.callback.initkwargs["basename"]
+        return ("endpoints", f"{basename}.{actions.get(method) or next(iter(actions.values()))}")
+
     def url(self, values: dict[str, str]) -> str:
         """The path with each argument replaced by values[name]; format suffixes become .json."""
         path = self.route

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from common import access as roles
 from incidents import services
 from incidents.models import SavedFilter, Ticket
 from reports.models import ReportRun
-from servicedesk import roles
 from tests.factories import (
     AssetFactory,
     BuildingFactory,

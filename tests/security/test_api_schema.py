@@ -63,8 +63,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from common import access as roles
 from incidents import services
-from servicedesk import roles
 from tests.factories import TEST_PASSWORD, AssetFactory, ServiceFactory, TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

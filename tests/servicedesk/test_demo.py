@@ -12,10 +12,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from common import access as roles
 from incidents.models import Comment, Notification, SatisfactionRating, Status, Ticket
 from incidents.service_levels import ticket_clocks_refresh
 from reports import kpis, periods
-from servicedesk import demo, demo_history, roles
+from servicedesk import demo, demo_history
 from sites.models import Site
 from slas.models import OperationalClock, SlaClock, SlaEvent
 from slas.services import sla_sweep

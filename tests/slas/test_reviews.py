@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.db import connection, connections
 
-from servicedesk import roles
+from common import access as roles
 from slas import reviews
 from slas.models import ServiceLevelAgreement
 from slas.signals import agreement_changed
