@@ -207,10 +207,6 @@ def role_of(user) -> str | None:
     return next((role for role in ROLES if role in names), None)
 
 
-def has_role(user, *roles: str) -> bool:
-    return role_of(user) in roles
-
-
 def _group_names(user) -> set[str]:
     # Cached on the user object: the navigation asks on every page, and one query per request is enough.
     cached = getattr(user, "_role_group_names", None)
@@ -221,8 +217,7 @@ def _group_names(user) -> set[str]:
 
 
 def audiences_of(user) -> list[str]:
-    """The entries of ACCESS that apply to the user, widest first (the role is looked up last, and only
-    if a wider audience did not already answer: reference pages cost no query for the user's groups)."""
+    """The entries of ACCESS that apply to the user, widest first."""
     if not getattr(user, "is_authenticated", False):
         return [ANYONE]
     role = role_of(user)
@@ -230,6 +225,7 @@ def audiences_of(user) -> list[str]:
 
 
 def _allows(user, kind: str, name: str) -> bool:
+    # The wider audiences first: a page open to every signed-in account costs no query for the groups.
     if name in getattr(ACCESS[ANYONE], kind):
         return True
     if not getattr(user, "is_authenticated", False):
