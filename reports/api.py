@@ -1,8 +1,7 @@
 """/api/reports/: the KPIs (the same dict the dashboard and the report read) and the report runs.
 
 Only the ICT Manager and Admin roles (the access table, common/access.py); anyone else signed in gets a
-403. Registered on the project's
-router in servicedesk/api.py as "reports/kpis" and "reports/runs".
+403. Registered on the project's router in servicedesk/api.py as "reports/kpis" and "reports/runs".
 """
 
 from __future__ import annotations
