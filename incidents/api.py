@@ -303,7 +303,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     def get_download_url(self, attachment: Attachment) -> str:
         # The API's own download action rather than the pages' attachment_download view: that one needs a
-        # browser session (login_required), and API clients sign in with tokens too. Both check the same
+        # browser session (access_required), and API clients sign in with tokens too. Both check the same
         # scope (permissions.visible_attachments) and send the same headers.
         path = reverse("ticket-attachment-download", args=[attachment.ticket_id, attachment.pk])
         request = self.context.get("request")
