@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from catalogue.models import Service
-from servicedesk import roles
+from common import access as roles
 from sites.models import Site
 from tests.e2e.test_ticket_journeys import PHONE, sign_in
 from tests.factories import UserFactory

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from common import access as roles
 from incidents.models import Ticket
-from servicedesk import roles
 from sites.models import Site
 from tests.e2e.test_ticket_journeys import PHONE, sign_in
 from tests.factories import AssetFactory, TicketFactory, UserFactory
