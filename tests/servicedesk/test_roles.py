@@ -1,5 +1,7 @@
 """The four roles: groups from the data migration, their grants, and each role's home and navigation."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -155,4 +157,5 @@ def test_empty_homes_do_not_pretend_to_hold_data(signed_in, users_by_role):
         ("/dashboard/", roles.MANAGER),
     ):
         html = signed_in(users_by_role[role]).get(url).content.decode()
+        html = re.sub(r'placeholder="[^"]*"', "", html)  # a search box's example reference is no ticket
         assert "INC-0" not in html and "REQ-0" not in html, url
