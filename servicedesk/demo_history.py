@@ -52,7 +52,7 @@ DEFAULT_SEED = 2026
 # How much longer than the hands-on work a ticket of each priority takes, waiting its turn.
 QUEUE_FACTOR = {1: 1.0, 2: 1.5, 3: 4.0, 4: 8.0, 5: 12.0}
 # ... and, for a job of an hour or more, at least this share of its resolution target.
-QUEUE_SHARE = {1: 0.0, 2: 0.0, 3: 0.35, 4: 0.35, 5: 0.35}
+QUEUE_SHARE = {1: 0.0, 2: 0.0, 3: 0.3, 4: 0.25, 5: 0.3}
 UNDELIVERED = "Demo history: written for the past, never delivered."
 
 

@@ -30,7 +30,7 @@ from slas.services import sla_sweep
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 3, 18, 10, 30, tzinfo=ZoneInfo("Africa/Johannesburg"))
-TICKETS = int(__import__("os").environ.get("BULK_TICKETS", 200))
+TICKETS = 200
 SEED = 3
 
 TICKET_COLUMNS = (
@@ -196,15 +196,8 @@ def test_bulk_rows_are_the_rows_the_services_write():
         for part in ("ticket", "events", "comments", "rating", "clocks", "sla")
         if bulk[number].get(part) != lived[number].get(part)
     ]
-    for number, part, b, l in differences[:6]:
-        if part == "ticket":
-            print(number, [(c, x, y) for c, x, y in zip(TICKET_COLUMNS, b, l) if x != y])
-        elif part in ("events", "comments"):
-            print(number, part, [(x, y) for x, y in zip(b, l) if x != y][:3], len(b), len(l))
-        else:
-            print(number, part, b, l)
     assert not differences, differences[:3]
     # The comparison saw every kind of life: breaches, ratings, waits, reopens.
-    assert any(row[2] == "breach" for found in lived.values() for row in found["sla"])
+    assert any(row[1] == "breach" for found in lived.values() for row in found["sla"])
     assert sum("rating" in found for found in lived.values()) > 20
     assert date(2026, 1, 1) <= min(found["ticket"][18] for found in lived.values()).date()
