@@ -325,8 +325,8 @@ STORIES = (
         90,
         "Account and mailbox created; the first password was given to the manager in a sealed envelope.",
         code="fulfilled",
-        question="Please send us the appointment letter or HR's confirmation of the start date so that "
-        "we can create the account.",
+        question="Can you send us the appointment letter or HR's confirmation of the start date, so that "
+        "we can create the account?",
         answer="HR's confirmation is attached to the e-mail I sent the service desk mailbox this morning.",
         answers={
             "person_name": "Anathi Mqhayi",
@@ -509,7 +509,7 @@ STORIES = (
         2,
         30,
         "Removed and added the account on the phone with the new password; mail syncs.",
-        question="Please bring the phone to the ICT office, or tell us when you are back in Dutywa.",
+        question="When can you bring the phone to the ICT office? Or tell us when you are back in Dutywa.",
         answer="I will be at the main building on Thursday morning.",
     ),
     Story(
@@ -607,7 +607,7 @@ STORIES = (
     Story(
         "Computers and laptops",
         REQUEST,
-        "Replacement for a broken computer",
+        "Replacement computer for one written off",
         "My computer was declared beyond repair last month. I am using a colleague's computer.",
         "low",
         "low",
