@@ -289,7 +289,7 @@ class Life:
         if story.work_minutes >= 30:
             queued = max(queued, QUEUE_SHARE[self.ticket.priority] * resolution)
         work = self.lognormal(min(queued, 0.5 * resolution), 0.6)
-        if story.question and rng.random() < 0.3:
+        if story.question and rng.random() < 0.35:
             yield from self.wait_on_requester(work)
         if story.third_party and rng.random() < (0.8 if story.code == "fulfilled" else 0.35):
             yield from self.wait_on_third_party()
@@ -321,7 +321,7 @@ class Life:
             Status.PENDING, pending_reason=PendingReason.USER, note="waiting for the requester's answer"
         )
         # Business minutes: most answer the same day; some are out of the office for days.
-        answered = self.lognormal(300, 1.0) if rng.random() < 0.8 else rng.uniform(1000, 4000)
+        answered = self.lognormal(300, 1.0) if rng.random() < 0.7 else rng.uniform(1500, 5000)
         if answered > 2 * 510:
             yield self.desk.later(510)
             self.say(self.tech, rng.choice(words.REMINDERS))
@@ -338,7 +338,7 @@ class Life:
         self.status(Status.PENDING, pending_reason=PendingReason.THIRD_PARTY, supplier=supplier)
         long = self.story.code == "fulfilled"
         # Orders and contractors take days; a fault on a P1 or P2 is chased by the hour.
-        waited = self.lognormal(2500 if long else 120 if self.ticket.priority <= 2 else 360, 0.6)
+        waited = self.lognormal(2500 if long else 120 if self.ticket.priority <= 2 else 480, 0.6)
         if waited > 510:
             yield self.desk.later(rng.uniform(0.3, 0.6) * waited)
             self.say(self.tech, rng.choice(words.THIRD_PARTY_UPDATES))
