@@ -416,7 +416,7 @@ class Life:
         if late and rng.random() < 0.6:
             score, comment = rng.choice((1, 2, 2, 3)), rng.choice(words.POOR_RATINGS)
         else:
-            score = rng.choices((5, 4, 3, 2), weights=(55, 33, 9, 3))[0]
+            score = rng.choices((5, 4, 3), weights=(56, 34, 10))[0]  # a poor score comes with its words
             comment = rng.choice(words.GOOD_RATINGS) if score >= 4 else ""
         via_link = rng.random() < 0.7
         services.ticket_rate(
