@@ -167,6 +167,13 @@ class TicketLife:
         if to == Status.IN_PROGRESS and party == SUPPORT and self.first_response_at is None:
             self.first_response_at = at
             self._event(Kind.RESPONDED, by, at, note="work started")
+        asks_requester = to == Status.PENDING and pending_reason == PendingReason.USER
+        if note.strip() and by is not None and (to == Status.REOPENED or asks_requester):
+            # The reopen's reason or the desk's question is a public message of the conversation.
+            self.comments.append((by, note.strip(), False, at))
+            if party == SUPPORT and self.first_response_at is None:
+                self.first_response_at = at
+                self._event(Kind.RESPONDED, by, at, note="question to the requester")
         self.status = to
         self._save(at)
         self._event(Kind.STATUS, by, at, field="status", old=old, new=to, note=note or pending_reason)

@@ -315,11 +315,8 @@ class Life:
     def wait_on_requester(self, work: float) -> Iterator[datetime]:
         rng = self.rng
         yield self.desk.later(rng.uniform(0.2, 0.5) * work)
-        self.say(self.tech, self.story.question)
-        yield self.desk.soon(1)
-        self.status(
-            Status.PENDING, pending_reason=PendingReason.USER, note="waiting for the requester's answer"
-        )
+        # The question goes with the wait: the service makes it a public message and mails it.
+        self.status(Status.PENDING, pending_reason=PendingReason.USER, note=self.text(self.story.question))
         # Business minutes: most answer the same day; some are out of the office for days.
         answered = self.lognormal(300, 1.0) if rng.random() < 0.7 else rng.uniform(1500, 5000)
         if answered > 2 * 510:

@@ -180,7 +180,9 @@ def check_honest_failures_are_there_with_their_words():
     assert reason.actor_id == reopened.requester_id and reason.note
     # Waiting on the requester: the technician's question is in the conversation, and while it waits the
     # last public word is the technician's (the question, or a reminder).
-    asked = Ticket.objects.filter(events__note="waiting for the requester's answer").distinct()
+    asked = Ticket.objects.filter(
+        events__field="status", events__new_value=Status.PENDING, events__note__contains="?"
+    ).distinct()
     assert asked.exists()
     for ticket in asked:
         assert ticket.comments.filter(internal=False, body__contains="?").exclude(author=ticket.requester)
