@@ -55,6 +55,7 @@ from sites.models import Site, Town
 from slas.business_time import business_between
 from slas.calendars import calendar_spec
 from slas.models import ClockKind, ClockState, OperationalClock, ServiceLevelAgreement, SlaClock
+from slas.outcomes import clock_breached_q, clock_late_q, clock_met_q
 
 from . import stored_months
 from .models import ReportSettings
@@ -176,18 +177,14 @@ def open_at_q(at: datetime) -> Q:
     return Q(created_at__lt=at) & not_done_by_then & (Q(reopen_count=0) | open_in_history)
 
 
-def _clock_breached_by(at: datetime, via: str = "") -> Q:
-    """On SlaClock (or through a relation to one, via="clock__"): the target ran out before `at` (a
-    running clock whose due time has passed counts)."""
-    return Q(**{f"{via}breached_at__lt": at}) | Q(
-        **{f"{via}state": ClockState.RUNNING, f"{via}due_at__lte": at}
-    )
-
-
-def overdue_at_q(at: datetime) -> Q:
-    """Open at `at` and past its resolution target then: the breached part of the backlog."""
+def overdue_at_q(at: datetime, clock: str = "") -> Q:
+    """Open at `at` and past its resolution target then (slas.outcomes: late by `at`): the breached part
+    of the backlog. The resolution clock is looked up with EXISTS, or read through `clock`, the name of
+    a join the caller made (_with_resolution_clock): the same rule in either shape."""
+    if clock:
+        return open_at_q(at) & clock_late_q(at, via=f"{clock}__")
     late = SlaClock.objects.filter(ticket_id=OuterRef("pk"), kind=ClockKind.RESOLUTION).filter(
-        _clock_breached_by(at)
+        clock_late_q(at)
     )
     return open_at_q(at) & Q(Exists(late))
 
@@ -208,7 +205,7 @@ def clock_q(kind: str, period: Period, met: bool | None = None) -> Q:
     """On Ticket: its `kind` clock stopped in the period (met: within target; False: breached)."""
     clocks = SlaClock.objects.filter(_clocks_stopped(kind, period), ticket_id=OuterRef("pk"))
     if met is not None:
-        clocks = clocks.filter(breached_at__isnull=met)
+        clocks = clocks.filter(clock_met_q() if met else clock_breached_q())
     return Q(Exists(clocks)) & NOT_WITHDRAWN
 
 
@@ -407,26 +404,31 @@ def _with_resolution_clock(tickets: QuerySet) -> QuerySet:
     )
 
 
+# The ticket counts that are FIGURES counted as they stand (the rest are sums over resolved tickets).
+_COUNTED_FIGURES = (
+    "logged",
+    "resolved",
+    "closed",
+    "withdrawn",
+    "backlog",
+    "first_contact",
+    "reopened",
+    "rated",
+    "satisfied",
+    "major",
+)
+
+
 def _count_aggregates(period: Period) -> dict:
-    """The ticket counts of one period, each a conditional aggregate (summable over cells: the mean
-    rating is kept as its sum and the count of rated tickets). Over tickets _with_resolution_clock:
-    overdue is overdue_at_q read through the joined clock."""
+    """The ticket counts of one period, each a conditional aggregate over a FIGURES definition
+    (summable over cells: the mean rating is kept as its sum and the count of rated tickets). Over
+    tickets _with_resolution_clock: overdue is overdue_at_q read through the joined clock."""
     resolved = resolved_q(period)
-    overdue = open_at_q(period.end) & _clock_breached_by(period.end, via=f"{_RESOLUTION_CLOCK}__")
     return {
-        "logged": Count("pk", filter=logged_q(period)),
-        "resolved": Count("pk", filter=resolved),
-        "closed": Count("pk", filter=closed_q(period)),
-        "withdrawn": Count("pk", filter=withdrawn_q(period)),
-        "backlog": Count("pk", filter=open_at_q(period.end)),
-        "overdue": Count("pk", filter=overdue),
-        "first_contact": Count("pk", filter=resolved & Q(first_contact=True)),
-        "reopened": Count("pk", filter=resolved & Q(reopen_count__gt=0)),
+        **{name: Count("pk", filter=FIGURES[name].q(period)) for name in _COUNTED_FIGURES},
+        "overdue": Count("pk", filter=overdue_at_q(period.end, clock=_RESOLUTION_CLOCK)),
         "handovers": Sum("handovers", filter=resolved),
-        "rated": Count("rating", filter=resolved),
-        "satisfied": Count("rating", filter=resolved & Q(rating__score__gte=4)),
         "score_sum": Sum("rating__score", filter=resolved),
-        "major": Count("pk", filter=major_q(period)),
     }
 
 
@@ -610,7 +612,7 @@ def _clock_figures(periods: list[Period], scope: Scope, comparable: int | None) 
         for kind in ClockKind.values:
             stopped = _clocks_stopped(kind, period)
             aggregates[f"{kind}_total_{i}"] = Count("pk", filter=stopped)
-            aggregates[f"{kind}_met_{i}"] = Count("pk", filter=stopped & Q(breached_at__isnull=True))
+            aggregates[f"{kind}_met_{i}"] = Count("pk", filter=stopped & clock_met_q())
     row, times = _timed_row_figures(clocks, aggregates, periods, comparable)
     names = [f"{kind}_{part}" for kind in ClockKind.values for part in ("total", "met")]
     return [{name: row[f"{name}_{i}"] for name in names} | times[i] for i in range(len(periods))]
@@ -1186,7 +1188,7 @@ def _compliance_cells(periods: list[Period], scope: Scope) -> list[dict]:
         for kind in ClockKind.values:
             stopped = _clocks_stopped(kind, period)
             aggregates[f"{kind}_total_{i}"] = Count("pk", filter=stopped)
-            aggregates[f"{kind}_met_{i}"] = Count("pk", filter=stopped & Q(breached_at__isnull=True))
+            aggregates[f"{kind}_met_{i}"] = Count("pk", filter=stopped & clock_met_q())
     clocks = _stopped_clocks(periods, scope)
     return list(clocks.values(*_COMPLIANCE_COLUMNS).annotate(**aggregates).order_by())
 
@@ -1269,14 +1271,15 @@ def operational_compliance(period: Period, scope: Scope = ALL) -> list[dict]:
     aggregates = {}
     for kind in ClockKind.values:
         aggregates[f"{kind}_total"] = Count("pk", filter=stopped & Q(kind=kind))
-        aggregates[f"{kind}_met"] = Count("pk", filter=stopped & Q(kind=kind, breached_at__isnull=True))
+        aggregates[f"{kind}_met"] = Count("pk", filter=stopped & Q(kind=kind) & clock_met_q())
     aggregates["resolution_mean_seconds"] = Avg(
         "elapsed_seconds", filter=stopped & Q(kind=ClockKind.RESOLUTION)
     )
     aggregates["overdue_at_end"] = Count(
         "pk",
-        filter=Q(due_at__lt=period.end, held_from__lt=period.end)
-        & (Q(stopped_at__isnull=True) | Q(stopped_at__gte=period.end)),
+        filter=Q(held_from__lt=period.end)
+        & (Q(stopped_at__isnull=True) | Q(stopped_at__gte=period.end))
+        & clock_late_q(period.end),
     )
     rows = (
         clocks.values(
