@@ -232,8 +232,8 @@ class World:
     def priorities_prepare(self) -> None:
         """Ask catalogue.priority.priority_for once per distinct answer (it reads the matrix each time),
         for every service, day of the window and impact x urgency, so the workers need no database."""
+        from catalogue.critical_periods import active_period
         from catalogue.models import Impact, Urgency
-        from catalogue.periods import active_period
         from catalogue.priority import priority_for
 
         day = (self.start - timedelta(days=1)).astimezone(self.tz).date()
@@ -432,15 +432,9 @@ def world_load(rng: random.Random, now: datetime, start: datetime | None = None)
 def _auto_close_day(resolved_on: date) -> date:
     """The day tickets_auto_close (beat, every 15 minutes) closes a ticket resolved on `resolved_on`: the
     day after the AUTO_CLOSE_WORKING_DAYS-th working day after it."""
-    from django.conf import settings
+    from incidents.services import auto_close_day
 
-    from catalogue.periods import is_working_day
-
-    day, counted = resolved_on, 0
-    while counted < settings.AUTO_CLOSE_WORKING_DAYS:
-        day += timedelta(days=1)
-        counted += is_working_day(day)
-    return day + timedelta(days=1)
+    return auto_close_day(resolved_on)
 
 
 def _next_auto_close(resolved_at: datetime, tz) -> datetime:

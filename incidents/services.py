@@ -5,7 +5,7 @@ the history row(s) and queues the notifications after commit.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +18,7 @@ from catalogue.priority import priority_for, request_priority_for
 from catalogue.services import request_answers_validate
 from sites.models import Asset, Site
 from slas.agreements import NoAgreement, sla_for_service
+from slas.calendars import nth_working_day
 from slas.models import Supplier
 
 from . import notifications
@@ -689,21 +690,23 @@ def ticket_rate(
     return rating
 
 
+def auto_close_day(resolved_on: date) -> date:
+    """The local date from which tickets_auto_close closes a ticket resolved on `resolved_on`: the day
+    after the AUTO_CLOSE_WORKING_DAYS-th working day after it (the same rule, counted forwards)."""
+    return nth_working_day(resolved_on, settings.AUTO_CLOSE_WORKING_DAYS) + timedelta(days=1)
+
+
 def tickets_auto_close(*, now: datetime | None = None, batch: int = 500) -> int:
     """Close resolved tickets the requester has not answered for AUTO_CLOSE_WORKING_DAYS working days.
 
     Idempotent and safe to run from two beat processes: rows are claimed with SKIP LOCKED, and a ticket
     already closed is no longer resolved.
     """
-    from catalogue.periods import is_working_day
-
     now = now or timezone.now()
-    # A ticket resolved on day R closes once N whole working days have passed after R: find the Nth
-    # working day before today; tickets resolved before that day's start are due.
-    day, counted = timezone.localdate(now), 0
-    while counted < settings.AUTO_CLOSE_WORKING_DAYS:
-        day -= timedelta(days=1)
-        counted += is_working_day(day)
+    # A ticket resolved on day R closes once N whole working days of the service desk's calendar have
+    # passed after R (auto_close_day): find the Nth working day before today; tickets resolved before
+    # that day's start are due.
+    day = nth_working_day(timezone.localdate(now), -settings.AUTO_CLOSE_WORKING_DAYS)
     cutoff = timezone.make_aware(datetime.combine(day, datetime.min.time()))
     closed = 0
     while True:

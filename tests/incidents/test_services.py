@@ -1,7 +1,7 @@
 """Ticket verbs: logging, the lifecycle table, assignment and handovers, the conversation, resolution,
 reopening, rating, auto-close, major incidents and optimistic concurrency."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -371,6 +371,26 @@ def test_auto_close_after_working_days(ticket, technician_user, settings):
     assert TicketEvent.objects.filter(
         ticket=ticket, kind="status", new_value="closed", actor__isnull=True
     ).exists()
+
+
+def test_a_shutdown_on_the_desk_calendar_stops_auto_close(ticket, technician_user, settings):
+    from slas.models import ClosedDay, ServiceLevelAgreement
+
+    settings.AUTO_CLOSE_WORKING_DAYS = 5
+    resolve(ticket, technician_user)
+    tz = ZoneInfo("Africa/Johannesburg")
+    Ticket.objects.filter(pk=ticket.pk).update(resolved_at=datetime(2026, 12, 17, 15, 0, tzinfo=tz))
+    desk = ServiceLevelAgreement.objects.get(is_default=True).calendar
+    ClosedDay.objects.create(
+        calendar=desk, name="Year-end shutdown", first_day=date(2026, 12, 21), last_day=date(2027, 1, 1)
+    )
+    # Resolved Thursday 17 December 2026. The desk works on the 18th, then is shut until the new year:
+    # the five working days are 18 December and 4, 5, 6 and 7 January.
+
+    assert services.auto_close_day(date(2026, 12, 17)) == date(2027, 1, 8)
+    assert services.tickets_auto_close(now=datetime(2026, 12, 25, 0, 5, tzinfo=tz)) == 0
+    assert services.tickets_auto_close(now=datetime(2027, 1, 7, 16, 0, tzinfo=tz)) == 0
+    assert services.tickets_auto_close(now=datetime(2027, 1, 8, 0, 5, tzinfo=tz)) == 1
 
 
 # --- several changes at once (the API's PATCH) -----------------------------------------------------------
