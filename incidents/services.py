@@ -23,7 +23,7 @@ from slas.models import Supplier
 
 from . import notifications
 from .attachments import CheckedFile, attachments_check
-from .lifecycle import REQUESTER, SUPPORT, SYSTEM, transition
+from .lifecycle import REQUESTER, SUPPORT, SYSTEM, status_on_assignment, transition
 from .models import (
     OPEN_STATUSES,
     Attachment,
@@ -249,11 +249,57 @@ def ticket_change_status(
     first_contact: bool = False,
     note: str = "",
 ) -> Ticket:
-    """The one place a ticket's status changes: checks the lifecycle table and the actor's part in it."""
+    """Move the ticket to another status, as the lifecycle table allows (_status_move), save it, move its
+    clocks and tell whom it concerns."""
     ticket = _lock(ticket, None)
     party = _party(by, ticket)  # who is asking comes first: an outsider learns nothing from a 409
     if expected_version is not None and ticket.version != expected_version:
         raise TicketConflict(ticket)
+    fields, message = _status_move(
+        ticket,
+        to=to,
+        by=by,
+        party=party,
+        now=timezone.now(),
+        pending_reason=pending_reason,
+        supplier=supplier,
+        resolution_code=resolution_code,
+        resolution_note=resolution_note,
+        first_contact=first_contact,
+        note=note,
+    )
+    _save(ticket, fields)
+    ticket_clocks_refresh(ticket)
+
+    if to == Status.RESOLVED:
+        notifications.ticket_resolved(ticket)
+        _resolve_children(ticket, by)
+    elif to == Status.REOPENED:
+        notifications.ticket_reopened(ticket, by=by, reason=message)
+    elif to == Status.PENDING and pending_reason == PendingReason.USER:
+        notifications.ticket_waiting_on_requester(ticket, by=by, question=message)
+    return ticket
+
+
+def _status_move(
+    ticket: Ticket,
+    *,
+    to: str,
+    by,
+    party: str,
+    now: datetime,
+    pending_reason: str = "",
+    supplier: Supplier | None = None,
+    resolution_code: str = "",
+    resolution_note: str = "",
+    first_contact: bool = False,
+    note: str = "",
+) -> tuple[list[str], Comment | None]:
+    """The one place a ticket's status changes: checks the lifecycle table (lifecycle.TRANSITIONS) and
+    the actor's part in it, sets what the move brings with it and writes the status history row. The
+    ticket is locked by the caller, which saves the returned fields and refreshes the clocks
+    (ticket_change_status, ticket_assign). Returns the fields and the message to the requester the
+    note became, if it did."""
     step = transition(ticket.status, to)
     if step is None:
         current, wanted = ticket.get_status_display().lower(), Status(to).label.lower()
@@ -263,7 +309,6 @@ def ticket_change_status(
 
     fields = ["status"]
     old = ticket.status
-    now = timezone.now()
     if to == Status.PENDING:
         if pending_reason not in PendingReason.values:
             raise ValidationError(
@@ -338,7 +383,6 @@ def ticket_change_status(
             fields.append("first_response_at")
             _event(ticket, TicketEvent.Kind.RESPONDED, by, note="question to the requester", at=now)
     ticket.status = to
-    _save(ticket, fields)
     _event(
         ticket,
         TicketEvent.Kind.STATUS,
@@ -349,16 +393,7 @@ def ticket_change_status(
         note=note or pending_reason,
         at=now,
     )
-    ticket_clocks_refresh(ticket)
-
-    if to == Status.RESOLVED:
-        notifications.ticket_resolved(ticket)
-        _resolve_children(ticket, by)
-    elif to == Status.REOPENED:
-        notifications.ticket_reopened(ticket, by=by, reason=message)
-    elif asks_requester:
-        notifications.ticket_waiting_on_requester(ticket, by=by, question=message)
-    return ticket
+    return fields, message
 
 
 def _resolve_children(parent: Ticket, by) -> None:
@@ -442,18 +477,9 @@ def ticket_assign(
     if handover:
         ticket.handovers += 1
         fields.append("handovers")
-    if ticket.status in (Status.NEW, Status.REOPENED) and ticket.assignee_id is not None:
-        _event(
-            ticket,
-            TicketEvent.Kind.STATUS,
-            by,
-            field="status",
-            old=ticket.status,
-            new=Status.ASSIGNED,
-            at=now,
-        )
-        ticket.status = Status.ASSIGNED
-        fields.append("status")
+    if ticket.assignee_id is not None and status_on_assignment(ticket.status):
+        # A new or reopened ticket given to a person becomes assigned: the table's "assign" step.
+        fields += _status_move(ticket, to=Status.ASSIGNED, by=by, party=SUPPORT, now=now)[0]
     _save(ticket, fields)
     ticket_clocks_refresh(ticket)  # a group taking or handing on the ticket moves its OLA clocks
     if changed_person and assignee != by:

@@ -169,6 +169,32 @@ def test_the_table_decides_every_pair(start, target, ticket, technician_user):
         assert ticket.status == start
 
 
+def test_assigning_moves_the_status_only_as_the_table_allows(ticket, technician_user, monkeypatch):
+    other = UserFactory(role=roles.TECHNICIAN)
+    services.ticket_assign(ticket=ticket, by=technician_user, assignee=technician_user)
+    ticket.refresh_from_db()
+    assert ticket.status == Status.ASSIGNED  # the table's "assign" step from new
+    moves = TicketEvent.objects.filter(ticket=ticket, kind="status")
+    assert list(moves.values_list("old_value", "new_value")) == [("new", "assigned")]
+
+    # Without an "assign" step from new, giving a new ticket to someone leaves its status alone.
+    fresh = TicketFactory(requester=ticket.requester, service=ticket.service)
+    table = {
+        pair: step for pair, step in lifecycle.TRANSITIONS.items() if pair != (Status.NEW, Status.ASSIGNED)
+    }
+    monkeypatch.setattr(lifecycle, "TRANSITIONS", table)
+    services.ticket_assign(ticket=fresh, by=technician_user, assignee=other)
+    fresh.refresh_from_db()
+    assert (fresh.status, fresh.assignee) == (Status.NEW, other)
+
+
+def test_open_in_the_table_is_the_models_open_statuses():
+    from incidents.models import OPEN_STATUSES
+
+    withdrawals = {frm for (frm, to), step in lifecycle.TRANSITIONS.items() if step.name == "withdraw"}
+    assert withdrawals == set(OPEN_STATUSES)
+
+
 def test_requesters_may_only_close_reopen_and_withdraw():
     requester_moves = {
         (frm, to) for (frm, to), t in lifecycle.TRANSITIONS.items() if lifecycle.REQUESTER in t.by
