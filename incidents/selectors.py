@@ -20,7 +20,7 @@ from slas.models import ClockKind, ServiceLevelAgreement, SlaClock
 from slas.outcomes import clock_outcome_case
 
 from .models import OPEN_STATUSES, Attachment, Comment, Ticket, TicketEvent, pk_from_reference
-from .permissions import is_support, visible_comments, visible_tickets
+from .permissions import for_audience, visible_comments, visible_tickets
 
 # "Breaching soon": not yet overdue, due within this much business time (in each SLA's own calendar, so a
 # ticket due at 08:30 on Monday is breaching soon at 16:00 on Friday).
@@ -249,9 +249,7 @@ def _attach_people(user, ticket: Ticket) -> None:
 
 
 def ticket_conversation(user, ticket: Ticket) -> list[Comment]:
-    attachments = Attachment.objects.order_by("created_at", "pk")
-    if not is_support(user):
-        attachments = attachments.filter(internal=False)
+    attachments = for_audience(user, Attachment.objects.order_by("created_at", "pk"))
     return list(
         visible_comments(user, ticket)
         .select_related("author")
@@ -264,11 +262,10 @@ def ticket_conversation_and_files(user, ticket: Ticket) -> tuple[list[Comment], 
     """The ticket page's conversation, each comment with its files in `comment.files`, and the files
     attached to the ticket itself: the comments and every visible file of the ticket, two queries (a
     prefetch and a separate list of the ticket's own files were three)."""
-    files = (
-        Attachment.objects.filter(ticket=ticket).select_related("uploaded_by").order_by("created_at", "pk")
+    files = for_audience(
+        user,
+        Attachment.objects.filter(ticket=ticket).select_related("uploaded_by").order_by("created_at", "pk"),
     )
-    if not is_support(user):
-        files = files.filter(internal=False)
     comments = list(visible_comments(user, ticket).select_related("author").order_by("created_at", "pk"))
     by_comment: dict[int, list[Attachment]] = {comment.pk: [] for comment in comments}
     own = []
@@ -283,8 +280,9 @@ def ticket_conversation_and_files(user, ticket: Ticket) -> tuple[list[Comment], 
 
 
 def ticket_history(user, ticket: Ticket) -> QuerySet[TicketEvent]:
-    events = TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("at", "pk")
-    return events if is_support(user) else events.filter(internal=False)
+    return for_audience(
+        user, TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("at", "pk")
+    )
 
 
 def proposed_major_incidents(user, *, now=None) -> list[dict]:
