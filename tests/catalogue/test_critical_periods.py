@@ -8,6 +8,7 @@ import pytest
 
 from catalogue.critical_periods import in_period, is_working_day, period_errors, working_days_of_month
 from catalogue.models import CriticalPeriod
+from slas.calendars import forget_calendars
 from slas.models import ClosedDay, ServiceLevelAgreement
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,8 @@ def test_december_last_working_days_skip_christmas_and_goodwill():
     assert not in_period(payroll, date(2026, 12, 28))
 
 
-def test_a_shutdown_on_the_desk_calendar_moves_the_last_working_days():
+def test_a_shutdown_on_the_desk_calendar_moves_the_last_working_days(request):
+    request.addfinalizer(forget_calendars)  # the shutdown is rolled back: so must the cached calendar be
     desk = ServiceLevelAgreement.objects.get(is_default=True).calendar
     ClosedDay.objects.create(
         calendar=desk, name="Year-end shutdown", first_day=date(2026, 12, 24), last_day=date(2027, 1, 1)

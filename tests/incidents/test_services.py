@@ -399,8 +399,11 @@ def test_auto_close_after_working_days(ticket, technician_user, settings):
     ).exists()
 
 
-def test_a_shutdown_on_the_desk_calendar_stops_auto_close(ticket, technician_user, settings):
+def test_a_shutdown_on_the_desk_calendar_stops_auto_close(ticket, technician_user, settings, request):
+    from slas.calendars import forget_calendars
     from slas.models import ClosedDay, ServiceLevelAgreement
+
+    request.addfinalizer(forget_calendars)  # the shutdown is rolled back: so must the cached calendar be
 
     settings.AUTO_CLOSE_WORKING_DAYS = 5
     resolve(ticket, technician_user)
