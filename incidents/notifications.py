@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from catalogue.models import SupportGroup
-from servicedesk.queueing import enqueue_on_commit
+from common.queueing import enqueue_on_commit
 
 from .models import Comment, Notification, Ticket
 

@@ -11,7 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
-from servicedesk.queueing import enqueue_on_commit
+from common.queueing import enqueue_on_commit
 
 from .models import Notification
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common import access
-from servicedesk.queueing import enqueue_on_commit
+from common.queueing import enqueue_on_commit
 
 from . import documents, kpis
 from .models import SECTIONS, ReportRun

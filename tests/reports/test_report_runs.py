@@ -123,7 +123,7 @@ def test_text_that_looks_like_a_formula_stays_text(quick_pdf, built, manager_use
     assert not any(
         cell.data_type == "f" for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
     )
-    # The CSV (built with the run) writes every cell through servicedesk.spreadsheets.safe_cell.
+    # The CSV (built with the run) writes every cell through common.spreadsheets.safe_cell.
     second = _build(services.report_run_request(month=answers.OCTOBER, by=manager_user))
     rows = list(csv.reader(io.StringIO(second.csv.read().decode("utf-8-sig"))))
     summaries = [row[2] for row in rows[1:]]
