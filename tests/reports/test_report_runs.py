@@ -13,8 +13,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from common import access as roles
+from common.models import Notification
 from incidents import services as ticket_services
-from incidents.models import Notification
 from reports import documents, services, tasks
 from reports.models import ReportRun
 from tests.factories import UserFactory

@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.utils import timezone
 
-from incidents.models import Notification
+from common.models import Notification
 from reports import documents, kpis
 from reports.periods import month_period
 
