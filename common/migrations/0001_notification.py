@@ -1,7 +1,7 @@
 """The mail outbox moves from incidents to common without moving a row.
 
 State only: the table incidents_notification stays as it is (the model keeps it as db_table), and
-incidents/0007_notification_to_common drops the model from incidents' state and hands its content type
+incidents/0008_notification_to_common drops the model from incidents' state and hands its content type
 (and so its permissions) to common. This is the one migration of common that knows incidents: it must
 take over a table that incidents made; 0002_notification_about then drops the ticket column.
 """

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("common", "0001_notification"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("incidents", "0007_notification_to_common"),
+        ("incidents", "0008_notification_to_common"),
     ]
 
     operations = [

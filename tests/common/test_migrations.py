@@ -14,7 +14,7 @@ from common.outbox import notification_send
 from tests.factories import TicketFactory, UserFactory
 from tests.migration_data import load_migration_data
 
-BEFORE_THE_MOVE = [("incidents", "0006_open_site_index"), ("common", None)]
+BEFORE_THE_MOVE = [("incidents", "0007_search_and_due_indexes"), ("common", None)]
 
 
 def migrate(targets=None):

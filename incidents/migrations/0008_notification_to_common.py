@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("common", "0001_notification"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("incidents", "0006_open_site_index"),
+        ("incidents", "0007_search_and_due_indexes"),
     ]
 
     operations = [
