@@ -16,6 +16,7 @@ from django.utils import timezone
 from catalogue.models import Service, SupportGroup, TicketKind
 from catalogue.priority import priority_for, request_priority_for
 from catalogue.services import request_answers_validate
+from common.conflicts import StaleCopy
 from sites.models import Asset, Site
 from slas.agreements import NoAgreement, sla_for_service
 from slas.calendars import nth_working_day
@@ -40,14 +41,15 @@ from .permissions import is_support, party_of
 from .service_levels import ticket_clocks_refresh
 
 
-class TicketConflict(Exception):
+class TicketConflict(StaleCopy):
     """Someone else changed the ticket since this copy was read; nothing was changed (HTTP 409)."""
 
     def __init__(self, ticket: Ticket):
         self.ticket = ticket
         super().__init__(
             f"{ticket.reference} was changed by someone else a moment ago. Nothing was saved: "
-            "reload the ticket to see the change, then try again."
+            "reload the ticket to see the change, then try again.",
+            version=ticket.version,
         )
 
 

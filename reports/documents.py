@@ -2,7 +2,7 @@
 
 The PDF and the XLSX are drawn from a KPI snapshot (kpis.month_report's dict, as stored on the run),
 never from the live tables, so a re-render (new commentary, the sign-off) shows the same numbers. Text
-in a spreadsheet cell never becomes a formula (servicedesk.spreadsheets.safe_cell), and the PDF renderer
+in a spreadsheet cell never becomes a formula (common.spreadsheets.safe_cell), and the PDF renderer
 fetches nothing but our own static files.
 """
 
@@ -27,8 +27,8 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from common.spreadsheets import safe_cell
 from incidents.models import Ticket, reference_for
-from servicedesk.spreadsheets import safe_cell
 from slas.models import ClockKind, ClockState
 from slas.outcomes import FALLBACK, OUTCOMES, Outcome, clock_outcome_case
 

@@ -34,8 +34,9 @@ from django.utils import timezone
 
 from catalogue.models import Service, SupportGroup
 from common import access as roles
+from common.models import Notification
 from incidents import services
-from incidents.models import Channel, Notification, PendingReason, Status, Ticket
+from incidents.models import Channel, PendingReason, Status, Ticket
 from sites.models import Asset, AssetType, Site
 from slas.agreements import sla_for_service, target_minutes
 from slas.business_time import business_add, business_between

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from catalogue.models import Lifecycle, RequestField, SupportGroup
 from common import access as roles
+from common.models import Notification
 from incidents import lifecycle, services
-from incidents.models import Notification, Status, Ticket, TicketEvent
+from incidents.models import Status, Ticket, TicketEvent
 from sites.models import Site
 from tests.factories import (
     RequestFieldFactory,

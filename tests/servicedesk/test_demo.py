@@ -17,7 +17,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from common import access as roles
-from incidents.models import OPEN_STATUSES, Notification, PendingReason, SatisfactionRating, Status, Ticket
+from common.models import Notification
+from incidents.models import OPEN_STATUSES, PendingReason, SatisfactionRating, Status, Ticket
 from incidents.service_levels import ticket_clocks_refresh
 from reports import kpis, periods
 from servicedesk import demo, demo_history
