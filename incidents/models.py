@@ -160,8 +160,8 @@ class Ticket(models.Model):
                 name="ticket_open_queue_idx",
                 condition=models.Q(status__in=OPEN_STATUSES),
             ),
-            # The queue filtered by site (and priority) counts its open tickets from this index alone:
-            # 6 ms -> 0.6 ms at 100,000 tickets (docs/performance.md).
+            # The queue filtered by site (and priority) counts its open tickets from this index alone
+            # (docs/performance.md).
             models.Index(
                 fields=["site", "priority"],
                 name="ticket_open_site_idx",

@@ -60,8 +60,8 @@ def _list_related(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
 
 
 # What a queue row shows (work_queue.html, ticket_tags.working_on and queue_due): the page's 25 tickets
-# are read with these columns only. Every column of six tables (descriptions, password hashes) took
-# PostgreSQL 3.3 ms to plan and Django to build 150 model instances per page (docs/performance.md).
+# are read with these columns only: every column of six tables (descriptions, password hashes) costs
+# PostgreSQL planning time and Django 150 model instances per page (docs/performance.md).
 QUEUE_ROW_COLUMNS = (
     "kind",
     "summary",
@@ -218,7 +218,7 @@ def ticket_for_page(user, pk: int) -> Ticket:
     The ticket joins only its service (with category), site, group, rating and SLA (whose calendar the
     deadlines are counted in); its three people come in
     one more query, and its asset and major incident (when it has them) by their ids. Eleven joined
-    tables cost PostgreSQL more to plan (5-10 ms) than these small lookups cost to run. A major
+    tables cost PostgreSQL more to plan than these small lookups cost to run. A major
     incident's count of linked tickets is the page's to read (major_incident_size), not every action's."""
     ticket = (
         visible_tickets(user).select_related("service__category", "site", "group", "rating", "sla").get(pk=pk)

@@ -706,9 +706,9 @@ def _filtered(request, ticket_filter) -> bool:
 
 def _page_by_ids(tickets, number):
     """One page of `tickets`: the page's ids first (an index-only scan, however deep the page), then
-    those 25 tickets with their joins. OFFSET over the joined rows read every ticket before the page:
-    226 ms for the last page of 19,465 open tickets, 20 ms this way (docs/performance.md). Pages past the
-    middle are read from the far end (common.pagination)."""
+    those 25 tickets with their joins. OFFSET over the joined rows read every ticket before the page
+    (docs/performance.md; decision 0010). Pages past the middle are read from the far end
+    (common.pagination)."""
     page = NearerEndPaginator(tickets.values_list("pk", flat=True), TICKETS_PER_PAGE).get_page(number)
     return fill_page(page, selectors.queue_rows(tickets))
 

@@ -139,7 +139,7 @@ def _relevant(periods: list[Period]) -> Q:
 
 # The ticket's resolution clock joined in (at most one: slas' sla_clock_one_per_kind), for the overdue
 # count of the period counts: a LEFT JOIN read once instead of an EXISTS per period, which PostgreSQL ran
-# as a scan of every clock per period (0.1 s of the dashboard's 0.3 s count at 100,000 tickets).
+# as a scan of every clock per period (docs/performance.md).
 _RESOLUTION_CLOCK = "resolution_clock"
 
 

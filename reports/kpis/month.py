@@ -30,7 +30,7 @@ from .sections import (
 @contextmanager
 def _without_jit():
     """PostgreSQL JIT-compiles a query it estimates to be costly. These aggregates carry hundreds of
-    expressions: with 10,000 tickets the compiling took 3 s for a query that then ran in 0.1 s. JIT is
+    expressions, and compiling them took many times longer than running the query. JIT is
     turned off for the report's own transaction only (SET LOCAL)."""
     if connection.vendor != "postgresql":
         yield
