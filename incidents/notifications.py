@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from catalogue.models import SupportGroup
+from common.addresses import absolute_url
 from servicedesk.queueing import enqueue_on_commit
 
 from .models import Comment, Notification, Ticket
@@ -29,7 +30,7 @@ def clean_header(value: str, limit: int = 180) -> str:
 
 
 def ticket_url(ticket: Ticket) -> str:
-    return settings.SITE_URL + reverse("ticket_detail", args=[ticket.pk])
+    return absolute_url(reverse("ticket_detail", args=[ticket.pk]))
 
 
 def rating_token(ticket: Ticket) -> str:
@@ -42,7 +43,7 @@ def rating_ticket_id(token: str) -> int:
 
 
 def rating_url(ticket: Ticket, score: int | None = None) -> str:
-    url = settings.SITE_URL + reverse("rate_by_link", args=[rating_token(ticket)])
+    url = absolute_url(reverse("rate_by_link", args=[rating_token(ticket)]))
     return f"{url}?score={score}" if score else url
 
 
