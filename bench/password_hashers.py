@@ -1,13 +1,16 @@
 """What a sign-in costs in password hashing on this machine: PBKDF2 (Django 5.2's default) against Argon2id
 (the hasher Django recommends for new projects), each with Django's own parameters (issue 14).
 
-    python -m bench.password_hashers [--rounds 15]
+    python -m bench.password_hashers [--rounds 15] [--sign-in]
     python -m bench.password_hashers --url http://127.0.0.1:8000 --username staff --password mbashe-demo
 
 The first form times `check_password` (what a sign-in runs once) and `make_password` (a password change)
-for both hashers, in this process, and prints the median and the range. The second also signs in through a
-running server's sign-in page --rounds times (GET the form, POST it, follow nothing) and prints those
-times: the whole request, as a person waits for it. Nothing here is imported by the product.
+for both hashers, in this process, and prints the median and the range. With --sign-in it also posts the
+sign-in form through Django's whole stack (middleware, django-axes, the session) in this process, once
+with each hasher first in PASSWORD_HASHERS, for a throw-away user in the database the settings name
+(DATABASE_URL, or the SQLite file under VAR_DIR): the sign-in time before and after. With --url it signs
+in through a running server's page --rounds times (GET the form, POST it, follow nothing): the whole
+request, as a person waits for it. Nothing here is imported by the product.
 """
 
 from __future__ import annotations
@@ -72,6 +75,36 @@ def _params(hasher, encoded: str) -> str:
     )
 
 
+def measure_client_sign_in(rounds: int) -> dict[str, list[float]]:
+    """Seconds per POST of the sign-in form through Django's test client, with each hasher first."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client, override_settings
+
+    results = {}
+    user = get_user_model().objects.create(username="bench-password-hashers")
+    try:
+        for label, path in HASHERS.items():
+            hashers = [path, *(h for h in settings.PASSWORD_HASHERS if h != path)]
+            with override_settings(PASSWORD_HASHERS=hashers):
+                user.set_password(PASSWORD)
+                user.save(update_fields=["password"])
+                times = []
+                for _ in range(rounds):
+                    client = Client()
+                    started = time.perf_counter()
+                    answer = client.post(
+                        "/accounts/login/", {"username": user.username, "password": PASSWORD}
+                    )
+                    times.append(time.perf_counter() - started)
+                    if answer.status_code != 302:
+                        raise SystemExit(f"the sign-in answered {answer.status_code}, not a redirect")
+                results[label] = times
+    finally:
+        user.delete()
+    return results
+
+
 def measure_sign_in(url: str, username: str, password: str, rounds: int) -> list[float]:
     """Seconds from POSTing the sign-in form to its answer (a redirect on success), each in a fresh
     session."""
@@ -107,6 +140,7 @@ def main(argv: list[str] | None = None) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--sign-in", action="store_true", help="also time a whole sign-in, in process")
     parser.add_argument("--url", help="a running server: also time its sign-in page")
     parser.add_argument("--username", default="staff")
     parser.add_argument("--password", default="mbashe-demo")
@@ -121,6 +155,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{label:<14} ({figures['params']})")
         print(f"  check_password  {_figures(figures['verify'])}")
         print(f"  make_password   {_figures(figures['encode'])}")
+    if args.sign_in:
+        for label, times in measure_client_sign_in(args.rounds).items():
+            print(f"sign-in POST, {label + ' first':<20} {_figures(times)}")
     if args.url:
         times = measure_sign_in(args.url, args.username, args.password, args.rounds)
         print(f"sign-in POST at {args.url}: {_figures(times)}")

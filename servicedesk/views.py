@@ -2,7 +2,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from django.views.defaults import page_not_found
 
 from common.access import access_required
@@ -39,7 +39,7 @@ def not_found(request, exception):
 
 
 @cache_control(max_age=86400, public=True)
-@require_GET
+@require_safe
 def favicon(request):
     """/favicon.ico, which browsers ask for on pages that name no icon (the API's JSON answers): the icon
     every page links (static/img/favicon.svg), served by the app."""

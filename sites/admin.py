@@ -3,13 +3,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin_inlines import LabelledTabularInline
 from servicedesk.admin_csv import CsvImportExportMixin
 
 from . import services
 from .models import Asset, Building, Site
 
 
-class BuildingInline(admin.TabularInline):
+class BuildingInline(LabelledTabularInline):
     model = Building
     extra = 0
     fields = ("name", "connected", "connection_type", "notes")
