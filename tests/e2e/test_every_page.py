@@ -152,6 +152,12 @@ SWAGGER = (
 )
 KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {
     **{(role, "ticket_new", "phone"): RADIOS for role in ALL},
+    (roles.STAFF, "ticket_detail", "phone"): RADIOS.replace(
+        "(kind, impact, urgency)", "(the rating's scores)"
+    ),
+    (roles.STAFF, "rate_by_link", "phone"): RADIOS.replace(
+        "(kind, impact, urgency)", "(the rating's scores)"
+    ),
     (roles.TECHNICIAN, "work_queue", "phone"): RADIOS.replace(
         "the radio inputs (kind, impact, urgency)", "the queue's filter checkboxes (status, priority)"
     ),
@@ -251,12 +257,13 @@ def desk(django_db_setup, django_db_blocker, tmp_path_factory):
 
         users = {role: get_user_model().objects.get(username=name) for role, name in DEMO_USERNAMES.items()}
         staff = users[roles.STAFF]
-        ticket = Ticket.objects.filter(requester=staff).order_by("-pk").first()
-        resolved = Ticket.objects.filter(requester=staff, status=Status.RESOLVED).first() or ticket
+        # A resolved ticket of the staff member's: its page shows the most (the rating form too).
+        resolved = Ticket.objects.filter(requester=staff, status=Status.RESOLVED).order_by("pk").first()
+        ticket = resolved or Ticket.objects.filter(requester=staff).order_by("pk").first()
         asset = Asset.objects.filter(site=staff.site).order_by("pk").first() or Asset.objects.first()
         objects = SimpleNamespace(
             ticket=ticket,
-            rating_token=rating_token(resolved),
+            rating_token=rating_token(ticket),
             site=staff.site or Site.objects.first(),
             asset=asset,
             service=ticket.service,

@@ -125,6 +125,10 @@ def test_the_api_pages_name_nothing_outside_the_machine(client, url):
     assert response.status_code == 200
     body = response.content.decode()
     assert "googleapis" not in body and "gstatic" not in body and "jsdelivr" not in body
+    if url != "/api/":
+        # And the browser is told to load from this server only, whatever the bundles ask for.
+        assert response["Content-Security-Policy"].startswith("default-src 'self';")
+        assert 'lang="en"' in body
     # What a browser fetches by itself: stylesheets, icons, scripts and images (links are only followed).
     fetched = re.findall(r'<(?:link|script|img)\b[^>]*?\b(?:src|href)="([^"]+)"', body)
     assert fetched
