@@ -138,13 +138,9 @@ RADIOS = (
     "portal: the phone-width rule `form .field input {width: 100%}` (static/css/servicedesk.css) stretches "
     "the radio inputs (kind, impact, urgency) across the line and pushes their labels aside"
 )
-HISTORY = (
-    "desk: the History table is clipped at 1366 px (487 px in 435 px), in a scroll box that is not visibly "
-    "one (no name, no keyboard access: axe scrollable-region-focusable)"
-)
 DASHBOARD = (
-    "reports: the dashboard's tables (By site, By service category, By service) are clipped, in scroll "
-    "boxes that are not visibly ones (no name, no keyboard access: axe scrollable-region-focusable)"
+    "reports: at phone width the dashboard's tables (437-587 px in 358 px) scroll in boxes a keyboard cannot "
+    "reach and nothing names (axe scrollable-region-focusable, serious)"
 )
 SWAGGER = (
     "Swagger UI's own markup: each operation's summary is a button holding buttons (axe nested-interactive, "
@@ -152,19 +148,10 @@ SWAGGER = (
 )
 KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {
     **{(role, "ticket_new", "phone"): RADIOS for role in ALL},
-    (roles.STAFF, "ticket_detail", "phone"): RADIOS.replace(
-        "(kind, impact, urgency)", "(the rating's scores)"
-    ),
-    (roles.STAFF, "rate_by_link", "phone"): RADIOS.replace(
-        "(kind, impact, urgency)", "(the rating's scores)"
-    ),
     (roles.TECHNICIAN, "work_queue", "phone"): RADIOS.replace(
         "the radio inputs (kind, impact, urgency)", "the queue's filter checkboxes (status, priority)"
     ),
-    **{
-        (role, "ticket_detail", "desktop"): HISTORY for role in (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)
-    },
-    **{(role, "dashboard", width): DASHBOARD for role in (roles.MANAGER, roles.ADMIN) for width in WIDTHS},
+    **{(role, "dashboard", "phone"): DASHBOARD for role in (roles.MANAGER, roles.ADMIN)},
     **{
         (role, "api_docs", width): SWAGGER
         for role in (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)
@@ -327,13 +314,20 @@ def check_page(page: Page, base: str, url: str, shot: Path) -> list[str]:
         if (parts.hostname, parts.port) != (origin.hostname, origin.port):
             elsewhere.append(request.url)
 
+    def on_failed(request):
+        # The page's Content-Security-Policy stopped it in the browser: nothing left the machine.
+        if request.failure in ("csp", "net::ERR_BLOCKED_BY_CSP") and request.url in elsewhere:
+            elsewhere.remove(request.url)
+
     page.on("request", on_request)
+    page.on("requestfailed", on_failed)
     try:
         answer = page.goto(base + url, wait_until="load")
         # Pages drawn by script (the API docs fetch the schema, then render) are checked once drawn.
         page.wait_for_load_state("networkidle")
     finally:
         page.remove_listener("request", on_request)
+        page.remove_listener("requestfailed", on_failed)
     problems = [f"asked another host for {address}" for address in elsewhere]
     if answer is None or answer.status != 200:
         return [*problems, f"answered {answer and answer.status} at {page.url}"]
