@@ -33,7 +33,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from servicedesk import roles
+from common import access as roles
 
 # Each test runs in a transaction of its own (rolled back); the demo desk the live server reads was
 # committed once for the module, before them.
