@@ -22,9 +22,11 @@ $(VENV)/.installed-test: pyproject.toml constraints.txt $(VENV)/.installed-run
 install: $(VENV)/.installed-run
 install-test: $(VENV)/.installed-test
 
-## run: install, migrate, load demo data, start web + Celery worker + beat (Ctrl-C stops them all)
+## run: install, migrate, load demo data, start web + Celery worker + beat (Ctrl-C stops them all).
+# DEVELOPMENT=true, DEBUG off: the product's own 404 and 500 pages, as people see them; DEBUG=true make run
+# for tracebacks in the browser. Links in mail and on labels follow PORT (and HOST) unless SITE_URL is set.
 run: install
-	DEBUG=$${DEBUG:-true} PORT=$(PORT) $(PY) manage.py rundesk
+	DEVELOPMENT=true PORT=$(PORT) $(PY) manage.py rundesk
 
 ## test: the whole suite; PostgreSQL and Redis when they answer, else SQLite and the embedded broker
 test: install-test

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin_csv import CsvImportExportMixin
+from common.admin_inlines import LabelledTabularInline
 
 from . import services
 from .models import (
@@ -18,14 +19,14 @@ from .models import (
 from .priority import request_priority_for
 
 
-class RequestFieldInline(admin.TabularInline):
+class RequestFieldInline(LabelledTabularInline):
     model = RequestField
     extra = 0
     fields = ("display_order", "label", "key", "field_type", "required", "help_text", "choices")
     prepopulated_fields = {"key": ("label",)}
 
 
-class CriticalPeriodInline(admin.TabularInline):
+class CriticalPeriodInline(LabelledTabularInline):
     model = CriticalPeriod
     extra = 0
     fields = ("name", "rule", "working_days", "from_day", "to_day", "from_month", "to_month")

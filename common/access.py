@@ -114,6 +114,7 @@ ACCESS: dict[str, Access] = {
     ANYONE: _access(
         pages={
             "healthz",  # monitors and compose probe it without a session; it names no data
+            "favicon",  # browsers ask for it on every page, signed in or not; the static icon
             "login",
             "logout",  # POST only; signing out a visitor who is not signed in does nothing
             "password_reset",

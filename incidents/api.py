@@ -36,6 +36,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from catalogue.models import Impact, Service, SupportGroup, TicketKind, Urgency
+from common.addresses import absolute_url
 from common.pagination import IdsFirstPagination
 from sites.models import Asset, Site
 from slas.models import OperationalClock, ServiceLevelAgreement, Supplier
@@ -306,8 +307,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         # browser session (access_required), and API clients sign in with tokens too. Both check the same
         # scope (permissions.visible_attachments) and send the same headers.
         path = reverse("ticket-attachment-download", args=[attachment.ticket_id, attachment.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return absolute_url(path, request=self.context.get("request"))
 
 
 class CommentSerializer(serializers.ModelSerializer):

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from catalogue.models import SupportGroup
+from common.addresses import absolute_url
 from common.models import Notification
 from common.outbox import clean_header, notifications_send
 
@@ -24,7 +25,7 @@ RATING_LINK_MAX_AGE = 60 * 60 * 24 * 30  # a month: staff rate when they next re
 
 
 def ticket_url(ticket: Ticket) -> str:
-    return settings.SITE_URL + reverse("ticket_detail", args=[ticket.pk])
+    return absolute_url(reverse("ticket_detail", args=[ticket.pk]))
 
 
 def rating_token(ticket: Ticket) -> str:
@@ -37,7 +38,7 @@ def rating_ticket_id(token: str) -> int:
 
 
 def rating_url(ticket: Ticket, score: int | None = None) -> str:
-    url = settings.SITE_URL + reverse("rate_by_link", args=[rating_token(ticket)])
+    url = absolute_url(reverse("rate_by_link", args=[rating_token(ticket)]))
     return f"{url}?score={score}" if score else url
 
 

@@ -13,6 +13,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from catalogue.models import SupportGroup
+from common.addresses import absolute_url
 from sites.models import Site, Town
 
 from . import kpis, services
@@ -107,8 +108,7 @@ class ReportRunSerializer(serializers.ModelSerializer):
         }
 
     def _absolute(self, path: str) -> str:
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return absolute_url(path, request=self.context.get("request"))
 
 
 class ReportRunDetailSerializer(ReportRunSerializer):

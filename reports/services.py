@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common import access
+from common.addresses import absolute_url
 from common.outbox import notification_send
 from common.queueing import enqueue_on_commit
 
@@ -375,7 +376,7 @@ def report_run_redraw(*, run_id: int) -> bool:
 
 
 def run_url(run: ReportRun) -> str:
-    return settings.SITE_URL + reverse("reports:run_detail", args=[run.pk])
+    return absolute_url(reverse("reports:run_detail", args=[run.pk]))
 
 
 def report_managers():

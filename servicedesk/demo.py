@@ -16,7 +16,7 @@ from common import access as roles
 from sites.demo import demo_assets_load
 from sites.models import Site
 
-DEFAULT_DEMO_PASSWORD = "mbashe-demo"  # noqa: S105  (printed by `make run`; refused unless DEBUG is on)
+DEFAULT_DEMO_PASSWORD = "mbashe-demo"  # noqa: S105  (printed by `make run`; refused unless DEVELOPMENT is on)
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,13 @@ def demo_password() -> str:
 def demo_data_load() -> list[tuple[DemoUser, bool]]:
     """Create the demo users that are missing; never touches a user that exists (their password stays).
 
-    Returns each demo user with whether it was created now. Refuses to run when DEBUG is off, because a
-    known password on a live server is an open door.
+    Returns each demo user with whether it was created now. Refuses to run unless DEVELOPMENT (or DEBUG) is
+    on, because a known password on a live server is an open door.
     """
-    if not settings.DEBUG:
-        raise ImproperlyConfigured("Demo users are for development machines only: DEBUG is off.")
+    if not (settings.DEVELOPMENT or settings.DEBUG):
+        raise ImproperlyConfigured(
+            "Demo users are for development machines only: DEVELOPMENT is off (and DEBUG is off)."
+        )
     if Site.objects.count() < 9:
         raise ImproperlyConfigured("The nine sites are missing: run `python manage.py migrate` first.")
     User = get_user_model()

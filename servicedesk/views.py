@@ -1,7 +1,8 @@
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_safe
 from django.views.defaults import page_not_found
 
 from common.access import access_required
@@ -35,3 +36,11 @@ def not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return page_not_found(request, exception)
+
+
+@cache_control(max_age=86400, public=True)
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers ask for on pages that name no icon (the API's JSON answers): the icon
+    every page links (static/img/favicon.svg), served by the app."""
+    return redirect(static("img/favicon.svg"))

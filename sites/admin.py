@@ -4,12 +4,13 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin_csv import CsvImportExportMixin
+from common.admin_inlines import LabelledTabularInline
 
 from . import services
 from .models import Asset, Building, Site
 
 
-class BuildingInline(admin.TabularInline):
+class BuildingInline(LabelledTabularInline):
     model = Building
     extra = 0
     fields = ("name", "connected", "connection_type", "notes")

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import segno
-from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
+
+from common.addresses import absolute_url
 
 from .models import Asset
 
@@ -45,5 +46,5 @@ def label_sheets(request, assets) -> list[list[Label]]:
 
     The URL is built from SITE_URL, not from the request: labels are printed from whatever address the
     technician used, but phones must open the public one."""
-    labels = [Label(asset, qr_svg(settings.SITE_URL + asset_qr_path(asset.asset_tag))) for asset in assets]
+    labels = [Label(asset, qr_svg(absolute_url(asset_qr_path(asset.asset_tag)))) for asset in assets]
     return [labels[start : start + LABELS_PER_SHEET] for start in range(0, len(labels), LABELS_PER_SHEET)]

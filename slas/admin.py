@@ -11,6 +11,7 @@ from django.forms.models import BaseInlineFormSet
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalogue.models import Priority
+from common.admin_inlines import LabelledTabularInline
 
 from .agreements import target_in_words
 from .models import (
@@ -53,14 +54,14 @@ class WorkingHoursFormSet(BaseInlineFormSet):
                 latest_close = closes if latest_close is None else max(latest_close, closes)
 
 
-class WorkingHoursInline(admin.TabularInline):
+class WorkingHoursInline(LabelledTabularInline):
     model = WorkingHours
     formset = WorkingHoursFormSet
     extra = 0
     fields = ("weekday", "opens", "closes")
 
 
-class ClosedDayInline(admin.TabularInline):
+class ClosedDayInline(LabelledTabularInline):
     model = ClosedDay
     extra = 0
     fields = ("name", "first_day", "last_day")
@@ -123,7 +124,7 @@ class SlaTargetFormSet(BaseInlineFormSet):
             )
 
 
-class SlaTargetInline(admin.TabularInline):
+class SlaTargetInline(LabelledTabularInline):
     model = SlaTarget
     form = SlaTargetForm
     formset = SlaTargetFormSet
@@ -186,7 +187,7 @@ class SlaServiceForm(forms.ModelForm):
         return service
 
 
-class SlaServiceInline(admin.TabularInline):
+class SlaServiceInline(LabelledTabularInline):
     model = SlaService
     form = SlaServiceForm
     extra = 0
@@ -317,7 +318,7 @@ class OperationalTargetFormSet(BaseInlineFormSet):
             raise forms.ValidationError("An OLA promises a time to take the ticket at every priority.")
 
 
-class OperationalTargetInline(admin.TabularInline):
+class OperationalTargetInline(LabelledTabularInline):
     model = OperationalTarget
     form = OperationalTargetForm
     formset = OperationalTargetFormSet

@@ -17,7 +17,6 @@ import logging
 import re
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -25,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common import access
+from common.addresses import absolute_url
 from common.outbox import notification_send
 
 from .models import ServiceLevelAgreement
@@ -119,7 +119,7 @@ def _body(sla: ServiceLevelAgreement, today: date) -> str:
         else ", ".join(sla.service_links.order_by("service__name").values_list("service__name", flat=True))
         or "no services yet"
     )
-    link = settings.SITE_URL + reverse("admin:slas_servicelevelagreement_change", args=[sla.pk])
+    link = absolute_url(reverse("admin:slas_servicelevelagreement_change", args=[sla.pk]))
     return (
         f"The service level agreement “{sla.name}” is due for review {when}.\n\n"
         f"It covers: {covers}.\n"

@@ -22,6 +22,7 @@ PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(64),
     "ALLOWED_HOSTS": "servicedesk.mbashe.gov.za",
     "CSRF_TRUSTED_ORIGINS": "https://servicedesk.mbashe.gov.za",
+    "SITE_URL": "https://servicedesk.mbashe.gov.za",
 }
 # Our pytest config relaxes these for the test client; production must see its own defaults.
 TEST_ONLY = ("SECURE_SSL_REDIRECT", "WHITENOISE_USE_FINDERS", "DJANGO_ALLOW_ASYNC_UNSAFE")
@@ -35,8 +36,42 @@ def test_deploy_check_passes_with_production_settings():
     assert "no issues" in result.stdout
 
 
+def test_deploy_check_fails_without_site_url_and_says_why():
+    without = {name: value for name, value in PRODUCTION.items() if name != "SITE_URL"}
+    result = run_manage("check", "--deploy", env_overrides=without, drop=(*TEST_ONLY, "SITE_URL"))
+    assert result.returncode != 0
+    assert "servicedesk.E002" in result.stderr
+    assert "SITE_URL is not set" in result.stderr
+
+
+def test_development_without_debug_runs_as_people_see_it(tmp_path):
+    """What `make run` sets: a development machine whose errors are the product's own pages."""
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.DEBUG, bool(s.SECRET_KEY), s.EMAIL_BACKEND.split('.')[-2], s.SECURE_SSL_REDIRECT, "
+        "s.SESSION_COOKIE_SECURE, s.WHITENOISE_USE_FINDERS, s.STORAGES['staticfiles']['BACKEND'], "
+        "s.SITE_URL)",
+        env_overrides={"DEVELOPMENT": "true", "VAR_DIR": str(tmp_path)},
+        drop=("DEBUG", "SECRET_KEY", "SITE_URL", "EMAIL_BACKEND", *TEST_ONLY),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "False",
+        "True",
+        "console",
+        "False",
+        "False",
+        "True",
+        "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "http://127.0.0.1:8000",
+    ]
+
+
 def test_refuses_to_start_without_secret_key_when_debug_is_off():
-    result = run_manage("check", env_overrides={"DEBUG": "false"}, drop=("SECRET_KEY",))
+    result = run_manage("check", env_overrides={"DEBUG": "false"}, drop=("SECRET_KEY", "DEVELOPMENT"))
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
 

@@ -9,7 +9,7 @@ from servicedesk import demo, demo_history
 class Command(BaseCommand):
     help = (
         "Load demo data (the nine sites, one user per role, the asset register and a few months of tickets); "
-        "safe to run again. DEBUG only."
+        "safe to run again. Development machines only (DEVELOPMENT=true)."
     )
 
     def add_arguments(self, parser):

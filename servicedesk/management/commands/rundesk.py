@@ -2,6 +2,7 @@
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -22,8 +23,15 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
 
     def handle(self, *args, port, host, **options):
-        if not settings.DEBUG:
-            raise CommandError("rundesk is for a development machine (DEBUG=true); production uses compose.")
+        if not settings.DEVELOPMENT:
+            raise CommandError(
+                "rundesk is for a development machine (DEVELOPMENT=true, as `make run` sets); "
+                "production uses compose."
+            )
+        site_url = served_address(host, port)
+        # Links in mail, rating links and QR labels follow the address served here, in this process (the
+        # demo data) and in web, worker and beat (their environment); a SITE_URL set by hand wins.
+        os.environ["SITE_URL"] = settings.SITE_URL = os.environ.get("SITE_URL") or site_url
         call_command("migrate", interactive=False, verbosity=1)
         self.stdout.write("Demo data:")
         call_command("demo_data")
@@ -87,7 +95,8 @@ class Command(BaseCommand):
         lines = [
             "",
             "Mbashe Service Desk is starting (web, Celery worker, beat). Ctrl-C stops all three.",
-            f"  Open  http://{host}:{port}/",
+            f"  Open  {served_address(host, port)}/",
+            f"  Links in mail and on labels: {settings.SITE_URL}/",
             f"  Demo logins (password for each: {password}):",
         ]
         lines += [f"    {u.username:<11} {u.role}" for u in demo.DEMO_USERS]
@@ -99,3 +108,13 @@ class Command(BaseCommand):
             lines.append(f"  The monthly report's PDF cannot be made here. {missing}")
         lines.append("")
         self.stdout.write("\n".join(lines))
+
+
+def served_address(host: str, port: str) -> str:
+    """The address runserver answers at, as a browser on this machine (or, for a wildcard bind, on the
+    network) would open it."""
+    if host in ("0.0.0.0", "::", "[::]", ""):  # noqa: S104 (naming the wildcard, not binding to it)
+        host = socket.gethostname()
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
