@@ -1,6 +1,7 @@
 """The tree's own hygiene, checked with the suite so CI enforces it: ruff, and models matching migrations."""
 
 import ast
+import functools
 import os
 import re
 import subprocess
@@ -86,8 +87,33 @@ def _tag_libraries() -> dict[str, str]:
     }
 
 
+@functools.cache
+def _library_templates() -> frozenset[str]:
+    """Every template name Django's contrib apps, DRF and drf-spectacular ship."""
+    import django
+    import drf_spectacular
+    import rest_framework
+
+    roots = [Path(django.__file__).parent / "contrib", Path(rest_framework.__file__).parent]
+    roots.append(Path(drf_spectacular.__file__).parent)
+    names = set()
+    for root in roots:
+        for folder in root.glob("**/templates"):
+            names |= {str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file()}
+    return frozenset(names)
+
+
+def _shipped_by_a_library(name: str) -> bool:
+    """Django or a library ships a template of this name (admin/base_site.html): extending or including it
+    reads the library's template, which the project may override for the whole site, as Django intends."""
+    return name in _library_templates()
+
+
 def _template_owner(name: str) -> str | None:
-    """The app (or the project's templates/) whose folder holds the template; None for Django's own."""
+    """The app (or the project's templates/) whose folder holds the template; None for Django's own and
+    for a library's template that the project overrides."""
+    if _shipped_by_a_library(name):
+        return None
     for app in (*LAYERS, PROJECT_LAYER):
         if (ROOT / app / "templates" / name).is_file():
             return app
