@@ -259,9 +259,8 @@ def _definitions_sheet(workbook, report: dict) -> None:
             cell.alignment = WRAP
 
 
-def build_xlsx(report: dict, *, commentary: dict, run=None) -> bytes:
-    """A workbook with a sheet per table, numbers stored as numbers and native Excel charts."""
-    workbook = Workbook()
+def _summary_sheet(workbook, report: dict, run) -> None:
+    """The headline figures against last month, with the report's scope and whether it is signed off."""
     summary = workbook.active
     summary.title = "Summary"
     period, previous = report["period"], report["previous_period"]
@@ -294,6 +293,9 @@ def build_xlsx(report: dict, *, commentary: dict, run=None) -> bytes:
     summary.column_dimensions["A"].width = 30
     summary.column_dimensions["F"].width = 60
 
+
+def _trend_sheet(workbook, report: dict) -> None:
+    """The months side by side, from the first month with tickets, with two native charts."""
     trend = report["trend"]
     trend_keys = [
         ("logged", "Logged"),
@@ -338,6 +340,9 @@ def build_xlsx(report: dict, *, commentary: dict, run=None) -> bytes:
     compliance.set_categories(Reference(sheet, min_col=1, min_row=first + 1, max_row=first + len(rows)))
     sheet.add_chart(compliance, "L20")
 
+
+def _breakdown_sheets(workbook, report: dict) -> None:
+    """Volumes by each dimension (town, site, category, priority, ...), charted where a chart helps."""
     for dimension in kpis.DIMENSIONS:
         rows = [
             [r["label"], r["logged"], r["resolved"], r["backlog"]]
@@ -359,10 +364,15 @@ def build_xlsx(report: dict, *, commentary: dict, run=None) -> bytes:
                 anchor="G2",
             )
 
+
+def _top_services_sheet(workbook, report: dict) -> None:
     rows = [[r["label"], r["logged"], r["resolved"], r["backlog"]] for r in report["top_services"]]
     sheet, first = _table(workbook, "Top services", ["Service", "Logged", "Resolved", "Open at end"], rows)
     _bar(sheet, first, len(rows), title="Services with most tickets", value_column=2, anchor="G2")
 
+
+def _sla_sheets(workbook, report: dict) -> None:
+    """SLA compliance by priority, site and support group."""
     sla_header = [
         "Response met",
         "Responses measured",
@@ -394,6 +404,9 @@ def build_xlsx(report: dict, *, commentary: dict, run=None) -> bytes:
             anchor="J2",
         )
 
+
+def _operational_sheet(workbook, report: dict) -> None:
+    """OLAs and underpinning contracts: what each group and supplier promised for its holdings."""
     rows = [
         [
             r["label"],
@@ -433,6 +446,8 @@ def build_xlsx(report: dict, *, commentary: dict, run=None) -> bytes:
         ),
     )
 
+
+def _technicians_sheet(workbook, report: dict) -> None:
     rows = [
         [
             r["label"],
@@ -460,6 +475,9 @@ def build_xlsx(report: dict, *, commentary: dict, run=None) -> bytes:
         rows,
     )
 
+
+def _ticket_sheets(workbook, report: dict) -> None:
+    """The oldest open tickets, the major incidents and the breached tickets, a row each."""
     ticket_header = [
         "Ticket",
         "Summary",
@@ -533,12 +551,29 @@ def build_xlsx(report: dict, *, commentary: dict, run=None) -> bytes:
         ],
         note=f"First {len(annex['rows'])} breached tickets only." if annex["truncated"] else "",
     )
+
+
+def _commentary_sheet(workbook, commentary: dict) -> None:
     _table(
         workbook,
         "Commentary",
         ["Section", "Commentary"],
         [[title, (commentary or {}).get(key, "")] for key, title in SECTIONS.items()],
     )
+
+
+def build_xlsx(report: dict, *, commentary: dict, run=None) -> bytes:
+    """A workbook with a sheet per table, numbers stored as numbers and native Excel charts."""
+    workbook = Workbook()
+    _summary_sheet(workbook, report, run)
+    _trend_sheet(workbook, report)
+    _breakdown_sheets(workbook, report)
+    _top_services_sheet(workbook, report)
+    _sla_sheets(workbook, report)
+    _operational_sheet(workbook, report)
+    _technicians_sheet(workbook, report)
+    _ticket_sheets(workbook, report)
+    _commentary_sheet(workbook, commentary)
     _definitions_sheet(workbook, report)
 
     buffer = io.BytesIO()
