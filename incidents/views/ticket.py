@@ -1,11 +1,5 @@
-"""The ticket pages: log a ticket, my tickets, the ticket page and its actions, files, the rating link and
-the technicians' queue.
-
-Thin: each view parses a form, calls one service or selector, and renders. Who may see a ticket is
-permissions.visible_tickets (through the selectors): a ticket outside it is a 404, never a 403, so a page
-does not confirm that someone else's ticket exists. What a person may do to a ticket is the services'
-decision; their PermissionDenied becomes a 403 and their ValidationError the form's errors.
-"""
+"""The ticket page and its actions (reply, status, take, assign, update, rate, major incident),
+its files, and the rating link mailed to the requester."""
 
 from __future__ import annotations
 
@@ -17,46 +11,35 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from catalogue.forms import RequestAnswersForm
-from catalogue.models import Service, TicketKind
-from catalogue.selectors import choosable_services, service_id_for_asset_type, service_with_questions
+from catalogue.models import Service
+from catalogue.selectors import choosable_services
 from common.access import access_required, require_page
-from common.pagination import NearerEndPaginator, fill_page
-from sites.models import Asset, Site
 from slas.operational import ticket_operational_clocks
 
-from . import notifications, selectors, services
-from .filters import MyTicketsFilter, TicketFilter
-from .forms import (
+from .. import notifications, selectors, services
+from ..forms import (
     FILES_NOT_KEPT,
     AssignForm,
     MajorLinkForm,
     MajorUpdateForm,
-    ProposalLinkForm,
     RatingForm,
     RatingLinkForm,
     ReplyForm,
-    SavedFilterForm,
     StatusForm,
     TakeForm,
-    TicketLogForm,
     TicketUpdateForm,
     VersionedForm,
     errors_onto,
-    queue_query,
 )
-from .lifecycle import REQUESTER, SUPPORT, allowed_targets, transition
-from .models import SavedFilter, Status, Ticket
-from .permissions import is_support, party_of, visible_attachments
-from .services import TicketConflict
-
-TICKETS_PER_PAGE = 25
+from ..lifecycle import REQUESTER, SUPPORT, allowed_targets, transition
+from ..models import Status, Ticket
+from ..permissions import is_support, party_of, visible_attachments
+from ..services import TicketConflict
 
 
 def _visible_ticket(user, pk: int) -> Ticket:
@@ -64,173 +47,6 @@ def _visible_ticket(user, pk: int) -> Ticket:
         return selectors.ticket_for_page(user, pk)
     except Ticket.DoesNotExist:
         raise Http404("No such ticket.") from None
-
-
-# --- logging a ticket ------------------------------------------------------------------------------------
-
-
-def _questions(service: Service | None, kind: str) -> list:
-    """The extra questions of a service request on `service` (none for an incident)."""
-    if service is None or kind != TicketKind.REQUEST or TicketKind.REQUEST not in service.kinds:
-        return []
-    return list(service_with_questions(service.pk).request_fields.all())
-
-
-def _initial_from_query(params, services: dict[int, Service]) -> tuple[dict, Asset | None]:
-    """?service=, ?kind=, ?site= and ?asset= (an asset label's tag) fill the form in. An asset brings its
-    site and the service its type belongs to (catalogue.AssetTypeService), and is said in words; a service
-    that takes one kind of ticket brings the kind, and a label (on a device) starts as a fault."""
-    initial: dict = {key: params[key] for key in ("service", "site") if params.get(key, "").isdigit()}
-    if params.get("kind") in TicketKind.values:
-        initial["kind"] = params["kind"]
-    asset = None
-    tag = params.get("asset", "").strip()[:32]
-    if tag:
-        initial["asset_tag"] = tag.upper()
-        asset = selectors.asset_for_label(tag)
-        if asset is not None:
-            initial["site"] = asset.site_id
-            initial.setdefault("service", service_id_for_asset_type(asset.type))
-    service = services.get(int(initial.get("service") or 0))
-    if service is None:
-        initial.pop("service", None)
-    elif "kind" not in initial:
-        if len(service.kinds) == 1:
-            initial["kind"] = service.kinds[0]
-        elif asset is not None and TicketKind.INCIDENT in service.kinds:
-            initial["kind"] = TicketKind.INCIDENT
-    return initial, asset
-
-
-# The log form's fields folded under "More details (optional)"; opened when one of them needs an answer.
-MORE_DETAILS = ("site", "asset_tag", "description", "files")
-
-
-def _site_name(site_id) -> str:
-    try:
-        return Site.objects.filter(pk=int(site_id)).values_list("name", flat=True).first() or ""
-    except (TypeError, ValueError):
-        return ""
-
-
-@access_required
-def ticket_new(request):
-    """Log an incident or a service request; support roles log on a caller's behalf."""
-    support = is_support(request.user)
-    form_kwargs = {"user": request.user, "services": list(choosable_services()), "support": support}
-    answers_form, notice, status, asset = None, "", 200, None
-    if request.method == "POST":
-        form = TicketLogForm(request.POST, request.FILES, **form_kwargs)
-        valid = form.is_valid()
-        service, kind = form.chosen()
-        questions = _questions(service, kind)
-        if questions and request.POST.get("questions_for") == str(service.pk):
-            answers_form = RequestAnswersForm(request.POST, request_fields=questions)
-        elif questions:
-            # The page the person sent did not show this service's questions (no script): show them,
-            # keep everything typed, save nothing yet.
-            answers_form = RequestAnswersForm(request_fields=questions)
-            if valid:
-                notice = f"{service.name} asks a few more questions: answer them below, then send the ticket."
-                valid = False
-        if valid:
-            try:
-                ticket = services.ticket_log(
-                    **form.service_arguments(),
-                    answers={f.key: request.POST.get(f"answers-{f.key}", "") for f in questions},
-                    files=form.cleaned_data["files"],
-                )
-            except ValidationError as invalid:
-                errors_onto(
-                    form,
-                    invalid,
-                    aliases=form.ERROR_ALIASES,
-                    answers_form=answers_form,
-                    default_field="files",
-                )
-            else:
-                team = ticket.group.name if ticket.group else "service desk"
-                messages.success(
-                    request,
-                    f"{ticket.reference} is logged and the {team} team is told. "
-                    "You will get an e-mail when it moves.",
-                )
-                return redirect("ticket_detail", ticket.pk)
-        status = 200 if notice else 400
-        asset = form.cleaned_data.get("asset_tag") if hasattr(form, "cleaned_data") else None
-    else:
-        services_by_pk = {service.pk: service for service in form_kwargs["services"]}
-        initial, asset = _initial_from_query(request.GET, services_by_pk)
-        form = TicketLogForm(initial=initial, **form_kwargs)
-        service = services_by_pk.get(int(initial.get("service") or 0))
-        questions = _questions(service, initial.get("kind", ""))
-        if questions:
-            answers_form = RequestAnswersForm(request_fields=questions)
-    return render(
-        request,
-        "incidents/ticket_new.html",
-        {
-            "form": form,
-            "asset": asset,
-            "kind": form.chosen()[1] if form.is_bound else form.initial.get("kind", ""),
-            "site_name": _site_name(form["site"].value()),
-            "more_open": any(form[name].errors for name in MORE_DETAILS)
-            or (not support and not form["site"].value()),
-            "answers_form": answers_form,
-            "questions_service": service if answers_form is not None else None,
-            "notice": notice,
-            "files_lost": FILES_NOT_KEPT if request.method == "POST" and request.FILES else "",
-            "support": support,
-        },
-        status=status,
-    )
-
-
-@access_required
-def ticket_new_questions(request):
-    """The extra questions of one service, as a fragment the log form's script puts in place."""
-    try:
-        service = service_with_questions(int(request.GET.get("service", "")))
-    except (ValueError, Service.DoesNotExist):
-        service = None
-    if service is not None and not service.can_be_chosen:
-        service = None
-    questions = _questions(service, request.GET.get("kind", ""))
-    return render(
-        request,
-        "incidents/includes/request_questions.html",
-        {
-            "answers_form": RequestAnswersForm(request_fields=questions) if questions else None,
-            "questions_service": service,
-        },
-    )
-
-
-# --- my tickets ------------------------------------------------------------------------------------------
-
-
-@access_required
-def my_tickets(request):
-    """The requester's tickets as a compact list (a row each), open or closed, searchable."""
-    mine = selectors.requester_tickets(request.user)
-    ticket_filter = MyTicketsFilter(request.GET, queryset=mine)
-    page = NearerEndPaginator(ticket_filter.qs, TICKETS_PER_PAGE).get_page(request.GET.get("page"))
-    state = ticket_filter.form.cleaned_data.get("state") if ticket_filter.is_valid() else "open"
-    searched = bool(ticket_filter.form.cleaned_data.get("q")) if ticket_filter.is_valid() else False
-    # Only an empty list asks whether there is anything at all, to say the right thing.
-    has_any = bool(page.paginator.count) or mine.exists()
-    return render(
-        request,
-        "incidents/my_tickets.html",
-        {
-            "page": page,
-            "filter": ticket_filter,
-            "state": state,
-            "states": MyTicketsFilter.STATES,
-            "searched": searched,
-            "has_any": has_any,
-        },
-    )
 
 
 # --- the ticket page -------------------------------------------------------------------------------------
@@ -692,107 +508,3 @@ def rate_by_link(request, token: str):
         },
         status=status,
     )
-
-
-# --- the technicians' queue ------------------------------------------------------------------------------
-
-
-def _filtered(request, ticket_filter) -> bool:
-    """Any filter of the Filters panel is set (the search box is above it, on its own)."""
-    return any(
-        value for name in ticket_filter.form.fields if name != "q" for value in request.GET.getlist(name)
-    )
-
-
-def _page_by_ids(tickets, number):
-    """One page of `tickets`: the page's ids first (an index-only scan, however deep the page), then
-    those 25 tickets with their joins. OFFSET over the joined rows read every ticket before the page
-    (docs/performance.md; decision 0010). Pages past the middle are read from the far end
-    (common.pagination)."""
-    page = NearerEndPaginator(tickets.values_list("pk", flat=True), TICKETS_PER_PAGE).get_page(number)
-    return fill_page(page, selectors.queue_rows(tickets))
-
-
-QUEUE_ORDER_WORDS = {
-    "open": "highest priority and nearest due time first",
-    "breaching": "the next to breach first",
-    "overdue": "the most overdue first",
-    "all": "newest first",
-}
-
-
-@access_required
-def work_queue(request):
-    queue = request.GET.get("queue", "")
-    if queue not in selectors.QUEUES:
-        queue = next(iter(selectors.QUEUES))
-    search = request.GET.get("q", "").strip()
-    # Asking for a status, or searching, finds closed tickets too: the tabs list open ones otherwise.
-    open_only = not (search or any(request.GET.getlist("status")))
-    tickets = selectors.technician_queue(request.user, queue, open_only=open_only)
-    ticket_filter = TicketFilter(request.GET, queryset=tickets)
-    page = _page_by_ids(ticket_filter.qs, request.GET.get("page"))
-    query = queue_query(request.GET)
-    return render(
-        request,
-        "incidents/work_queue.html",
-        {
-            "queue": queue,
-            "queues": selectors.QUEUES,
-            "filter": ticket_filter,
-            "filtered": _filtered(request, ticket_filter),
-            "search": search,
-            "open_only": open_only and queue not in selectors.ANY_STATUS_QUEUES,
-            "order_words": QUEUE_ORDER_WORDS.get(queue, QUEUE_ORDER_WORDS["open"]),
-            "page": page,
-            "proposals": selectors.proposed_major_incidents(request.user),
-            "saved_filters": selectors.saved_filters(request.user),
-            "save_form": SavedFilterForm(initial={"query": query}),
-            "query": query,
-        },
-    )
-
-
-@access_required
-@require_POST
-def queue_major_link(request):
-    """A proposed major incident linked in one step: the oldest ticket becomes the parent."""
-    form = ProposalLinkForm(request.POST)
-    wanted = form.cleaned_data["tickets"] if form.is_valid() else []
-    tickets = selectors.tickets_by_pk(request.user, wanted)
-    if len(tickets) < 2:
-        messages.error(request, "These tickets are no longer open or no longer unlinked: nothing was linked.")
-        return redirect("work_queue")
-    parent, *children = tickets
-    try:
-        services.major_incident_link(parent=parent, children=children, by=request.user)
-    except ValidationError as invalid:
-        messages.error(request, " ".join(invalid.messages))
-        return redirect("work_queue")
-    messages.success(
-        request,
-        f"{parent.reference} is now a major incident with {len(children)} linked tickets. "
-        "Post one update below to tell every requester.",
-    )
-    return redirect(reverse("ticket_detail", args=[parent.pk]) + "#major")
-
-
-@access_required
-@require_POST
-def saved_filter_save(request):
-    form = SavedFilterForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
-        return redirect(reverse("work_queue") + "?" + queue_query(QueryDict(request.POST.get("query", ""))))
-    saved = form.save(request.user)
-    messages.success(request, f"Saved as “{saved.name}”.")
-    return redirect(reverse("work_queue") + "?" + saved.query)
-
-
-@access_required
-@require_POST
-def saved_filter_delete(request, pk: int):
-    saved = get_object_or_404(SavedFilter, pk=pk, user=request.user)
-    saved.delete()
-    messages.success(request, f"“{saved.name}” deleted.")
-    return redirect("work_queue")
