@@ -213,6 +213,7 @@ class World:
     priority_cache: dict = field(default_factory=dict)
     period_cache: dict = field(default_factory=dict)
     site_names: dict[int, str] = field(default_factory=dict)
+    group_names: dict[int, str] = field(default_factory=dict)  # support group id -> name (history names it)
     site_choice: Weighted | None = None
     staff_choice: dict[int, Weighted] = field(default_factory=dict)
     service_choice: Weighted | None = None
@@ -231,8 +232,8 @@ class World:
     def priorities_prepare(self) -> None:
         """Ask catalogue.priority.priority_for once per distinct answer (it reads the matrix each time),
         for every service, day of the window and impact x urgency, so the workers need no database."""
+        from catalogue.critical_periods import active_period
         from catalogue.models import Impact, Urgency
-        from catalogue.periods import active_period
         from catalogue.priority import priority_for
 
         day = (self.start - timedelta(days=1)).astimezone(self.tz).date()
@@ -411,6 +412,7 @@ def world_load(rng: random.Random, now: datetime, start: datetime | None = None)
         world.clocks[sla.pk] = clocks[sla.calendar_id]
     world.priorities_prepare()
     world.site_names = {pk: name for pk, name, _ in sites}
+    world.group_names = dict(SupportGroup.objects.values_list("pk", "name"))
     world.site_choice = Weighted(*[(pk, weight) for pk, _, weight in sites])
     world.staff_choice = {
         site_id: Weighted(*zip(people, staff_weights[site_id], strict=True))
@@ -430,15 +432,9 @@ def world_load(rng: random.Random, now: datetime, start: datetime | None = None)
 def _auto_close_day(resolved_on: date) -> date:
     """The day tickets_auto_close (beat, every 15 minutes) closes a ticket resolved on `resolved_on`: the
     day after the AUTO_CLOSE_WORKING_DAYS-th working day after it."""
-    from django.conf import settings
+    from incidents.services import auto_close_day
 
-    from catalogue.periods import is_working_day
-
-    day, counted = resolved_on, 0
-    while counted < settings.AUTO_CLOSE_WORKING_DAYS:
-        day += timedelta(days=1)
-        counted += is_working_day(day)
-    return day + timedelta(days=1)
+    return auto_close_day(resolved_on)
 
 
 def _next_auto_close(resolved_at: datetime, tz) -> datetime:
@@ -455,7 +451,8 @@ class Life:
         self.spec = world.specs[ticket.sla_id] if ticket.sla_id else next(iter(world.specs.values()))
         self.clock = world.clocks[ticket.sla_id] if ticket.sla_id else next(iter(world.clocks.values()))
         self.SUPPORT, self.REQUESTER = SUPPORT, REQUESTER
-        self.tech = rng.choice(world.members[service.group_id])
+        self.group_members = world.members[service.group_id]
+        self.tech = rng.choice(self.group_members)
         if ticket.sla_id:
             self.response_target, self.resolution_target = world.targets[(ticket.sla_id, ticket.priority)]
         else:
@@ -873,6 +870,46 @@ def tables() -> dict[str, tuple]:
     }
 
 
+def lives_insert(world: World, lives: list, rng: random.Random) -> None:
+    """Write lived tickets with plain INSERTs (any database): the same rows live_batch COPYs in, for small
+    loads and for the test that compares them with what the services write (tests/bench/)."""
+    from django.db import connection
+
+    rows: dict[str, list] = {name: [] for name in tables()}
+    for t in lives:
+        clocks, sla_events, response_due, resolution_due = clocks_for(t, world, rng)
+        rows["tickets"].append(ticket_row(t, response_due, resolution_due))
+        rows["ticket events"] += [
+            (at, t.id, kind, actor, name, old, new, note, internal)
+            for kind, actor, at, name, old, new, note, internal in t.events
+        ]
+        rows["comments"] += [(at, t.id, author, body, internal) for author, body, internal, at in t.comments]
+        if t.rating:
+            score, words, at, via_link = t.rating
+            rows["ratings"].append((at, t.id, score, words, via_link))
+        rows["SLA clocks"] += clocks
+        rows["SLA events"] += sla_events
+    for name, (model, columns, by_time) in tables().items():
+        table = rows[name]
+        if by_time:
+            table.sort(key=itemgetter(0))  # stable: the rows of one change keep their order
+        if not table:
+            continue
+        fields = [model._meta.get_field(column) for column in columns]
+        quote = connection.ops.quote_name
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (model and field names only)
+            quote(model._meta.db_table),
+            ", ".join(quote(field.column) for field in fields),
+            ", ".join(["%s"] * len(fields)),
+        )
+        prepared = [
+            tuple(field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=True))
+            for row in table
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, prepared)
+
+
 def plan(world: World, count: int, seed: int) -> list[tuple[datetime, bool, float]]:
     """Every ticket's logging time (most inside office hours), sorted: ids follow time, as in real life."""
     rng = stream(seed, "plan")
@@ -953,6 +990,7 @@ def live_one(
         created_at=created,
         now=world.now,
         usernames=world.usernames,
+        group_name=world.group_names.get(service.group_id, ""),
     )
     age_days = (world.now - created).total_seconds() / 86400
     # About a fifth end up open: most of the young ones, a few old stragglers.
@@ -966,8 +1004,8 @@ def live_one(
                 life.worked(stop_at_reopen=True)
             else:
                 getattr(life, f"stays_{target}")()
-        elif channel in ("phone", "walk_in") and r.random() < 0.35:
-            life.first_contact()
+        elif channel in ("phone", "walk_in") and r.random() < 0.35 and logged_by in life.group_members:
+            life.first_contact()  # by the one who took the call, when the ticket's group is theirs
         else:
             life.worked()
     except Horizon:

@@ -527,7 +527,7 @@ def measure_page(session: Session, page: Page, path: str, args) -> dict:
     )
     throughput = measure_throughput(session, path, connections=args.connections, seconds=args.load_seconds)
     body = warm[-1].body
-    # As a browser gets it: the same page asked for with Accept-Encoding (servicedesk/compression.py).
+    # As a browser gets it: the same page asked for with Accept-Encoding (common/compression.py).
     packed = session.get(path, headers={"Accept-Encoding": "gzip"})
     result.update(
         latency=asdict(latency),

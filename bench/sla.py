@@ -205,7 +205,7 @@ def _prepare_lag(tickets: int, window: int) -> None:
 
 def _lag_figures() -> None:
     database.django_setup(os.environ["DATABASE_URL"])
-    from incidents.models import Notification
+    from common.models import Notification
     from slas.models import SlaEvent
 
     breaches = list(SlaEvent.objects.filter(kind="breach").values_list("due_at", "recorded_at"))

@@ -47,6 +47,7 @@ class TicketLife:
     created_at: datetime
     now: datetime
     usernames: dict[int, str]
+    group_name: str = ""
 
     status: str = Status.NEW
     pending_reason: str = ""
@@ -68,6 +69,8 @@ class TicketLife:
     # (score, comment, rated_at, via_link)
     rating: tuple | None = None
     last_at: datetime | None = None
+    # (verb, at, arguments): the service calls this life stands for, in order (tests/bench replays them)
+    calls: list[tuple] = field(default_factory=list)
 
     # --- plumbing, as in incidents/services.py ------------------------------------------------------
 
@@ -89,19 +92,23 @@ class TicketLife:
     # --- the verbs ----------------------------------------------------------------------------------
 
     def log(self) -> None:
-        """ticket_log: logged, priority and SLA rows at the logging instant."""
+        """ticket_log: logged, priority, group and SLA rows at the logging instant."""
         at, by = self.created_at, self.logged_by_id
+        self.calls.append(("log", at, {}))
         self.updated_at = self.last_at = at
         self._event(Kind.LOGGED, by, at, field="status", new=Status.NEW)
         self._event(
             Kind.PRIORITY, by, at, field="priority", new=f"P{self.priority}", note=self.priority_reason
         )
+        if self.group_name:
+            self._event(Kind.GROUP, by, at, field="group", new=self.group_name)
         if self.sla_id is not None:
             self._event(Kind.SLA, by, at, field="sla", old="", new=self.sla_id, note=self.sla_name)
 
     def assign(self, at: datetime, by: int, assignee: int) -> None:
         """ticket_assign to a person of the ticket's own group (ticket_take when by == assignee)."""
         self._check(at)
+        self.calls.append(("assign", at, {"by": by, "assignee": assignee}))
         if assignee == self.assignee_id:
             return
         handover = self.assignee_id is not None
@@ -127,9 +134,14 @@ class TicketLife:
         resolution_note: str = "",
         first_contact: bool = False,
         note: str = "",
+        record: bool = True,
     ) -> None:
         """ticket_change_status, for the moves the lifecycle table allows this party."""
         self._check(at)
+        if record:
+            arguments = {"to": to, "by": by, "pending_reason": pending_reason, "note": note}
+            arguments |= {"resolution_code": resolution_code, "resolution_note": resolution_note}
+            self.calls.append(("change_status", at, arguments | {"first_contact": first_contact}))
         step = transition(self.status, to)
         if step is None or party not in step.by:
             raise AssertionError(f"generator bug: {party} cannot move {self.status} -> {to}")
@@ -155,6 +167,13 @@ class TicketLife:
         if to == Status.IN_PROGRESS and party == SUPPORT and self.first_response_at is None:
             self.first_response_at = at
             self._event(Kind.RESPONDED, by, at, note="work started")
+        asks_requester = to == Status.PENDING and pending_reason == PendingReason.USER
+        if note.strip() and by is not None and (to == Status.REOPENED or asks_requester):
+            # The reopen's reason or the desk's question is a public message of the conversation.
+            self.comments.append((by, note.strip(), False, at))
+            if party == SUPPORT and self.first_response_at is None:
+                self.first_response_at = at
+                self._event(Kind.RESPONDED, by, at, note="question to the requester")
         self.status = to
         self._save(at)
         self._event(Kind.STATUS, by, at, field="status", old=old, new=to, note=note or pending_reason)
@@ -163,6 +182,7 @@ class TicketLife:
         """ticket_comment: a public reply or an internal note; a support reply is the first response, and
         a requester's reply to a ticket waiting on them resumes it."""
         self._check(at)
+        self.calls.append(("comment", at, {"by": by, "body": body, "internal": internal}))
         if self.status == Status.CLOSED:
             raise AssertionError("generator bug: comment on a closed ticket")
         self.comments.append((by, body, internal, at))
@@ -172,11 +192,14 @@ class TicketLife:
             self._event(Kind.RESPONDED, by, at, note="first public reply")
         self._save(at)
         if party == REQUESTER and self.status == Status.PENDING and self.pending_reason == PendingReason.USER:
-            self.change_status(at, Status.IN_PROGRESS, None, SYSTEM, note="the requester replied")
+            self.change_status(
+                at, Status.IN_PROGRESS, None, SYSTEM, note="the requester replied", record=False
+            )
 
     def rate(self, at: datetime, score: int, comment: str, *, via_link: bool) -> None:
         """ticket_rate: once, on a resolved or closed ticket; the history names the requester."""
         self._check(at)
+        self.calls.append(("rate", at, {"score": score, "comment": comment, "via_link": via_link}))
         if self.status not in (Status.RESOLVED, Status.CLOSED) or self.rating is not None:
             raise AssertionError("generator bug: rating an unresolved or rated ticket")
         self.rating = (score, comment, at, via_link)

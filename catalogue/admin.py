@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from servicedesk.admin_csv import CsvImportExportMixin
+from common.admin_csv import CsvImportExportMixin
 
 from . import services
 from .models import (

@@ -197,12 +197,12 @@ class CriticalPeriod(models.Model):
         return f"{self.name} ({self.describe()})"
 
     def describe(self) -> str:
-        from .periods import describe_period
+        from .critical_periods import describe_period
 
         return describe_period(self)
 
     def clean(self) -> None:
-        from .periods import period_errors
+        from .critical_periods import period_errors
 
         errors = period_errors(self)
         if errors:

@@ -18,8 +18,8 @@ from datetime import datetime
 
 from django.db import models
 
+from .critical_periods import active_period
 from .models import Criticality, Impact, PriorityMatrixCell, Urgency
-from .periods import active_period
 
 # ITIL's usual five-level matrix; the migration seeds it and admins may change the cells.
 DEFAULT_MATRIX = {

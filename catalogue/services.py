@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from servicedesk.spreadsheets import ImportRefused, RowError, read_csv
+from common.spreadsheets import ImportRefused, RowError, read_csv
 
 from .forms import RequestAnswersForm
 from .models import Criticality, Lifecycle, Service, ServiceCategory, SupportGroup

@@ -3,7 +3,7 @@
 The API is a thin layer over the same pieces as the pages: the scope is permissions.visible_tickets (a
 ticket outside it is a 404, never a 403), reads go through selectors, and every change is one of the
 services' verbs. A rule the services refuse (Django's ValidationError, PermissionDenied, TicketConflict)
-becomes a 400, 403 or 409 in servicedesk.api_errors.
+becomes a 400, 403 or 409 in common.api_errors.
 
 Fields a role may not set are refused, never silently dropped:
 - a field nobody sets through the API (priority, requester, due times, summary...) is a 400 naming it;
@@ -36,7 +36,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from catalogue.models import Impact, Service, SupportGroup, TicketKind, Urgency
-from servicedesk.pagination import IdsFirstPagination
+from common.pagination import IdsFirstPagination
 from sites.models import Asset, Site
 from slas.models import OperationalClock, ServiceLevelAgreement, Supplier
 from slas.operational import clock_outcome, ticket_operational_clocks

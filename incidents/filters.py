@@ -15,8 +15,7 @@ from catalogue.models import Priority, Service, SupportGroup, TicketKind
 from sites.models import Site, Town
 
 from .models import Channel, Status, Ticket
-from .queries_pages import support_people
-from .selectors import ticket_search
+from .selectors import support_people, ticket_search
 
 
 class TicketOrdering(django_filters.OrderingFilter):

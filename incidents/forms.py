@@ -21,7 +21,7 @@ from slas.models import Supplier
 
 from .attachments import ALLOWED_EXTENSIONS
 from .models import Channel, PendingReason, ResolutionCode, SavedFilter, Status, pk_from_reference
-from .queries_pages import possible_requesters, support_people
+from .selectors import possible_requesters, support_people
 
 IMPACT_QUESTION = "How many people are affected?"
 URGENCY_QUESTION = "Can you still work?"

@@ -1,14 +1,15 @@
 """The ticket lifecycle: the one table of allowed status changes and who may make each.
 
 new -> assigned -> in progress -> pending -> resolved -> closed, and reopened; services.py's
-ticket_change_status is the only code that applies it.
+_status_move (through ticket_change_status, and ticket_assign for the "assign" step) is the only code
+that applies it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .models import Status
+from .models import OPEN_STATUSES, Status
 
 SUPPORT = "support"  # Technician, ICT Manager or Admin
 REQUESTER = "requester"  # the person the ticket is for
@@ -27,10 +28,10 @@ def _t(name: str, *by: str) -> Transition:
     return Transition(name, frozenset(by))
 
 
-OPEN = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.PENDING, Status.REOPENED)
+ASSIGN = "assign"  # the step a new or reopened ticket takes when given to a person (ticket_assign)
 
 TRANSITIONS: dict[tuple[str, str], Transition] = {
-    (Status.NEW, Status.ASSIGNED): _t("assign", SUPPORT),
+    (Status.NEW, Status.ASSIGNED): _t(ASSIGN, SUPPORT),
     (Status.NEW, Status.IN_PROGRESS): _t("start work", SUPPORT),
     (Status.NEW, Status.PENDING): _t("wait", SUPPORT),
     (Status.NEW, Status.RESOLVED): _t("resolve", SUPPORT),
@@ -46,17 +47,24 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     (Status.PENDING, Status.RESOLVED): _t("resolve", SUPPORT),
     (Status.RESOLVED, Status.CLOSED): _t("close", SUPPORT, REQUESTER, SYSTEM),
     (Status.RESOLVED, Status.REOPENED): _t("reopen", SUPPORT, REQUESTER),
-    (Status.REOPENED, Status.ASSIGNED): _t("assign", SUPPORT),
+    (Status.REOPENED, Status.ASSIGNED): _t(ASSIGN, SUPPORT),
     (Status.REOPENED, Status.IN_PROGRESS): _t("start work", SUPPORT),
     (Status.REOPENED, Status.PENDING): _t("wait", SUPPORT),
     (Status.REOPENED, Status.RESOLVED): _t("resolve", SUPPORT),
     # A requester may withdraw a ticket that is still open.
-    **{(status, Status.CLOSED): _t("withdraw", REQUESTER, SUPPORT) for status in OPEN},
+    **{(status, Status.CLOSED): _t("withdraw", REQUESTER, SUPPORT) for status in OPEN_STATUSES},
 }
 
 
 def transition(current: str, new: str) -> Transition | None:
     return TRANSITIONS.get((current, new))
+
+
+def status_on_assignment(current: str) -> bool:
+    """Whether giving a ticket in `current` to a person moves it to Assigned: the table has an "assign"
+    step from it (new and reopened tickets; a ticket in progress or pending keeps its status)."""
+    step = transition(current, Status.ASSIGNED)
+    return step is not None and step.name == ASSIGN
 
 
 def allowed_targets(current: str, party: str) -> list[str]:

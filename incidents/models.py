@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce, Least
@@ -133,6 +134,13 @@ class Ticket(models.Model):
     resolution_due_at = models.DateTimeField(null=True, blank=True)
     # Optimistic concurrency: every change bumps it; a change made from a stale copy is refused (409).
     version = models.PositiveIntegerField(default=1)
+    # The ticket's mails in the outbox (common.Notification.about); no column.
+    notifications = GenericRelation(
+        "common.Notification",
+        content_type_field="about_type",
+        object_id_field="about_id",
+        related_query_name="ticket",
+    )
 
     class Meta:
         ordering = ["priority", "resolution_due_at", "created_at"]
@@ -346,33 +354,6 @@ class SatisfactionRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.score}/5"
-
-
-class Notification(models.Model):
-    """An e-mail to send, recorded once: the idempotency key makes a second attempt to queue it a no-op."""
-
-    key = models.CharField(max_length=200, unique=True)
-    ticket = models.ForeignKey(
-        Ticket, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
-    )
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    to_address = models.EmailField()
-    subject = models.CharField(max_length=200)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["sent_at", "attempts"], name="notification_unsent_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.key} -> {self.to_address}"
 
 
 class SavedFilter(models.Model):

@@ -1,13 +1,12 @@
 """Who is told what, by e-mail, when a ticket changes.
 
-Each mail is a Notification row with an idempotency key (the event and the recipient), created in the
-same transaction as the change and sent by a Celery task after commit; a rolled-back change sends
-nothing, and queuing the same event twice sends one mail. Internal notes never reach a requester.
+Only "who is mailed what" lives here: each mail goes through the outbox (common.outbox) with an
+idempotency key (the event and the recipient), in the same transaction as the change, and is sent after
+commit; a rolled-back change sends nothing, and queuing the same event twice sends one mail. Internal
+notes never reach a requester.
 """
 
 from __future__ import annotations
-
-import re
 
 from django.conf import settings
 from django.core import signing
@@ -15,17 +14,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from catalogue.models import SupportGroup
-from servicedesk.queueing import enqueue_on_commit
+from common.models import Notification
+from common.outbox import clean_header, notifications_send
 
-from .models import Comment, Notification, Ticket
+from .models import Comment, Ticket
 
 RATING_SALT = "incidents.rating"
 RATING_LINK_MAX_AGE = 60 * 60 * 24 * 30  # a month: staff rate when they next read their mail
-
-
-def clean_header(value: str, limit: int = 180) -> str:
-    """A value safe for a mail header: no CR/LF (header injection) or other control characters."""
-    return re.sub(r"[\x00-\x1f\x7f]+", " ", str(value)).strip()[:limit]
 
 
 def ticket_url(ticket: Ticket) -> str:
@@ -56,7 +51,7 @@ def _render(key: str, ticket: Ticket, recipient, template: str, context: dict, a
     }
     return Notification(
         key=key[:200],
-        ticket=ticket,
+        about=ticket,
         recipient=recipient,
         to_address=address,
         subject=clean_header(render_to_string(f"incidents/mail/{template}_subject.txt", context)),
@@ -69,26 +64,7 @@ def _queue(key: str, ticket: Ticket, recipient, template: str, context: dict, ad
     address = address or getattr(recipient, "email", "")
     if not address:
         return
-    _queue_many([_render(key, ticket, recipient, template, context, address)])
-
-
-def _queue_many(notifications: list[Notification]) -> None:
-    """Write the mails once each (a key already written is left alone) and send the new ones after
-    commit."""
-    if not notifications:
-        return
-    from .tasks import send_notification
-
-    keys = [notification.key for notification in notifications]
-    known = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
-    fresh = [notification for notification in notifications if notification.key not in known]
-    # ignore_conflicts: a key written meanwhile by another transaction is that transaction's mail.
-    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
-    ids = Notification.objects.filter(
-        key__in=[notification.key for notification in fresh], sent_at__isnull=True
-    ).values_list("pk", flat=True)
-    for pk in ids:
-        enqueue_on_commit(send_notification, pk)
+    notifications_send([_render(key, ticket, recipient, template, context, address)])
 
 
 def _group_recipients(ticket: Ticket) -> list[tuple[object | None, str]]:
@@ -230,7 +206,7 @@ def sla_events(events) -> None:
                         address,
                     )
                 )
-    _queue_many(rows)
+    notifications_send(rows)
 
 
 def sla_events_received(sender, events, **kwargs) -> None:

@@ -5,7 +5,9 @@ module says which rows each side sees."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
 
 from common import access
 
@@ -13,6 +15,7 @@ from .models import Attachment, Comment, Ticket
 
 # The roles that work tickets, for queries over people ("everyone who may be assigned a ticket").
 SUPPORT_ROLES = access.roles_with("actions", "ticket.work")
+M = TypeVar("M", bound=Model)
 
 
 def is_support(user) -> bool:
@@ -29,15 +32,19 @@ def visible_tickets(user) -> QuerySet[Ticket]:
     return Ticket.objects.filter(requester=user)
 
 
+def for_audience(user, rows: QuerySet[M]) -> QuerySet[M]:
+    """Comments, files or history events as `user` may see them: internal ones (internal notes, their
+    files, group moves) only for the ICT service desk. The one rule for internal visibility."""
+    return rows if is_support(user) else rows.filter(internal=False)
+
+
 def visible_comments(user, ticket: Ticket) -> QuerySet[Comment]:
-    comments = Comment.objects.filter(ticket=ticket)
-    return comments if is_support(user) else comments.filter(internal=False)
+    return for_audience(user, Comment.objects.filter(ticket=ticket))
 
 
 def visible_attachments(user) -> QuerySet[Attachment]:
     """Attachments of visible tickets; internal ones (on internal notes) only for support."""
-    attachments = Attachment.objects.filter(ticket__in=visible_tickets(user))
-    return attachments if is_support(user) else attachments.filter(internal=False)
+    return for_audience(user, Attachment.objects.filter(ticket__in=visible_tickets(user)))
 
 
 def party_of(user, ticket: Ticket) -> str | None:

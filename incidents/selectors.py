@@ -1,6 +1,10 @@
-"""Queries that read tickets: the requester's list, the technicians' queues, one ticket with its parts.
+"""Every read of the incidents app, for pages, API and exports alike: the requester's list, the
+technicians' queues, one ticket with its parts, and the small reads the ticket pages need (pick-lists, a
+rating link's ticket, a major incident's children, saved filters). Services change state; what only
+reads lives here.
 
-Every list starts from permissions.visible_tickets, so no page, API or export can widen the scope.
+Every list of tickets starts from permissions.visible_tickets, so no page, API or export can widen the
+scope.
 """
 
 from __future__ import annotations
@@ -9,17 +13,18 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Min, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from sites.models import Asset
 from slas.business_time import business_add
 from slas.calendars import calendar_spec
-from slas.models import ServiceLevelAgreement, SlaClock
+from slas.models import ClockKind, ServiceLevelAgreement, SlaClock
+from slas.outcomes import clock_outcome_case
 
-from .models import OPEN_STATUSES, Attachment, Comment, Ticket, TicketEvent, pk_from_reference
-from .permissions import is_support, visible_comments, visible_tickets
+from .models import OPEN_STATUSES, Attachment, Comment, SavedFilter, Ticket, TicketEvent, pk_from_reference
+from .permissions import SUPPORT_ROLES, for_audience, visible_comments, visible_tickets
 
 # "Breaching soon": not yet overdue, due within this much business time (in each SLA's own calendar, so a
 # ticket due at 08:30 on Monday is breaching soon at 16:00 on Friday).
@@ -76,12 +81,23 @@ QUEUE_ROW_COLUMNS = (
 )
 
 
-def queue_rows(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """The queue page's tickets with only what a row shows (its site, service, assignee and group)."""
+def queue_rows(tickets: QuerySet[Ticket], *, now=None) -> QuerySet[Ticket]:
+    """The queue page's tickets with only what a row shows (its site, service, assignee and group), and
+    its resolution clock's state and outcome (slas.outcomes), read through one LEFT JOIN: the due column
+    says "paused" because the clock is paused, not because of the ticket's status."""
     return (
         tickets.select_related(None)
         .select_related("site", "service", "assignee", "group", "sla")
         .only(*QUEUE_ROW_COLUMNS)
+        .alias(
+            resolution_clock=FilteredRelation(
+                "sla_clocks", condition=Q(sla_clocks__kind=ClockKind.RESOLUTION)
+            )
+        )
+        .annotate(
+            resolution_clock_state=F("resolution_clock__state"),
+            resolution_outcome=clock_outcome_case(now, via="resolution_clock__"),
+        )
     )
 
 
@@ -237,9 +253,7 @@ def _attach_people(user, ticket: Ticket) -> None:
 
 
 def ticket_conversation(user, ticket: Ticket) -> list[Comment]:
-    attachments = Attachment.objects.order_by("created_at", "pk")
-    if not is_support(user):
-        attachments = attachments.filter(internal=False)
+    attachments = for_audience(user, Attachment.objects.order_by("created_at", "pk"))
     return list(
         visible_comments(user, ticket)
         .select_related("author")
@@ -252,11 +266,10 @@ def ticket_conversation_and_files(user, ticket: Ticket) -> tuple[list[Comment], 
     """The ticket page's conversation, each comment with its files in `comment.files`, and the files
     attached to the ticket itself: the comments and every visible file of the ticket, two queries (a
     prefetch and a separate list of the ticket's own files were three)."""
-    files = (
-        Attachment.objects.filter(ticket=ticket).select_related("uploaded_by").order_by("created_at", "pk")
+    files = for_audience(
+        user,
+        Attachment.objects.filter(ticket=ticket).select_related("uploaded_by").order_by("created_at", "pk"),
     )
-    if not is_support(user):
-        files = files.filter(internal=False)
     comments = list(visible_comments(user, ticket).select_related("author").order_by("created_at", "pk"))
     by_comment: dict[int, list[Attachment]] = {comment.pk: [] for comment in comments}
     own = []
@@ -271,8 +284,9 @@ def ticket_conversation_and_files(user, ticket: Ticket) -> tuple[list[Comment], 
 
 
 def ticket_history(user, ticket: Ticket) -> QuerySet[TicketEvent]:
-    events = TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("at", "pk")
-    return events if is_support(user) else events.filter(internal=False)
+    return for_audience(
+        user, TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("at", "pk")
+    )
 
 
 def proposed_major_incidents(user, *, now=None) -> list[dict]:
@@ -302,3 +316,60 @@ def proposed_major_incidents(user, *, now=None) -> list[dict]:
     ):
         ids.setdefault((site_id, service_id), []).append(pk)
     return [{**row, "ticket_ids": ids.get((row["site_id"], row["service_id"]), [])} for row in rows]
+
+
+# --- pick-lists and small reads of the ticket pages ------------------------------------------------------
+
+
+def support_people() -> QuerySet:
+    """Active people on the ICT service desk (technicians, the ICT manager, admins): who may be assigned."""
+    return (
+        get_user_model()
+        .objects.filter(Q(groups__name__in=SUPPORT_ROLES) | Q(is_superuser=True), is_active=True)
+        .select_related("site")
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def possible_requesters() -> QuerySet:
+    """Everyone the service desk may log a ticket for, with their usual site (the form's default)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .select_related("site")
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def tickets_by_pk(user, pks: list[int]) -> list[Ticket]:
+    """The visible, open tickets among `pks`, oldest first (a major incident's parent is the first)."""
+    return list(
+        visible_tickets(user).filter(pk__in=pks, status__in=OPEN_STATUSES).order_by("created_at", "pk")
+    )
+
+
+def major_incident_children(user, ticket: Ticket) -> QuerySet[Ticket]:
+    return (
+        visible_tickets(user)
+        .filter(parent=ticket)
+        .select_related("requester", "site", "assignee", "group")
+        .order_by("created_at", "pk")
+    )
+
+
+def ticket_for_rating(pk: int) -> Ticket | None:
+    """The ticket a signed rating link names, with its rating; the signature is the permission."""
+    return Ticket.objects.select_related("rating").filter(pk=pk).first()
+
+
+def saved_filters(user) -> QuerySet[SavedFilter]:
+    return SavedFilter.objects.filter(user=user).order_by("name")
+
+
+def asset_for_label(asset_tag: str) -> Asset | None:
+    """The asset with this tag (any case), with its site and building: a ticket logged from its label
+    starts at its site and says which device it is (Asset.where)."""
+    return (
+        Asset.objects.select_related("site", "building").filter(asset_tag=asset_tag.strip().upper()).first()
+    )

@@ -5,7 +5,7 @@ the history row(s) and queues the notifications after commit.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,13 +16,15 @@ from django.utils import timezone
 from catalogue.models import Service, SupportGroup, TicketKind
 from catalogue.priority import priority_for, request_priority_for
 from catalogue.services import request_answers_validate
+from common.conflicts import StaleCopy
 from sites.models import Asset, Site
 from slas.agreements import NoAgreement, sla_for_service
+from slas.calendars import nth_working_day
 from slas.models import Supplier
 
 from . import notifications
 from .attachments import CheckedFile, attachments_check
-from .lifecycle import REQUESTER, SUPPORT, SYSTEM, transition
+from .lifecycle import REQUESTER, SUPPORT, SYSTEM, status_on_assignment, transition
 from .models import (
     OPEN_STATUSES,
     Attachment,
@@ -39,14 +41,15 @@ from .permissions import is_support, party_of
 from .service_levels import ticket_clocks_refresh
 
 
-class TicketConflict(Exception):
+class TicketConflict(StaleCopy):
     """Someone else changed the ticket since this copy was read; nothing was changed (HTTP 409)."""
 
     def __init__(self, ticket: Ticket):
         self.ticket = ticket
         super().__init__(
             f"{ticket.reference} was changed by someone else a moment ago. Nothing was saved: "
-            "reload the ticket to see the change, then try again."
+            "reload the ticket to see the change, then try again.",
+            version=ticket.version,
         )
 
 
@@ -248,11 +251,57 @@ def ticket_change_status(
     first_contact: bool = False,
     note: str = "",
 ) -> Ticket:
-    """The one place a ticket's status changes: checks the lifecycle table and the actor's part in it."""
+    """Move the ticket to another status, as the lifecycle table allows (_status_move), save it, move its
+    clocks and tell whom it concerns."""
     ticket = _lock(ticket, None)
     party = _party(by, ticket)  # who is asking comes first: an outsider learns nothing from a 409
     if expected_version is not None and ticket.version != expected_version:
         raise TicketConflict(ticket)
+    fields, message = _status_move(
+        ticket,
+        to=to,
+        by=by,
+        party=party,
+        now=timezone.now(),
+        pending_reason=pending_reason,
+        supplier=supplier,
+        resolution_code=resolution_code,
+        resolution_note=resolution_note,
+        first_contact=first_contact,
+        note=note,
+    )
+    _save(ticket, fields)
+    ticket_clocks_refresh(ticket)
+
+    if to == Status.RESOLVED:
+        notifications.ticket_resolved(ticket)
+        _resolve_children(ticket, by)
+    elif to == Status.REOPENED:
+        notifications.ticket_reopened(ticket, by=by, reason=message)
+    elif to == Status.PENDING and pending_reason == PendingReason.USER:
+        notifications.ticket_waiting_on_requester(ticket, by=by, question=message)
+    return ticket
+
+
+def _status_move(
+    ticket: Ticket,
+    *,
+    to: str,
+    by,
+    party: str,
+    now: datetime,
+    pending_reason: str = "",
+    supplier: Supplier | None = None,
+    resolution_code: str = "",
+    resolution_note: str = "",
+    first_contact: bool = False,
+    note: str = "",
+) -> tuple[list[str], Comment | None]:
+    """The one place a ticket's status changes: checks the lifecycle table (lifecycle.TRANSITIONS) and
+    the actor's part in it, sets what the move brings with it and writes the status history row. The
+    ticket is locked by the caller, which saves the returned fields and refreshes the clocks
+    (ticket_change_status, ticket_assign). Returns the fields and the message to the requester the
+    note became, if it did."""
     step = transition(ticket.status, to)
     if step is None:
         current, wanted = ticket.get_status_display().lower(), Status(to).label.lower()
@@ -262,7 +311,6 @@ def ticket_change_status(
 
     fields = ["status"]
     old = ticket.status
-    now = timezone.now()
     if to == Status.PENDING:
         if pending_reason not in PendingReason.values:
             raise ValidationError(
@@ -337,7 +385,6 @@ def ticket_change_status(
             fields.append("first_response_at")
             _event(ticket, TicketEvent.Kind.RESPONDED, by, note="question to the requester", at=now)
     ticket.status = to
-    _save(ticket, fields)
     _event(
         ticket,
         TicketEvent.Kind.STATUS,
@@ -348,16 +395,7 @@ def ticket_change_status(
         note=note or pending_reason,
         at=now,
     )
-    ticket_clocks_refresh(ticket)
-
-    if to == Status.RESOLVED:
-        notifications.ticket_resolved(ticket)
-        _resolve_children(ticket, by)
-    elif to == Status.REOPENED:
-        notifications.ticket_reopened(ticket, by=by, reason=message)
-    elif asks_requester:
-        notifications.ticket_waiting_on_requester(ticket, by=by, question=message)
-    return ticket
+    return fields, message
 
 
 def _resolve_children(parent: Ticket, by) -> None:
@@ -441,18 +479,9 @@ def ticket_assign(
     if handover:
         ticket.handovers += 1
         fields.append("handovers")
-    if ticket.status in (Status.NEW, Status.REOPENED) and ticket.assignee_id is not None:
-        _event(
-            ticket,
-            TicketEvent.Kind.STATUS,
-            by,
-            field="status",
-            old=ticket.status,
-            new=Status.ASSIGNED,
-            at=now,
-        )
-        ticket.status = Status.ASSIGNED
-        fields.append("status")
+    if ticket.assignee_id is not None and status_on_assignment(ticket.status):
+        # A new or reopened ticket given to a person becomes assigned: the table's "assign" step.
+        fields += _status_move(ticket, to=Status.ASSIGNED, by=by, party=SUPPORT, now=now)[0]
     _save(ticket, fields)
     ticket_clocks_refresh(ticket)  # a group taking or handing on the ticket moves its OLA clocks
     if changed_person and assignee != by:
@@ -689,21 +718,23 @@ def ticket_rate(
     return rating
 
 
+def auto_close_day(resolved_on: date) -> date:
+    """The local date from which tickets_auto_close closes a ticket resolved on `resolved_on`: the day
+    after the AUTO_CLOSE_WORKING_DAYS-th working day after it (the same rule, counted forwards)."""
+    return nth_working_day(resolved_on, settings.AUTO_CLOSE_WORKING_DAYS) + timedelta(days=1)
+
+
 def tickets_auto_close(*, now: datetime | None = None, batch: int = 500) -> int:
     """Close resolved tickets the requester has not answered for AUTO_CLOSE_WORKING_DAYS working days.
 
     Idempotent and safe to run from two beat processes: rows are claimed with SKIP LOCKED, and a ticket
     already closed is no longer resolved.
     """
-    from catalogue.periods import is_working_day
-
     now = now or timezone.now()
-    # A ticket resolved on day R closes once N whole working days have passed after R: find the Nth
-    # working day before today; tickets resolved before that day's start are due.
-    day, counted = timezone.localdate(now), 0
-    while counted < settings.AUTO_CLOSE_WORKING_DAYS:
-        day -= timedelta(days=1)
-        counted += is_working_day(day)
+    # A ticket resolved on day R closes once N whole working days of the service desk's calendar have
+    # passed after R (auto_close_day): find the Nth working day before today; tickets resolved before
+    # that day's start are due.
+    day = nth_working_day(timezone.localdate(now), -settings.AUTO_CLOSE_WORKING_DAYS)
     cutoff = timezone.make_aware(datetime.combine(day, datetime.min.time()))
     closed = 0
     while True:

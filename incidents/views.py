@@ -27,11 +27,11 @@ from catalogue.forms import RequestAnswersForm
 from catalogue.models import Service, TicketKind
 from catalogue.selectors import choosable_services, service_id_for_asset_type, service_with_questions
 from common.access import access_required, require_page
-from servicedesk.pagination import NearerEndPaginator, fill_page
+from common.pagination import NearerEndPaginator, fill_page
 from sites.models import Asset, Site
 from slas.operational import ticket_operational_clocks
 
-from . import notifications, queries_pages, selectors, services
+from . import notifications, selectors, services
 from .filters import MyTicketsFilter, TicketFilter
 from .forms import (
     FILES_NOT_KEPT,
@@ -87,7 +87,7 @@ def _initial_from_query(params, services: dict[int, Service]) -> tuple[dict, Ass
     tag = params.get("asset", "").strip()[:32]
     if tag:
         initial["asset_tag"] = tag.upper()
-        asset = queries_pages.asset_for_label(tag)
+        asset = selectors.asset_for_label(tag)
         if asset is not None:
             initial["site"] = asset.site_id
             initial.setdefault("service", service_id_for_asset_type(asset.type))
@@ -336,7 +336,7 @@ def _ticket_page(request, ticket: Ticket, *, bound: dict | None = None, status: 
             major_update_form=(
                 bound.get("major_update") or MajorUpdateForm(initial=version) if ticket.is_major else None
             ),
-            children=list(queries_pages.major_incident_children(user, ticket)) if ticket.is_major else [],
+            children=list(selectors.major_incident_children(user, ticket)) if ticket.is_major else [],
         )
     if ticket.is_major:
         # The service desk sees every linked ticket, so its list is the count; a requester's page counts.
@@ -575,7 +575,7 @@ def ticket_major_link(request, pk: int):
 
     def action(ticket, data):
         wanted = [pk_ for pk_ in data["references"] if pk_ != ticket.pk]
-        children = queries_pages.tickets_by_pk(request.user, wanted)
+        children = selectors.tickets_by_pk(request.user, wanted)
         missing = sorted(set(wanted) - {child.pk for child in children})
         if missing:
             raise ValidationError(
@@ -654,7 +654,7 @@ def rate_by_link(request, token: str):
         return render(request, "incidents/rate_by_link_invalid.html", {"expired": True}, status=400)
     except (signing.BadSignature, ValueError, KeyError, TypeError):
         return render(request, "incidents/rate_by_link_invalid.html", {"expired": False}, status=400)
-    ticket = queries_pages.ticket_for_rating(ticket_id)
+    ticket = selectors.ticket_for_rating(ticket_id)
     if ticket is None:
         return render(request, "incidents/rate_by_link_invalid.html", {"expired": False}, status=404)
     if getattr(ticket, "rating", None) is not None:
@@ -674,7 +674,7 @@ def rate_by_link(request, token: str):
                 errors_onto(form, invalid, default_field="score")
             else:
                 return redirect("rate_by_link", token)
-        ticket = queries_pages.ticket_for_rating(ticket_id)
+        ticket = selectors.ticket_for_rating(ticket_id)
         if getattr(ticket, "rating", None) is not None:  # rated meanwhile (another tab): nothing changed
             return render(request, "incidents/rate_by_link.html", {"ticket": ticket, "rated": True})
         status = 400
@@ -708,7 +708,7 @@ def _page_by_ids(tickets, number):
     """One page of `tickets`: the page's ids first (an index-only scan, however deep the page), then
     those 25 tickets with their joins. OFFSET over the joined rows read every ticket before the page:
     226 ms for the last page of 19,465 open tickets, 20 ms this way (docs/performance.md). Pages past the
-    middle are read from the far end (servicedesk.pagination)."""
+    middle are read from the far end (common.pagination)."""
     page = NearerEndPaginator(tickets.values_list("pk", flat=True), TICKETS_PER_PAGE).get_page(number)
     return fill_page(page, selectors.queue_rows(tickets))
 
@@ -746,7 +746,7 @@ def work_queue(request):
             "order_words": QUEUE_ORDER_WORDS.get(queue, QUEUE_ORDER_WORDS["open"]),
             "page": page,
             "proposals": selectors.proposed_major_incidents(request.user),
-            "saved_filters": queries_pages.saved_filters(request.user),
+            "saved_filters": selectors.saved_filters(request.user),
             "save_form": SavedFilterForm(initial={"query": query}),
             "query": query,
         },
@@ -759,7 +759,7 @@ def queue_major_link(request):
     """A proposed major incident linked in one step: the oldest ticket becomes the parent."""
     form = ProposalLinkForm(request.POST)
     wanted = form.cleaned_data["tickets"] if form.is_valid() else []
-    tickets = queries_pages.tickets_by_pk(request.user, wanted)
+    tickets = selectors.tickets_by_pk(request.user, wanted)
     if len(tickets) < 2:
         messages.error(request, "These tickets are no longer open or no longer unlinked: nothing was linked.")
         return redirect("work_queue")

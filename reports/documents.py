@@ -2,7 +2,7 @@
 
 The PDF and the XLSX are drawn from a KPI snapshot (kpis.month_report's dict, as stored on the run),
 never from the live tables, so a re-render (new commentary, the sign-off) shows the same numbers. Text
-in a spreadsheet cell never becomes a formula (servicedesk.spreadsheets.safe_cell), and the PDF renderer
+in a spreadsheet cell never becomes a formula (common.spreadsheets.safe_cell), and the PDF renderer
 fetches nothing but our own static files.
 """
 
@@ -27,9 +27,10 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from common.spreadsheets import safe_cell
 from incidents.models import Ticket, reference_for
-from servicedesk.spreadsheets import safe_cell
 from slas.models import ClockKind, ClockState
+from slas.outcomes import FALLBACK, OUTCOMES, Outcome, clock_outcome_case
 
 from . import kpis
 from .charts import report_charts
@@ -588,26 +589,21 @@ def _flag(q: Q) -> Case:
     return Case(When(q, then=Value(True)), default=Value(False))
 
 
-def _late(clock: str, at: datetime) -> Case:
-    """The clock's target ran out: it breached, or it is running and its due time is not after `at`."""
-    return _flag(
-        Q(**{f"{clock}__breached_at__isnull": False})
-        | Q(**{f"{clock}__state": ClockState.RUNNING, f"{clock}__due_at__lte": at})
-    )
-
-
-def _sla_word(state: str | None, late: bool) -> str:
-    """met / breached for a stopped clock; running / paused, "(past due)" once its target ran out."""
+def _sla_word(state: str | None, outcome: str | None) -> str:
+    """The clock's outcome (slas.outcomes) in the CSV's words: met / breached for a stopped clock;
+    running / paused, with "(past due)" once its target ran out."""
     if state is None:
         return ""
-    if state == "stopped":
-        return "breached" if late else "met"
-    return f"{state} (past due)" if late else state
+    if outcome == Outcome.OVERDUE:
+        return f"{state} (past due)"
+    return outcome if outcome in (Outcome.MET, Outcome.BREACHED) else state
 
 
-# _sla_word for every state a clock has, looked up rather than worked out on each of the CSV's rows.
+# _sla_word for every state and outcome a clock has, looked up rather than worked out on each row.
 SLA_WORDS = {
-    (state, late): _sla_word(state, late) for state in (None, *ClockState.values) for late in (False, True)
+    (state, outcome): _sla_word(state, outcome)
+    for state in (None, *ClockState.values)
+    for outcome in (None, *(name for name, _ in OUTCOMES), FALLBACK)
 }
 
 
@@ -642,9 +638,9 @@ CSV_COLUMNS = (
     "handovers",
     "is_major",
     "response_clock__state",
-    "response_late",
+    "response_outcome",
     "resolution_clock__state",
-    "resolution_late",
+    "resolution_outcome",
     "resolution_clock__elapsed_seconds",
     "rating__score",
     "in_logged",
@@ -671,8 +667,8 @@ def build_tickets_csv(period: Period, scope: kpis.Scope = kpis.ALL) -> bytes:
             in_logged=_flag(logged),
             in_resolved=_flag(resolved),
             in_open=_flag(open_at_end),
-            response_late=_late("response_clock", built_at),
-            resolution_late=_late("resolution_clock", built_at),
+            response_outcome=clock_outcome_case(built_at, via="response_clock__"),
+            resolution_outcome=clock_outcome_case(built_at, via="resolution_clock__"),
         )
         .order_by("created_at", "pk")
         .values_list(*CSV_COLUMNS)
@@ -715,9 +711,9 @@ def _ticket_rows(rows):
         handovers,
         is_major,
         response_state,
-        response_late,
+        response_outcome,
         resolution_state,
-        resolution_late,
+        resolution_outcome,
         resolution_seconds,
         score,
         in_logged,
@@ -746,9 +742,9 @@ def _ticket_rows(rows):
             reopen_count,
             handovers,
             yes_no[is_major],
-            sla_words.get((response_state, response_late)) or _sla_word(response_state, response_late),
-            sla_words.get((resolution_state, resolution_late))
-            or _sla_word(resolution_state, resolution_late),
+            sla_words.get((response_state, response_outcome)) or _sla_word(response_state, response_outcome),
+            sla_words.get((resolution_state, resolution_outcome))
+            or _sla_word(resolution_state, resolution_outcome),
             round(resolution_seconds / 3600, 2) if resolution_state == "stopped" else "",
             "" if score is None else score,
             yes_no[in_logged],

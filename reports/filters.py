@@ -6,7 +6,7 @@ import django_filters
 
 from catalogue.models import Priority, Service, ServiceCategory, SupportGroup, TicketKind
 from incidents.models import Channel, Ticket
-from incidents.queries_pages import support_people
+from incidents.selectors import support_people
 from sites.models import Site, Town
 
 

@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common import access
-from servicedesk.queueing import enqueue_on_commit
+from common.outbox import notification_send
+from common.queueing import enqueue_on_commit
 
 from . import documents, kpis
 from .models import SECTIONS, ReportRun
@@ -388,28 +389,20 @@ def report_managers():
 
 
 def _notify_managers(run: ReportRun) -> None:
-    """Mail each ICT manager a link to the new report, once per run and person (the Notification
-    row's key), through the service desk's mail queue (retried by its sweep when SMTP is down)."""
-    from incidents.models import Notification
-    from incidents.tasks import send_notification
-
+    """Mail each ICT manager a link to the new report, once per run and person (the outbox's key),
+    through the desk's one outbox (common.outbox: sent after commit, retried while SMTP is down)."""
     if run.managers_notified_at is not None:
         return
     context = {"run": run, "url": run_url(run), "organisation_name": settings.ORGANISATION_NAME}
     subject = f"ICT performance report for {run.month:%B %Y} is ready for your commentary"
     for manager in report_managers():
-        notification, created = Notification.objects.get_or_create(
+        notification_send(
             key=f"report-run:{run.pk}:to:{manager.pk}",
-            defaults={
-                "recipient": manager,
-                "to_address": manager.email,
-                "subject": subject,
-                "body_text": render_to_string(
-                    "reports/mail/run_ready.txt", {**context, "recipient": manager}
-                ),
-            },
+            to_address=manager.email,
+            subject=subject,
+            body_text=render_to_string("reports/mail/run_ready.txt", {**context, "recipient": manager}),
+            recipient=manager,
+            about=run,
         )
-        if created:
-            enqueue_on_commit(send_notification, notification.pk)
     run.managers_notified_at = timezone.now()
     run.save(update_fields=["managers_notified_at"])

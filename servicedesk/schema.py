@@ -1,7 +1,7 @@
 """The OpenAPI schema tells the truth about the error answers (a postprocessing hook of drf-spectacular).
 
 drf-spectacular documents the success answer of each operation; the errors every endpoint really gives
-come from the project's one exception handler (servicedesk/api_errors.py) and DRF itself, the same for
+come from the project's one exception handler (common/api_errors.py) and DRF itself, the same for
 all of them, so they are added here in one place rather than on each view:
 
 - 400 (`ValidationError`): a request body (parse error, a field refused, a rule broken in a service), a

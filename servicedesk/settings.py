@@ -85,8 +85,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so it compresses the finished answer: pages and API answers only (servicedesk/compression.py).
-    "servicedesk.compression.PageCompressionMiddleware",
+    # First, so it compresses the finished answer: pages and API answers only (common/compression.py).
+    "common.compression.PageCompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -131,8 +131,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Worker, beat and web share the file: wait for a lock instead of failing at once.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # Worker, beat and web share the file: wait for a lock instead of failing at once. IMMEDIATE: a
+    # transaction takes the write lock when it begins, so it waits its turn; a deferred one that read
+    # first and writes later is refused at once ("database is locked") when another process writes,
+    # since SQLite cannot wait on a lock upgrade (issue 14: the mails sent twice under `make run`).
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -249,7 +252,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "servicedesk.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "common.api_errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -334,9 +337,9 @@ REPORTS_STORED_MONTH_SECONDS = env_int("REPORTS_STORED_MONTH_SECONDS", 600)
 # Deadlines live in the database and beat sweeps them; no long ETA tasks (docs/architecture.md).
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "servicedesk.heartbeat", "schedule": 60.0, "options": {"expires": 55}},
-    # Mail that could not be sent (SMTP down, worker lost) is retried from its row.
+    # Mail that could not be sent (SMTP down, worker lost) is retried from its row (common/outbox.py).
     "notifications-send-unsent": {
-        "task": "incidents.send_unsent_notifications",
+        "task": "common.deliver_unsent_notifications",
         "schedule": 60.0,
         "options": {"expires": 55},
     },

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from servicedesk.admin_csv import CsvImportExportMixin
+from common.admin_csv import CsvImportExportMixin
 
 from . import services
 from .models import Asset, Building, Site

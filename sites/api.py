@@ -91,7 +91,7 @@ class AssetViewSet(viewsets.ModelViewSet):
     ordering_fields = ["asset_tag", "type", "status", "site__name", "purchase_date", "warranty_expires"]
     ordering = ["asset_tag"]
 
-    # A rule broken in a service (Django's ValidationError) becomes a 400 in servicedesk.api_errors.
+    # A rule broken in a service (Django's ValidationError) becomes a 400 in common.api_errors.
     def perform_create(self, serializer):
         serializer.instance = services.asset_create(**serializer.validated_data, user=self.request.user)
 

@@ -15,7 +15,7 @@ from django.db.models import Case, QuerySet, Value, When
 from django.db.models.functions import Cast
 from simple_history.utils import bulk_create_with_history
 
-from servicedesk.spreadsheets import FORMULA_TRIGGERS, ImportRefused, RowError, read_csv
+from common.spreadsheets import FORMULA_TRIGGERS, ImportRefused, RowError, read_csv
 
 from .models import Asset, AssetStatus, AssetType, Building, ConnectionType, Site
 
@@ -139,7 +139,7 @@ def asset_delete(*, asset: Asset, user=None) -> None:
 def asset_register_export(queryset: QuerySet[Asset]) -> tuple[list[str], list[list]]:
     """The header and rows of the register, in the columns the import reads (an export re-imports as is).
 
-    The CSV writer (servicedesk.spreadsheets.csv_response) makes formula-like cells inert.
+    The CSV writer (common.spreadsheets.csv_response) makes formula-like cells inert.
     """
     assets = queryset.select_related("site", "building", "assigned_to", "far_site").order_by("asset_tag")
     rows = [

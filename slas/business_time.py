@@ -26,6 +26,12 @@ class CalendarSpec:
     closed: frozenset[date] = frozenset()
     always_open: bool = False
 
+    def is_working_day(self, day: date) -> bool:
+        """The calendar opens at some time on this local date (the one meaning of "working day")."""
+        if self.always_open:
+            return True
+        return day not in self.closed and any(closes > opens for opens, closes in self.hours[day.weekday()])
+
     def intervals_on(self, day: date) -> list[tuple[datetime, datetime]]:
         """The open intervals of a local date, as UTC datetimes (exact arithmetic), in order."""
         if self.always_open:

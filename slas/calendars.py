@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import holidays
 
-from .business_time import CalendarSpec
+from .business_time import MAX_DAYS_SCANNED, CalendarSpec
 from .models import BusinessCalendar
 
 # Holidays are known for these years (the holidays package computes Easter and observed days).
@@ -55,6 +55,52 @@ def calendar_spec(calendar_id: int) -> CalendarSpec:
     return spec
 
 
+_DESK = "desk"  # the cache's key for the service desk's calendar id
+_desk: dict[str, tuple[float, int | None]] = {}
+
+
+def desk_calendar_spec() -> CalendarSpec | None:
+    """The service desk's own calendar: the default SLA's (None when no agreement is the default). Its
+    id is cached like the specs (and forgotten on every calendar or agreement edit here)."""
+    now = clock.monotonic()
+    with _lock:
+        cached = _desk.get(_DESK)
+    if cached and now - cached[0] < SPEC_TTL_SECONDS:
+        calendar_id = cached[1]
+    else:
+        from .models import ServiceLevelAgreement
+
+        defaults = ServiceLevelAgreement.objects.filter(is_default=True)
+        calendar_id = defaults.values_list("calendar_id", flat=True).first()
+        with _lock:
+            _desk[_DESK] = (now, calendar_id)
+    return calendar_spec(calendar_id) if calendar_id is not None else None
+
+
+def is_working_day(day: date) -> bool:
+    """Whether the service desk works on this local date: its calendar (desk_calendar_spec) opens then,
+    so weekends, public holidays and closed days such as the year-end shutdown are not working days.
+    The one answer for auto-close, critical periods (through catalogue.critical_periods) and the
+    benchmark. With no default agreement every day counts."""
+    spec = desk_calendar_spec()
+    return spec is None or spec.is_working_day(day)
+
+
+def nth_working_day(day: date, n: int) -> date:
+    """The n-th working day after `day` (n > 0) or before it (n < 0), `day` itself not counted."""
+    if n == 0:
+        return day
+    step = timedelta(days=1 if n > 0 else -1)
+    counted = 0
+    for _ in range(MAX_DAYS_SCANNED):
+        day += step
+        counted += is_working_day(day)
+        if counted == abs(n):
+            return day
+    raise ValueError("the service desk's calendar has no working day in three years")
+
+
 def forget_calendars(*args, **kwargs) -> None:
     with _lock:
         _cache.clear()
+        _desk.clear()

@@ -13,6 +13,7 @@ Both stand still while the ticket is pending (on the requester or a third party)
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -174,7 +175,8 @@ def _target_for(sla_id: int, priority: int, kind: str) -> timedelta:
 def clocks_update(*, ticket_id: int, points: list[HistoryPoint]) -> dict[str, ClockResult]:
     """Derive the ticket's clocks from its history and store them; returns them (incidents copies the due
     times onto the ticket). Warnings and breaches already recorded are not looked at again."""
-    results = clocks_derive(points, _spec_for, _target_for)
+    # Each agreement and target read once per derivation (a replay asks for them at every point).
+    results = clocks_derive(points, functools.cache(_spec_for), functools.cache(_target_for))
     # Escalations that no longer apply (a longer target, a priority lowered) are cleared so they can fire
     # again when really due; only where the deadline moved later, so a plain recalculation keeps every
     # recorded warning and breach (and its recorded_at) as it was.

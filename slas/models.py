@@ -214,8 +214,10 @@ class SlaClock(models.Model):
 
     @property
     def met(self) -> bool | None:
-        """For a stopped clock: whether it stopped within its target."""
-        return None if self.state != ClockState.STOPPED else self.breached_at is None
+        """For a stopped clock: whether it stopped within its target (slas.outcomes decides)."""
+        from .outcomes import clock_met
+
+        return clock_met(self)
 
 
 class SlaEvent(models.Model):

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from .business_time import CalendarSpec
 from .calendars import calendar_spec
 from .clocks import HistoryPoint, clocks_derive
-from .models import ClockKind, ClockState, OperationalAgreement, OperationalClock, OperationalTarget
+from .models import ClockKind, OperationalAgreement, OperationalClock, OperationalTarget
+from .outcomes import clock_outcome  # noqa: F401  (the one definition; incidents.api reads it here)
 
 
 @dataclass(frozen=True)
@@ -105,17 +105,6 @@ def operational_clocks_update(*, ticket_id: int, holdings: list[Holding]) -> lis
             )
     OperationalClock.objects.filter(ticket_id=ticket_id).delete()
     return OperationalClock.objects.bulk_create(rows)
-
-
-def clock_outcome(clock: OperationalClock, now: datetime | None = None) -> str:
-    """'met', 'breached', 'running', 'overdue' (running past its due time) or 'paused'."""
-    if clock.state == ClockState.STOPPED:
-        return "met" if clock.breached_at is None else "breached"
-    if clock.breached_at is not None:
-        return "overdue"
-    if clock.state == ClockState.RUNNING and clock.due_at is not None:
-        return "overdue" if clock.due_at <= (now or timezone.now()) else "running"
-    return "paused"
 
 
 def ticket_operational_clocks(ticket_id: int) -> list[OperationalClock]:

@@ -2,14 +2,13 @@
 date (the framework's "review service agreements and contracts").
 
 Once per review date, whatever happens: the reminder is claimed by writing the review date into
-`ServiceLevelAgreement.review_reminded_for`, in the same transaction that sends the mail, on a row locked
-with SELECT ... FOR UPDATE SKIP LOCKED. A second worker running at the same moment skips the locked row and,
-once the first commits, no longer finds it due. The mail is sent inside that transaction, not after it: if
-the mail server refuses it (or the worker dies while sending), the transaction rolls back, the marker goes
-with it, and the next daily run tries again. Sending after commit would instead lose the reminder for good
-whenever the mail server is down at that moment. The one way to mail twice is a database that fails to
-commit after the mail server accepted the message, which we accept: a second reminder is harmless, none
-is not. A new review date (set after the review) makes the agreement due again 30 days before it.
+`ServiceLevelAgreement.review_reminded_for` on a row locked with SELECT ... FOR UPDATE SKIP LOCKED, and in
+the same transaction each manager's mail is written to the outbox (common.outbox, one idempotency key per
+agreement, review date and manager). A second worker running at the same moment skips the locked row
+and, once the first commits, no longer finds it due. The outbox sends the mails after commit and retries
+them while the mail server is down, so nothing here talks to the mail server: a rolled-back claim mails
+nothing, a committed one is mailed once. A new review date (set after the review) makes the agreement due
+again 30 days before it.
 """
 
 from __future__ import annotations
@@ -20,13 +19,13 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from common import access
+from common.outbox import notification_send
 
 from .models import ServiceLevelAgreement
 
@@ -43,14 +42,13 @@ def agreements_due_for_review(*, today: date) -> QuerySet[ServiceLevelAgreement]
     ).filter(Q(review_reminded_for__isnull=True) | ~Q(review_reminded_for=F("review_date")))
 
 
-def review_reminder_recipients() -> list[str]:
-    """The e-mail addresses of the active ICT managers."""
+def review_reminder_recipients() -> list:
+    """The active ICT managers with an e-mail address."""
     return list(
         get_user_model()
         .objects.filter(groups__name=access.MANAGER, is_active=True)
         .exclude(email="")
         .order_by("pk")
-        .values_list("email", flat=True)
         .distinct()
     )
 
@@ -66,18 +64,13 @@ def sla_reviews_remind(*, today: date | None = None) -> int:
         return 0  # left unmarked: the first run after a manager is added sends them
     reminded = 0
     for sla_id in agreements_due_for_review(today=today).order_by("pk").values_list("pk", flat=True):
-        try:
-            reminded += _remind(sla_id, today, recipients)
-        except Exception:  # SMTP errors of every kind: rolled back, so the next run tries again
-            logger.exception(
-                "SLA review reminder for agreement %s not sent; tomorrow's run tries again", sla_id
-            )
+        reminded += _remind(sla_id, today, recipients)
     return reminded
 
 
 @transaction.atomic
-def _remind(sla_id: int, today: date, recipients: list[str]) -> int:
-    """Claim one agreement's reminder and send it, in one transaction: 1 if sent, 0 if not ours to send."""
+def _remind(sla_id: int, today: date, recipients: list) -> int:
+    """Claim one agreement's reminder and put its mails in the outbox, in one transaction: 1 if ours."""
     sla = (
         agreements_due_for_review(today=today)
         .select_for_update(skip_locked=True, of=("self",))
@@ -90,9 +83,16 @@ def _remind(sla_id: int, today: date, recipients: list[str]) -> int:
     # .update(), not save(): a marker is not an agreement change, so no open tickets are recalculated
     # (post_save would announce one) and no history row is written.
     ServiceLevelAgreement.objects.filter(pk=sla.pk).update(review_reminded_for=sla.review_date)
-    send_mail(
-        subject=_subject(sla, today), message=_body(sla, today), from_email=None, recipient_list=recipients
-    )
+    subject, body = _subject(sla, today), _body(sla, today)
+    for manager in recipients:
+        notification_send(
+            key=f"sla-review:{sla.pk}:{sla.review_date:%Y-%m-%d}:to:{manager.pk}",
+            to_address=manager.email,
+            subject=subject,
+            body_text=body,
+            recipient=manager,
+            about=sla,
+        )
     return 1
 
 

@@ -14,6 +14,7 @@ from slas.agreements import spec_day_minutes
 from slas.business_time import CalendarSpec, business_between
 from slas.calendars import calendar_spec
 from slas.models import ClockKind, ClockState
+from slas.outcomes import Outcome, clock_outcome
 
 register = template.Library()
 
@@ -90,7 +91,7 @@ def deadline_of(ticket, kind: str, clocks: dict | None = None, now: datetime | N
     if clock is not None and clock.state == ClockState.PAUSED and calendar is not None:
         left = timedelta(minutes=clock.target_minutes) - timedelta(seconds=clock.elapsed_seconds)
         since = f"paused since {_when(clock.state_since)}, while the ticket waits"
-        if left > timedelta(0):
+        if clock_outcome(clock, now) != Outcome.OVERDUE:  # slas.outcomes: it breached before it paused
             return Deadline(
                 f"clock paused: {business_duration_words(left, calendar[1])} left", since, paused=True
             )
@@ -122,8 +123,8 @@ def deadline(ticket, kind: str, clocks: dict | None = None) -> Deadline:
 def nearest_deadline(ticket, now: datetime | None = None) -> Deadline:
     """A queue row's due column: its nearest running deadline (the response's while nobody has answered,
     else the fix's; selectors.nearest_due orders the queues by it) in business time; "paused" while the
-    ticket waits."""
-    if ticket.status == Status.PENDING:
+    ticket waits: its resolution clock is paused (selectors.queue_rows reads the clock's state)."""
+    if getattr(ticket, "resolution_clock_state", None) == ClockState.PAUSED:
         return Deadline("paused", "the clock stands still while the ticket waits", paused=True)
     due, kind = min(
         (
@@ -157,16 +158,11 @@ def queue_due(ticket) -> Deadline:
 
 @register.filter
 def due_words(ticket) -> str:
-    """The queue's due column: time to the fix target; "paused" while the ticket waits (its SLA clock
-    does not run); "—" when no target is set."""
-    if ticket.status == Status.PENDING:
+    """The queue's due column (a row of selectors.queue_rows): time to the fix target; "paused" while
+    its resolution clock is paused (the ticket waits); "—" when no target is set."""
+    if getattr(ticket, "resolution_clock_state", None) == ClockState.PAUSED:
         return "paused"
     return time_left_words(ticket.resolution_due_at)
-
-
-@register.filter
-def is_overdue(due_at: datetime | None) -> bool:
-    return due_at is not None and due_at < timezone.now()
 
 
 @register.filter
@@ -234,8 +230,6 @@ def operational_target(clock) -> str:
 @register.filter
 def operational_state(clock) -> str:
     """Met / breached / paused / "2 h left" / "overdue by 10 min" for an OLA or contract clock."""
-    from slas.operational import clock_outcome
-
     outcome = clock_outcome(clock)
     if outcome == "met":
         return f"met ({duration_words(timedelta(seconds=clock.elapsed_seconds))} used)"

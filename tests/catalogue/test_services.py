@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalogue import services
 from catalogue.models import Lifecycle, RequestField, Service, ServiceCategory
-from servicedesk.spreadsheets import ImportRefused
+from common.spreadsheets import ImportRefused
 from tests.factories import RequestFieldFactory, ServiceFactory, SupportGroupFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -215,7 +215,7 @@ def test_export_round_trips_and_is_formula_safe():
     )
     header, rows = services.catalogue_export(Service.objects.all())
 
-    from servicedesk.spreadsheets import csv_response
+    from common.spreadsheets import csv_response
 
     body = csv_response("x.csv", header, rows).content.decode("utf-8-sig")
     parsed = list(csv.DictReader(io.StringIO(body)))

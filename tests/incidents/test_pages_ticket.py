@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from common.models import Notification
 from incidents import services
 from incidents.models import (
     Comment,
-    Notification,
     PendingReason,
     SatisfactionRating,
     Status,

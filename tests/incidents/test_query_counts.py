@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 # ticket page reads the ticket, its people, the conversation, files, history, clocks and the pick-lists
 # of the forms it shows (the details and major-incident forms load when opened); the ticket API the
 # count, the page's ids, its tickets and three small look-ups; the dashboard and the KPI API every KPI
-# (reports/kpis.py, tests/reports). The ceilings are today's counts.
+# (reports/kpis/, tests/reports). The ceilings are today's counts.
 CEILING = {
     "queue": 13,
     "queue_filtered": 14,

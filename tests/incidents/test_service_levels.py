@@ -189,7 +189,7 @@ def test_sweep_records_warning_then_breach_once_each(frozen, staff_user, technic
 
     events = list(SlaEvent.objects.filter(ticket=ticket, clock="response").values_list("kind", flat=True))
     assert sorted(events) == ["breach", "warning"]
-    from incidents.models import Notification
+    from common.models import Notification
 
     breach_mail = Notification.objects.filter(key__startswith=f"sla:{ticket.pk}:response:breach:")
     assert technician_user.email in set(breach_mail.values_list("to_address", flat=True))

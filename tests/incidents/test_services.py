@@ -1,7 +1,7 @@
 """Ticket verbs: logging, the lifecycle table, assignment and handovers, the conversation, resolution,
 reopening, rating, auto-close, major incidents and optimistic concurrency."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from catalogue.models import Lifecycle, RequestField, SupportGroup
 from common import access as roles
+from common.models import Notification
 from incidents import lifecycle, services
-from incidents.models import Notification, Status, Ticket, TicketEvent
+from incidents.models import Status, Ticket, TicketEvent
 from sites.models import Site
 from tests.factories import (
     RequestFieldFactory,
@@ -167,6 +168,32 @@ def test_the_table_decides_every_pair(start, target, ticket, technician_user):
             services.ticket_change_status(ticket=ticket, to=target, by=technician_user, **kwargs)
         ticket.refresh_from_db()
         assert ticket.status == start
+
+
+def test_assigning_moves_the_status_only_as_the_table_allows(ticket, technician_user, monkeypatch):
+    other = UserFactory(role=roles.TECHNICIAN)
+    services.ticket_assign(ticket=ticket, by=technician_user, assignee=technician_user)
+    ticket.refresh_from_db()
+    assert ticket.status == Status.ASSIGNED  # the table's "assign" step from new
+    moves = TicketEvent.objects.filter(ticket=ticket, kind="status")
+    assert list(moves.values_list("old_value", "new_value")) == [("new", "assigned")]
+
+    # Without an "assign" step from new, giving a new ticket to someone leaves its status alone.
+    fresh = TicketFactory(requester=ticket.requester, service=ticket.service)
+    table = {
+        pair: step for pair, step in lifecycle.TRANSITIONS.items() if pair != (Status.NEW, Status.ASSIGNED)
+    }
+    monkeypatch.setattr(lifecycle, "TRANSITIONS", table)
+    services.ticket_assign(ticket=fresh, by=technician_user, assignee=other)
+    fresh.refresh_from_db()
+    assert (fresh.status, fresh.assignee) == (Status.NEW, other)
+
+
+def test_open_in_the_table_is_the_models_open_statuses():
+    from incidents.models import OPEN_STATUSES
+
+    withdrawals = {frm for (frm, to), step in lifecycle.TRANSITIONS.items() if step.name == "withdraw"}
+    assert withdrawals == set(OPEN_STATUSES)
 
 
 def test_requesters_may_only_close_reopen_and_withdraw():
@@ -371,6 +398,29 @@ def test_auto_close_after_working_days(ticket, technician_user, settings):
     assert TicketEvent.objects.filter(
         ticket=ticket, kind="status", new_value="closed", actor__isnull=True
     ).exists()
+
+
+def test_a_shutdown_on_the_desk_calendar_stops_auto_close(ticket, technician_user, settings, request):
+    from slas.calendars import forget_calendars
+    from slas.models import ClosedDay, ServiceLevelAgreement
+
+    request.addfinalizer(forget_calendars)  # the shutdown is rolled back: so must the cached calendar be
+
+    settings.AUTO_CLOSE_WORKING_DAYS = 5
+    resolve(ticket, technician_user)
+    tz = ZoneInfo("Africa/Johannesburg")
+    Ticket.objects.filter(pk=ticket.pk).update(resolved_at=datetime(2026, 12, 17, 15, 0, tzinfo=tz))
+    desk = ServiceLevelAgreement.objects.get(is_default=True).calendar
+    ClosedDay.objects.create(
+        calendar=desk, name="Year-end shutdown", first_day=date(2026, 12, 21), last_day=date(2027, 1, 1)
+    )
+    # Resolved Thursday 17 December 2026. The desk works on the 18th, then is shut until the new year:
+    # the five working days are 18 December and 4, 5, 6 and 7 January.
+
+    assert services.auto_close_day(date(2026, 12, 17)) == date(2027, 1, 8)
+    assert services.tickets_auto_close(now=datetime(2026, 12, 25, 0, 5, tzinfo=tz)) == 0
+    assert services.tickets_auto_close(now=datetime(2027, 1, 7, 16, 0, tzinfo=tz)) == 0
+    assert services.tickets_auto_close(now=datetime(2027, 1, 8, 0, 5, tzinfo=tz)) == 1
 
 
 # --- several changes at once (the API's PATCH) -----------------------------------------------------------

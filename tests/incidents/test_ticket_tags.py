@@ -47,9 +47,10 @@ def test_time_left_or_overdue_or_dash():
     assert time_left_words(None, now=NOW) == "—"
 
 
-def test_a_pending_ticket_is_paused_and_no_target_is_a_dash():
-    assert due_words(SimpleNamespace(status="pending", resolution_due_at=NOW)) == "paused"
-    assert due_words(SimpleNamespace(status="new", resolution_due_at=None)) == "—"
+def test_a_paused_clock_says_paused_and_no_target_is_a_dash():
+    paused = SimpleNamespace(resolution_clock_state="paused", resolution_due_at=None)
+    assert due_words(paused) == "paused"
+    assert due_words(SimpleNamespace(resolution_clock_state=None, resolution_due_at=None)) == "—"
 
 
 def test_who_is_working_on_it():
@@ -140,5 +141,5 @@ def test_the_queue_shows_the_nearest_running_deadline(staff_user):
     assert nearest_deadline(ticket, now=MONDAY_10).text == "answer overdue by 1 h"
     ticket.response_due_at = None
     assert nearest_deadline(ticket, now=MONDAY_10).text == "1 business day 7 h left"
-    ticket.status = Status.PENDING
+    ticket.resolution_clock_state = "paused"  # the row's resolution clock (selectors.queue_rows)
     assert nearest_deadline(ticket, now=MONDAY_10).text == "paused"

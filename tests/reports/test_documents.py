@@ -280,10 +280,11 @@ def test_the_sla_words_looked_up_are_the_ones_worked_out():
     from slas.models import ClockState
 
     for state in (None, *ClockState.values):
-        for late in (False, True):
-            assert documents.SLA_WORDS[(state, late)] == documents._sla_word(state, late)
-    assert documents._sla_word("stopped", True) == "breached"
-    assert documents._sla_word("paused", True) == "paused (past due)"
+        for outcome in (None, "met", "breached", "overdue", "running", "paused"):
+            assert documents.SLA_WORDS[(state, outcome)] == documents._sla_word(state, outcome)
+    assert documents._sla_word("stopped", "breached") == "breached"
+    assert documents._sla_word("paused", "overdue") == "paused (past due)"
+    assert documents._sla_word("running", "running") == "running"
 
 
 # --- the pack as the council reads it ----------------------------------------------------------------------

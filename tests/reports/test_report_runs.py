@@ -13,8 +13,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from common import access as roles
+from common.models import Notification
 from incidents import services as ticket_services
-from incidents.models import Notification
 from reports import documents, services, tasks
 from reports.models import ReportRun
 from tests.factories import UserFactory
@@ -123,7 +123,7 @@ def test_text_that_looks_like_a_formula_stays_text(quick_pdf, built, manager_use
     assert not any(
         cell.data_type == "f" for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
     )
-    # The CSV (built with the run) writes every cell through servicedesk.spreadsheets.safe_cell.
+    # The CSV (built with the run) writes every cell through common.spreadsheets.safe_cell.
     second = _build(services.report_run_request(month=answers.OCTOBER, by=manager_user))
     rows = list(csv.reader(io.StringIO(second.csv.read().decode("utf-8-sig"))))
     summaries = [row[2] for row in rows[1:]]

@@ -17,11 +17,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalogue.models import Service, ServiceCategory, SupportGroup
 from common import access as roles
+from common.models import Notification
 from incidents import services
 from incidents.models import (
     Attachment,
     Comment,
-    Notification,
     SatisfactionRating,
     SavedFilter,
     Ticket,

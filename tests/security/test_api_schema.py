@@ -196,7 +196,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(role, users_
             nonlocal sent
             sent += 1
             # Schemathesis's WSGI client asks for gzip and does not unpack it; compression has its own
-            # test (tests/servicedesk/test_compression.py), so ask for the plain answer.
+            # test (tests/common/test_compression.py), so ask for the plain answer.
             case.headers = {**(case.headers or {}), "Accept-Encoding": "identity"}
             for name, value in known.items():
                 if value is not None and name in (case.path_parameters or {}):

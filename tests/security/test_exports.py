@@ -110,6 +110,6 @@ def test_every_admin_csv_export_is_inert(world, hostile):
 
 @pytest.mark.parametrize("formula", FORMULAS)
 def test_safe_cell_neutralises_each_trigger(formula):
-    from servicedesk.spreadsheets import safe_cell
+    from common.spreadsheets import safe_cell
 
     assert not safe_cell(formula).startswith(TRIGGERS)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("servicedesk", "accounts", "sites", "catalogue", "slas", "incidents", "reports")
+APPS = ("common", "servicedesk", "accounts", "sites", "catalogue", "slas", "incidents", "reports")
 
 
 def test_bandit_reports_no_high_severity_issue():

@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from servicedesk.spreadsheets import ImportRefused, csv_response
+from common.spreadsheets import ImportRefused, csv_response
 from sites import services
 from sites.models import Asset, AssetStatus, AssetType, Building, ConnectionType, Site
 from tests.factories import AssetFactory, UserFactory

@@ -1,19 +1,19 @@
-"""Form fields rendered in Python (incidents/templatetags/form_rendering.py) give Django's own HTML."""
+"""Form fields rendered in Python (common/templatetags/form_rendering.py) give Django's own HTML."""
 
 import pytest
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 from django.template import engines
 
-from incidents.filters import TicketFilter
-from incidents.forms import RatingForm, ReplyForm
-from incidents.templatetags.form_rendering import (
+from common.templatetags.form_rendering import (
     fast_choice,
     fast_choice_field,
     fast_field,
     fast_fields,
     fast_widget,
 )
+from incidents.filters import TicketFilter
+from incidents.forms import RatingForm, ReplyForm
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_a_pick_list_is_read_in_one_plain_query():
 
 
 # The templates fast_field, fast_choice_field and fast_fields replaced (templates/includes/field.html,
-# incidents/includes/choice_field.html, the loop of incidents/includes/fields.html), kept here to compare.
+# incidents/includes/choice_field.html, the loop of common/includes/fields.html), kept here to compare.
 REQUIRED = '{% if field.field.required %} <span aria-hidden="true">*</span>{% endif %}'
 HELP_AND_ERRORS = (
     '  {% if field.help_text %}<small class="help">{{ field.help_text }}</small>{% endif %}\n'

@@ -1,13 +1,17 @@
-"""Critical periods: working days skip weekends and South African public holidays."""
+"""Critical periods: working days are the service desk's calendar's (slas registers the rule): they skip
+weekends, South African public holidays and the calendar's closed days."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from catalogue.critical_periods import in_period, is_working_day, period_errors, working_days_of_month
 from catalogue.models import CriticalPeriod
-from catalogue.periods import in_period, is_working_day, period_errors, working_days_of_month
+from slas.calendars import forget_calendars
+from slas.models import ClosedDay, ServiceLevelAgreement
 
+pytestmark = pytest.mark.django_db
 Rule = CriticalPeriod.Rule
 
 
@@ -43,6 +47,20 @@ def test_december_last_working_days_skip_christmas_and_goodwill():
     assert [d.day for d in working_days_of_month(2026, 12)[-3:]] == [29, 30, 31]
     assert in_period(payroll, date(2026, 12, 29))
     assert not in_period(payroll, date(2026, 12, 28))
+
+
+def test_a_shutdown_on_the_desk_calendar_moves_the_last_working_days(request):
+    request.addfinalizer(forget_calendars)  # the shutdown is rolled back: so must the cached calendar be
+    desk = ServiceLevelAgreement.objects.get(is_default=True).calendar
+    ClosedDay.objects.create(
+        calendar=desk, name="Year-end shutdown", first_day=date(2026, 12, 24), last_day=date(2027, 1, 1)
+    )
+    payroll = period(rule=Rule.LAST_WORKING_DAYS, working_days=3)
+
+    assert not is_working_day(date(2026, 12, 29))
+    assert [d.day for d in working_days_of_month(2026, 12)[-3:]] == [21, 22, 23]
+    assert in_period(payroll, date(2026, 12, 21))
+    assert not in_period(payroll, date(2026, 12, 30))
 
 
 def test_first_working_days_of_april_2026_skip_easter():

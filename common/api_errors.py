@@ -2,8 +2,8 @@
 
 - Django's ValidationError (a broken rule) -> 400 with the same messages the pages show, by field;
 - Django's PermissionDenied (the role may not do this) -> 403 with its message (DRF maps it, keeping it);
-- incidents.services.TicketConflict (the change was made from a stale copy) -> 409 with the message and
-  the ticket's current version, so the client can reload and try again;
+- common.conflicts.StaleCopy (the change was made from a stale copy, e.g. incidents' TicketConflict)
+  -> 409 with the message and the row's current version, so the client can reload and try again;
 - Django's ProtectedError / RestrictedError (a row others still point at, e.g. a category with services)
   -> 409 saying what still uses it, instead of a 500.
 """
@@ -13,7 +13,7 @@ from django.db.models import ProtectedError, RestrictedError
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from incidents.services import TicketConflict
+from .conflicts import StaleCopy
 
 
 class Conflict(exceptions.APIException):
@@ -30,9 +30,9 @@ def exception_handler(exc, context):
         users = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
         kinds = sorted({str(obj._meta.verbose_name_plural) for obj in users})
         exc = Conflict(f"Still in use by {', '.join(kinds) or 'other records'}; nothing was deleted.")
-    elif isinstance(exc, TicketConflict):
+    elif isinstance(exc, StaleCopy):
         response = drf_exception_handler(Conflict(str(exc)), context)
-        response.data["version"] = exc.ticket.version
-        response["ETag"] = f'"{exc.ticket.version}"'
+        response.data["version"] = exc.version
+        response["ETag"] = f'"{exc.version}"'
         return response
     return drf_exception_handler(exc, context)

@@ -1,27 +1,39 @@
 """Critical periods: when a service matters most (e.g. the financial system in the payroll days).
 
-"Working day" here is Monday to Friday except South Africa's public holidays (the `holidays` package,
-with its Sunday-to-Monday observed rule). The SLA calendars (slas/) count business *hours*; this module
-only answers "is this date inside the period", so it needs no hours.
+This module only answers "is this date inside the period". Some rules count *working days* ("the last
+three working days of the month"); what a working day is belongs to the service desk's calendar, which
+`slas` owns and `catalogue` may not import. So `slas` registers its answer at start-up
+(`register_working_day_rule(slas.calendars.is_working_day)`, from SlasConfig.ready), as it does for the
+catalogue's targets (catalogue.targets): a shutdown day or a public holiday on that calendar is not a
+working day here either. docs/architecture.md lists the hook among the exceptions to the arrow.
 """
 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from datetime import date, datetime
-from functools import lru_cache
 
-import holidays
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+WorkingDayRule = Callable[[date], bool]
 
-@lru_cache(maxsize=32)
-def south_african_public_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("ZA", years=year))
+_working_day: WorkingDayRule | None = None
+
+
+def register_working_day_rule(rule: WorkingDayRule | None) -> None:
+    """Set the one rule for "working day" (a later registration replaces an earlier one; None removes
+    it)."""
+    global _working_day
+    _working_day = rule
 
 
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in south_african_public_holidays(day.year)
+    """The registered rule's answer (slas: the service desk's calendar opens on that date)."""
+    if _working_day is None:
+        raise ImproperlyConfigured("No working-day rule is registered: slas registers it at start-up.")
+    return _working_day(day)
 
 
 def working_days_of_month(year: int, month: int) -> list[date]:

@@ -1,5 +1,5 @@
 """Pages and API answers go gzipped to a browser that accepts it (a wireless link to a park home);
-downloads and anything already compressed go as they are (servicedesk/compression.py)."""
+downloads and anything already compressed go as they are (common/compression.py)."""
 
 import gzip
 import json

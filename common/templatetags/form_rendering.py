@@ -155,7 +155,7 @@ def _label_text(bound_field) -> str:
 def fast_field(bound_field):
     """{{ field|fast_field }}: one field with its label, help and errors (a div of class "field"); in
     Python, since a page of forms spent a third of its template time including a small template per field.
-    The markup is written here only (tests/incidents/test_form_rendering.py keeps the template it replaced
+    The markup is written here only (tests/common/test_form_rendering.py keeps the template it replaced
     and compares the two)."""
     has_errors = " has-errors" if bound_field.errors else ""
     return mark_safe(  # noqa: S308 - every value went through conditional_escape or Django's widget code

@@ -1,13 +1,13 @@
-"""Pages past the middle are read from the far end (servicedesk/pagination.py) and are the same pages."""
+"""Pages past the middle are read from the far end (common/pagination.py) and are the same pages."""
 
 import pytest
 from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from common.pagination import NearerEndPaginator
 from incidents.models import Ticket
 from incidents.selectors import queue_order
-from servicedesk.pagination import NearerEndPaginator
 from tests.factories import ServiceFactory, TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_the_api_pages_ids_first_and_gives_drf_s_pages(tickets, rf):
     from rest_framework.pagination import PageNumberPagination
     from rest_framework.request import Request
 
-    from servicedesk.pagination import IdsFirstPagination
+    from common.pagination import IdsFirstPagination
 
     rows = queue_order(Ticket.objects.select_related("service", "site").prefetch_related("rating"))
     for number in ("1", "2", "4", "5", "last"):

@@ -1,0 +1,17 @@
+"""Celery entry points of the ground floor: thin wrappers over common.outbox, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import outbox
+
+
+@shared_task(name="common.deliver_notification", acks_late=True, ignore_result=True)
+def deliver_notification(notification_id: int) -> bool:
+    return outbox.notification_deliver(notification_id=notification_id)
+
+
+@shared_task(name="common.deliver_unsent_notifications", ignore_result=True)
+def deliver_unsent_notifications() -> int:
+    return outbox.notifications_deliver_unsent()
