@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 PORT   ?= 8000
 
-.PHONY: run test lint format bench install install-test lock clean-var
+.PHONY: run test check lint format bench install install-test lock clean-var
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,13 @@ test: install-test
 lint: install-test
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	DEBUG=true $(PY) -m mypy
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+## check: lint, types and the fast part of the suite (no browser, no real workers, no restarts): minutes
+check: lint
+	@eval "$$($(PY) bin/test-services)" && $(PY) -m pytest -q -m "not worker" \
+	  --ignore=tests/e2e --ignore=tests/reliability --ignore=tests/test_types.py $(PYTEST_ARGS)
 
 format: install-test
 	$(VENV)/bin/ruff format .

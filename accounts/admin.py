@@ -7,7 +7,7 @@ from .models import User
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *DjangoUserAdmin.fieldsets,  # type: ignore[misc]  # set on UserAdmin; the stubs say Optional
         ("Work", {"fields": ("site", "department", "job_title", "phone")}),
     )
     list_display = ("username", "first_name", "last_name", "email", "site", "department", "is_active")

@@ -15,7 +15,7 @@ class User(AbstractUser):
         "sites.Site", on_delete=models.SET_NULL, null=True, blank=True, related_name="people"
     )
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # stubs declare no AbstractUser.Meta
         swappable = "AUTH_USER_MODEL"
         ordering = ["last_name", "first_name", "username"]
 

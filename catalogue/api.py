@@ -80,7 +80,7 @@ class ServiceCategoryViewSet(viewsets.ModelViewSet):
     serializer_class = ServiceCategorySerializer
     search_fields = ["name"]
     ordering_fields = ["name", "display_order"]
-    filterset_fields = []
+    filterset_fields: list[str] = []
 
 
 class ServiceViewSet(viewsets.ModelViewSet):

@@ -22,7 +22,7 @@ from .critical_periods import active_period
 from .models import Criticality, Impact, PriorityMatrixCell, Urgency
 
 # ITIL's usual five-level matrix; the migration seeds it and admins may change the cells.
-DEFAULT_MATRIX = {
+DEFAULT_MATRIX: dict[tuple[str, str], int] = {
     (Impact.HIGH, Urgency.HIGH): 1,
     (Impact.HIGH, Urgency.MEDIUM): 2,
     (Impact.HIGH, Urgency.LOW): 3,

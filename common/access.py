@@ -19,12 +19,18 @@ The ground floor: this module imports no app of the project.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from rest_framework.permissions import BasePermission
+
+if TYPE_CHECKING:  # importing DRF's views here would import its settings, which import this module
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 STAFF = "Staff"
 TECHNICIAN = "Technician"
@@ -198,7 +204,7 @@ DECIDED_AFTER_SCOPE = frozenset({"ticket_update_form", "ticket_major_link_form",
 # --- reading the table -----------------------------------------------------------------------------------
 
 
-def role_of(user) -> str | None:
+def role_of(user: Any) -> str | None:
     """The user's highest role, or None for an anonymous user or one in no role group."""
     if not getattr(user, "is_authenticated", False):
         return None
@@ -208,7 +214,7 @@ def role_of(user) -> str | None:
     return next((role for role in ROLES if role in names), None)
 
 
-def _group_names(user) -> set[str]:
+def _group_names(user: Any) -> set[str]:
     # Cached on the user object: the navigation asks on every page, and one query per request is enough.
     cached = getattr(user, "_role_group_names", None)
     if cached is None:
@@ -217,7 +223,7 @@ def _group_names(user) -> set[str]:
     return cached
 
 
-def audiences_of(user) -> list[str]:
+def audiences_of(user: Any) -> list[str]:
     """The entries of ACCESS that apply to the user, widest first."""
     if not getattr(user, "is_authenticated", False):
         return [ANYONE]
@@ -225,7 +231,7 @@ def audiences_of(user) -> list[str]:
     return [ANYONE, SIGNED_IN] if role is None else [ANYONE, SIGNED_IN, role]
 
 
-def _allows(user, kind: str, name: str) -> bool:
+def _allows(user: Any, kind: str, name: str) -> bool:
     # The wider audiences first: a page open to every signed-in account costs no query for the groups.
     if name in getattr(ACCESS[ANYONE], kind):
         return True
@@ -237,17 +243,17 @@ def _allows(user, kind: str, name: str) -> bool:
     return role is not None and name in getattr(ACCESS[role], kind)
 
 
-def may_open(user, page: str) -> bool:
+def may_open(user: Any, page: str) -> bool:
     """May the user open the page with this URL name ("sites:site_list")?"""
     return _allows(user, "pages", page)
 
 
-def may_call(user, basename: str, action: str) -> bool:
+def may_call(user: Any, basename: str, action: str) -> bool:
     """May the user call this action of the viewset registered under `basename` ("ticket", "take")?"""
     return _allows(user, "endpoints", f"{basename}.{action}")
 
 
-def may(user, action: str) -> bool:
+def may(user: Any, action: str) -> bool:
     """May the user do this action ("ticket.work", "report.make")?"""
     return _allows(user, "actions", action)
 
@@ -266,7 +272,7 @@ def roles_with(kind: str, name: str) -> tuple[str, ...]:
     return tuple(role for role in ROLES if role in audiences)
 
 
-def pages_for(user) -> frozenset[str]:
+def pages_for(user: Any) -> frozenset[str]:
     """Every page the user may open: for templates that offer a link only to those who may follow it."""
     pages: frozenset[str] = frozenset()
     for audience in audiences_of(user):
@@ -277,7 +283,7 @@ def pages_for(user) -> frozenset[str]:
 NO_ROLE_YET = "Your account has no service desk role yet; ask the ICT service desk to give you one."
 
 
-def refusal(user, kind: str, name: str) -> str:
+def refusal(user: Any, kind: str, name: str) -> str:
     """Why a signed-in user may not reach a page or endpoint, in words read from the table."""
     if role_of(user) is None:
         return NO_ROLE_YET
@@ -292,7 +298,13 @@ def refusal(user, kind: str, name: str) -> str:
 # --- pages -----------------------------------------------------------------------------------------------
 
 
-def access_required(view):
+def _page_of(request: HttpRequest) -> str:
+    """The URL name the request came through ("" when it was not resolved, which no entry names)."""
+    match = request.resolver_match
+    return match.view_name if match else ""
+
+
+def access_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """View decorator: the page is the URL name the request came through (a view mounted at two URLs,
     asset_qr, is checked against each one's entry). A person the table lets open it goes through;
     otherwise an anonymous visitor is sent to sign in and a signed-in user gets a 403. A page in
@@ -301,8 +313,8 @@ def access_required(view):
     from django.contrib.auth.views import redirect_to_login
 
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        page = request.resolver_match.view_name
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        page = _page_of(request)
         user = request.user
         if may_open(user, page):
             return view(request, *args, **kwargs)
@@ -315,10 +327,10 @@ def access_required(view):
     return wrapper
 
 
-def require_page(request) -> None:
+def require_page(request: HttpRequest) -> None:
     """For a page in DECIDED_AFTER_SCOPE, once its ticket is found: PermissionDenied unless the table lets
     the user open the page."""
-    page = request.resolver_match.view_name
+    page = _page_of(request)
     if not may_open(request.user, page):
         raise PermissionDenied(refusal(request.user, "pages", page))
 
@@ -335,30 +347,31 @@ class HasAccess(BasePermission):
 
     message = "Your role does not give access to this endpoint."
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         basename = getattr(view, "basename", None)
         if basename is None:
-            page = request.resolver_match.view_name
+            page = _page_of(request)
             return self._answer(request, may_open(request.user, page), "pages", page)
-        action = view.action
+        action = getattr(view, "action", None)
         if f"{basename}.{action}" in DECIDED_AFTER_SCOPE:
             wanted = _actions_of(basename) - {action}
         elif action in (None, "metadata"):
             wanted = _actions_of(basename)
         else:
-            wanted = {action}
+            wanted = {str(action)}
         allowed = any(may_call(request.user, basename, each) for each in wanted)
         return self._answer(request, allowed, "endpoints", f"{basename}.{min(wanted, default=action)}")
 
-    def has_object_permission(self, request, view, obj) -> bool:
-        endpoint = f"{getattr(view, 'basename', None)}.{getattr(view, 'action', None)}"
+    def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
+        basename, action = getattr(view, "basename", None), getattr(view, "action", None)
+        endpoint = f"{basename}.{action}"
         if endpoint not in DECIDED_AFTER_SCOPE:
             return True  # decided in has_permission
         return self._answer(
-            request, may_call(request.user, view.basename, view.action), "endpoints", endpoint
+            request, may_call(request.user, str(basename), str(action)), "endpoints", endpoint
         )
 
-    def _answer(self, request, allowed: bool, kind: str, name: str) -> bool:
+    def _answer(self, request: Request, allowed: bool, kind: str, name: str) -> bool:
         if not allowed and getattr(request.user, "is_authenticated", False):
             self.message = refusal(request.user, kind, name)
         return allowed
@@ -419,7 +432,7 @@ ROLE_GRANTS: dict[str, Grant] = {
 }
 
 
-def sync_roles(apps) -> None:
+def sync_roles(apps: Any) -> None:
     """Create the four groups if missing and set each group's model permissions to ROLE_GRANTS exactly."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
@@ -440,7 +453,7 @@ def _granted(grant: Grant, app_label: str, model: str, action: str) -> bool:
     return action in actions
 
 
-def sync_roles_after_migrate(sender, apps=None, using="default", **kwargs) -> None:
+def sync_roles_after_migrate(sender: Any, apps: Any = None, using: str = "default", **kwargs: Any) -> None:
     """post_migrate receiver (connected in common/apps.py): runs once per migrate or flush, for the last
     app the signal is sent for, when every app's permissions can exist."""
     from django.apps import apps as global_apps

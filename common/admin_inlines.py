@@ -5,14 +5,28 @@ unnamed (axe-core: "label", "select-name", critical). Each widget here carries i
 aria-label.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from django import forms
 from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    _InlineBase = admin.TabularInline[Any, Any]  # generic in the stubs only
+else:
+    _InlineBase = admin.TabularInline
 
 
-class LabelledTabularInline(admin.TabularInline):
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
+class LabelledTabularInline(_InlineBase):
+    def formfield_for_dbfield(
+        self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if field is not None:
             # Related fields come wrapped (the add/change links); the input is the inner widget.
-            widget = getattr(field.widget, "widget", field.widget)
+            widget = cast(forms.Widget, getattr(field.widget, "widget", field.widget))
             widget.attrs.setdefault("aria-label", str(field.label or db_field.verbose_name).capitalize())
         return field

@@ -8,9 +8,14 @@
   -> 409 saying what still uses it, instead of a 500.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .conflicts import StaleCopy
@@ -22,7 +27,7 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
@@ -32,7 +37,8 @@ def exception_handler(exc, context):
         exc = Conflict(f"Still in use by {', '.join(kinds) or 'other records'}; nothing was deleted.")
     elif isinstance(exc, StaleCopy):
         response = drf_exception_handler(Conflict(str(exc)), context)
-        response.data["version"] = exc.version
-        response["ETag"] = f'"{exc.version}"'
+        if response is not None:  # always: DRF answers every APIException, Conflict included
+            response.data["version"] = exc.version
+            response["ETag"] = f'"{exc.version}"'
         return response
     return drf_exception_handler(exc, context)

@@ -10,6 +10,7 @@ CSRF token is masked per request, and no page echoes a secret next to text the v
 
 from __future__ import annotations
 
+from django.http import HttpRequest, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware
 
 COMPRESSIBLE = (
@@ -24,7 +25,7 @@ COMPRESSIBLE = (
 
 
 class PageCompressionMiddleware(GZipMiddleware):
-    def process_response(self, request, response):
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         if response.streaming:
             return response
         content_type = response.get("Content-Type", "").split(";", 1)[0].strip().lower()

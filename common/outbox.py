@@ -26,12 +26,13 @@ from __future__ import annotations
 import logging
 import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import OperationalError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone
 
 from .models import Notification
@@ -62,8 +63,8 @@ def notification_send(
     subject: str,
     body_text: str,
     body_html: str = "",
-    recipient=None,
-    about=None,
+    recipient: Any = None,
+    about: Model | None = None,
 ) -> bool:
     """Send one mail through the outbox, once per `key`; True if it is new (queued after commit)."""
     if not to_address:
@@ -112,7 +113,7 @@ def message_id(notification: Notification) -> str:
     return f"<notification-{notification.pk}.{notification.created_at:%Y%m%d%H%M%S}@{host}>"
 
 
-def _claimable(now):
+def _claimable(now: datetime) -> QuerySet[Notification]:
     return Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS).filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     )
@@ -166,7 +167,7 @@ def _deliver(notification_id: int) -> bool:
     return True
 
 
-def _mark(notification_id: int, **fields) -> None:
+def _mark(notification_id: int, **fields: Any) -> None:
     """Record a delivery's outcome in a transaction of its own, retried while the database is busy; if
     it still fails, the row keeps its lease and nobody sends it again before the lease lapses."""
     for attempt in range(1, MARK_TRIES + 1):

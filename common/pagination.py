@@ -13,16 +13,26 @@ in the list, join every row before the page (the API's last page of 100,000 tick
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from typing import TYPE_CHECKING, Any, cast
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
 from rest_framework.pagination import PageNumberPagination
 
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
-class NearerEndPaginator(Paginator):
+    _PaginatorBase = Paginator[Any]  # generic in the stubs only
+else:
+    _PaginatorBase = Paginator
+
+
+class NearerEndPaginator(_PaginatorBase):
     """A Paginator over an ordered QuerySet whose ordering is total (ends with the primary key), so the
     reversed order is exactly the forward order turned round."""
 
-    def page(self, number):
+    def page(self, number: int | str) -> Page[Any]:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
@@ -31,19 +41,21 @@ class NearerEndPaginator(Paginator):
         from_end = self.count - top
         if from_end >= bottom or not _totally_ordered(self.object_list):
             return super().page(number)
-        rows = list(self.object_list.reverse()[from_end : self.count - bottom])
+        ordered = cast("QuerySet[Any]", self.object_list)  # _totally_ordered() holds of QuerySets only
+        rows = list(ordered.reverse()[from_end : self.count - bottom])
         rows.reverse()
-        return self._get_page(rows, number, self)
+        page: Page[Any] = self._get_page(rows, number, self)  # type: ignore[attr-defined]  # hook not in stubs
+        return page
 
 
-def _totally_ordered(rows) -> bool:
+def _totally_ordered(rows: object) -> bool:
     """The QuerySet's own order_by() ends with the primary key: no two rows tie, so reversing the order
     turns the list exactly round (a model's default ordering is not trusted to)."""
-    order_by = getattr(getattr(rows, "query", None), "order_by", ())
+    order_by: tuple[str, ...] = getattr(getattr(rows, "query", None), "order_by", ())
     return bool(order_by) and order_by[-1] in ("pk", "-pk", "id", "-id")
 
 
-def fill_page(page, rows):
+def fill_page(page: Page[Any], rows: QuerySet[Model]) -> Page[Any]:
     """The page of ids turned into the rows they name, in the page's order. `rows` (a QuerySet with its
     joins) is read by primary key and unsorted: its plan is for 25 or 50 keys, not for the whole table."""
     ids = list(page.object_list)
@@ -58,10 +70,13 @@ class IdsFirstPagination(PageNumberPagination):
 
     django_paginator_class = NearerEndPaginator
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(
+        self, queryset: Any, request: Request, view: APIView | None = None
+    ) -> list[Any] | None:
         if not isinstance(queryset, QuerySet):  # a list already read (a conversation): paged as it is
             return super().paginate_queryset(queryset, request, view)
         ids = queryset.prefetch_related(None).values_list("pk", flat=True)
-        if super().paginate_queryset(ids, request, view) is None:
+        # the call sets self.page whenever it returns a page
+        if super().paginate_queryset(ids, request, view) is None or self.page is None:
             return None
         return list(fill_page(self.page, queryset).object_list)

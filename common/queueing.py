@@ -4,13 +4,14 @@ is down: every piece of queued work also lives in a database row that a beat swe
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
 
-def enqueue_on_commit(task, *args, **kwargs) -> None:
+def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     """task.delay(*args, **kwargs) once the current transaction commits (at once outside one).
 
     A broker that cannot be reached is logged, not raised: the row behind the task (a Notification,

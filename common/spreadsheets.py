@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpResponse
 
@@ -36,7 +37,7 @@ class ImportRefused(Exception):
         super().__init__("; ".join(str(e) for e in self.errors[:5]))
 
 
-def safe_cell(value):
+def safe_cell(value: Any) -> Any:
     """A cell value a spreadsheet shows as typed: text that could start a formula gets a leading '."""
     if value is None:
         return ""
@@ -45,7 +46,7 @@ def safe_cell(value):
     return value
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
     """A CSV download (UTF-8 with BOM, so Excel reads isiXhosa names right) with every cell made safe."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -58,7 +59,7 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence])
 
 
 def read_csv(
-    upload,
+    upload: Any,
     *,
     required: Sequence[str],
     optional: Sequence[str] = (),

@@ -209,7 +209,7 @@ class Ticket(models.Model):
         return self.status in OPEN_STATUSES
 
 
-REFERENCE_PREFIX = {TicketKind.INCIDENT: "INC", TicketKind.REQUEST: "REQ"}
+REFERENCE_PREFIX: dict[str, str] = {TicketKind.INCIDENT: "INC", TicketKind.REQUEST: "REQ"}
 
 
 def reference_for(kind: str, pk: int | None) -> str:

@@ -6,6 +6,8 @@ Only the ICT Manager and Admin roles (the access table, common/access.py); anyon
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -63,8 +65,12 @@ class ReportRunSerializer(serializers.ModelSerializer):
     month = serializers.SerializerMethodField()
     # Plain text in the schema: an enum would collide with the other models' "status" enums.
     status = serializers.CharField(read_only=True, help_text="queued, running, done or failed.")
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    signed_off_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    signed_off_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     page = serializers.SerializerMethodField()
     files = serializers.SerializerMethodField()
 

@@ -329,7 +329,7 @@ def line_chart(
     step = plot_w / max(len(labels), 1)
     for s_index, (name, values) in enumerate(series):
         colour = COLOURS[s_index % len(COLOURS)]
-        points = []
+        points: list[tuple[float, float] | None] = []
         for index, value in enumerate(values):
             if value is None:
                 points.append(None)

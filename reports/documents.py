@@ -13,6 +13,7 @@ import io
 import mimetypes
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -26,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from common.spreadsheets import safe_cell
 from incidents.models import Ticket, reference_for
@@ -261,7 +263,7 @@ def _definitions_sheet(workbook, report: dict) -> None:
 
 def _summary_sheet(workbook, report: dict, run) -> None:
     """The headline figures against last month, with the report's scope and whether it is signed off."""
-    summary = workbook.active
+    summary = cast(Worksheet, workbook.active)  # a new Workbook's one sheet
     summary.title = "Summary"
     period, previous = report["period"], report["previous_period"]
     _write(summary, 1, [f"{report['organisation']}: ICT service desk performance report"], bold=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from django import forms
 
@@ -43,7 +44,9 @@ class ScopeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["month"].choices = _month_choices(recent_months(count=25), current=True)
+        cast(forms.ChoiceField, self.fields["month"]).choices = _month_choices(
+            recent_months(count=25), current=True
+        )
 
     def scope(self) -> Scope:
         """The valid filters; a filter with an error (shown on the form) is left out."""
@@ -82,7 +85,9 @@ class RunRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["month"].choices = _month_choices(reportable_months(), current=False)
+        cast(forms.ChoiceField, self.fields["month"]).choices = _month_choices(
+            reportable_months(), current=False
+        )
 
     def clean_month(self) -> date:
         return parse_month(self.cleaned_data["month"])

@@ -34,7 +34,8 @@ class TokenRequestSerializer(AuthTokenSerializer):
     """A username longer than any account can have is bad input, refused before a sign-in is tried: the
     failed attempt's record (django-axes, 255 characters) could not hold it and the answer was a 500."""
 
-    username = serializers.CharField(label="Username", write_only=True, max_length=USERNAME_MAX)
+    # DRF takes max_length=None (no limit); the stubs say int
+    username = serializers.CharField(label="Username", write_only=True, max_length=USERNAME_MAX)  # type: ignore[arg-type]
 
 
 class TokenView(ObtainAuthToken):

@@ -11,7 +11,7 @@ from ipaddress import ip_address
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.http.request import validate_host
 
 EXAMPLE = "SITE_URL=https://servicedesk.mbashe.gov.za"
@@ -63,7 +63,7 @@ def site_url_for_deployment(app_configs, **kwargs):
     parts = urlsplit(value)
     if not parts.hostname:
         return []  # site_url_is_an_address reports it
-    found = []
+    found: list[CheckMessage] = []
     if _local(parts.hostname):
         found.append(
             Error(

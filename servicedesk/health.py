@@ -27,9 +27,11 @@ def broker_state(timeout: float = 2.0) -> dict:
     transport = celery_app.conf.broker_url.split(":", 1)[0]
     try:
         with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)
+            # kombu takes a float timeout; its stubs say int
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)  # type: ignore[arg-type]
             # Redis accepts TCP before it can answer; a real round trip proves it serves commands.
-            conn.default_channel.client.ping() if transport.startswith("redis") else conn.default_channel
+            # the Redis channel's client; the stubs know only StdChannel
+            conn.default_channel.client.ping() if transport.startswith("redis") else conn.default_channel  # type: ignore[attr-defined]
     except Exception as exc:
         return {"ok": False, "transport": transport, "error": _short(exc)}
     return {"ok": True, "transport": transport}

@@ -41,7 +41,7 @@ PLACES = (
     Place("Administration", "admin:index"),
 )
 
-HOME_URL_NAMES = {
+HOME_URL_NAMES: dict[str | None, str] = {
     access.STAFF: "my_tickets",
     access.TECHNICIAN: "work_queue",
     access.MANAGER: "dashboard",

@@ -3,6 +3,8 @@ warnings and breaches they recorded (for audits: nobody edits those by hand)."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
@@ -80,8 +82,9 @@ class BusinessCalendarAdmin(SimpleHistoryAdmin):
         return super().get_queryset(request).annotate(_agreements=Count("agreements"))
 
     @admin.display(description="agreements", ordering="_agreements")
-    def agreement_count(self, calendar) -> int:
-        return calendar._agreements
+    def agreement_count(self, calendar: BusinessCalendar) -> int:
+        count: int = calendar._agreements  # type: ignore[attr-defined]  # get_queryset's annotation
+        return count
 
 
 # --- agreements ------------------------------------------------------------------------------------------
@@ -93,7 +96,7 @@ class SlaTargetForm(forms.ModelForm):
         fields = ("priority", "response_minutes", "resolution_minutes")
 
     def clean(self):
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())  # ModelForm.clean returns cleaned_data
         response, resolution = data.get("response_minutes"), data.get("resolution_minutes")
         if response is not None and resolution is not None and resolution < response:
             # Said here, on the field, before the model's CheckConstraint would answer in database words.
@@ -283,7 +286,7 @@ class OperationalTargetForm(forms.ModelForm):
         fields = ("priority", "response_minutes", "resolution_minutes")
 
     def clean(self):
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())  # ModelForm.clean returns cleaned_data
         response, resolution = data.get("response_minutes"), data.get("resolution_minutes")
         if response is not None and resolution is not None and resolution < response:
             self.add_error("resolution_minutes", f"Cannot be shorter than the {response} minutes to take it.")
@@ -397,7 +400,7 @@ class SlaClockAdmin(ReadOnlyAdmin):
     ordering = ("-ticket_id", "kind")
 
     @admin.display(description="elapsed (business minutes)", ordering="elapsed_seconds")
-    def elapsed_minutes(self, clock) -> int:
+    def elapsed_minutes(self, clock: SlaClock) -> int:
         return clock.elapsed_seconds // 60
 
     def get_search_results(self, request, queryset, search_term):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import time
+from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Model, Prefetch, Q
 
 from .business_time import CalendarSpec
 from .models import BusinessCalendar, ServiceLevelAgreement, SlaService, SlaTarget, Weekday
@@ -151,7 +152,7 @@ def targets_by_service(
     return result
 
 
-def announce_change(sender, instance, **kwargs) -> None:
+def announce_change(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     """post_save/post_delete receiver: an agreement, its targets, a calendar, an OLA or a supplier's
     contract changed, so the open tickets under them are recalculated. The request is a row written with
     the edit (slas.models.ClockRecalculation: durable whatever the broker does); incidents is told through

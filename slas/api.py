@@ -172,7 +172,8 @@ class CalendarSerializer(serializers.ModelSerializer):
                     "open_minutes": 24 * 60 if calendar.always_open else minutes,
                 }
             )
-        return WeekdayHoursSerializer(days, many=True).data
+        # many=True gives a ReturnList; the stubs type .data as ReturnDict whatever `many` is
+        return WeekdayHoursSerializer(days, many=True).data  # type: ignore[return-value]
 
     def get_business_day_minutes(self, calendar) -> int:
         return business_day_minutes(calendar)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
 
@@ -18,6 +19,7 @@ class SlasConfig(AppConfig):
 
         # A calendar edit must reach the arithmetic at once in this process (others within a minute); an
         # agreement edit may change which calendar is the desk's (the default SLA's).
+        model: type[Model]
         for model in (
             models.BusinessCalendar,
             models.WorkingHours,

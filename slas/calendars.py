@@ -6,6 +6,7 @@ import threading
 import time as clock
 from datetime import date, time, timedelta
 from functools import lru_cache
+from typing import Any
 
 import holidays
 
@@ -100,7 +101,7 @@ def nth_working_day(day: date, n: int) -> date:
     raise ValueError("the service desk's calendar has no working day in three years")
 
 
-def forget_calendars(*args, **kwargs) -> None:
+def forget_calendars(*args: Any, **kwargs: Any) -> None:
     with _lock:
         _cache.clear()
         _desk.clear()

@@ -14,6 +14,7 @@ Both stand still while the ticket is pending (on the requester or a third party)
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -82,7 +83,11 @@ def _thresholds(target: timedelta) -> dict[str, timedelta]:
     return {"warning": target * WARNING_SHARE, "breach": target}
 
 
-def clocks_derive(points: list[HistoryPoint], spec_for, target_for) -> dict[str, ClockResult]:
+def clocks_derive(
+    points: list[HistoryPoint],
+    spec_for: Callable[[int], CalendarSpec],
+    target_for: Callable[[int, int, str], timedelta],
+) -> dict[str, ClockResult]:
     """Replay the history into the two clocks. `spec_for(sla_id)` gives a CalendarSpec and
     `target_for(sla_id, priority, kind)` a timedelta; both are looked up, never stored, so the clocks
     depend on the history and the agreements alone."""

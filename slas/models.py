@@ -6,12 +6,17 @@ rules they are derived with, and the warnings and breaches recorded once each (S
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from catalogue.models import Priority
+
+if TYPE_CHECKING:
+    from catalogue.models import Service, SupportGroup
 
 
 class Weekday(models.IntegerChoices):
@@ -111,7 +116,9 @@ class ServiceLevelAgreement(models.Model):
     is_default = models.BooleanField(
         default=False, help_text="Applies to every service not named in another SLA."
     )
-    services = models.ManyToManyField("catalogue.Service", through="SlaService", blank=True, related_name="+")
+    services: models.ManyToManyField[Service, SlaService] = models.ManyToManyField(
+        "catalogue.Service", through="SlaService", blank=True, related_name="+"
+    )
     review_date = models.DateField(
         help_text="When the agreement is next reviewed; the ICT manager is reminded 30 days before."
     )
@@ -326,7 +333,7 @@ class OperationalAgreement(models.Model):
             raise ValidationError({"supplier": "An underpinning contract names a supplier (and no group)."})
 
     @property
-    def party(self):
+    def party(self) -> SupportGroup | Supplier | None:
         return self.group if self.kind == self.Kind.OLA else self.supplier
 
 

@@ -19,15 +19,27 @@ The rule (docs/sla.md, docs/kpis.md):
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Case, CharField, Q, Value, When
 from django.utils import timezone
 
 from .models import ClockState
+
+
+class TimedClock(Protocol):
+    """What the Python forms read: an SlaClock, an OperationalClock, or any object with these three."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def due_at(self) -> datetime | None: ...
+    @property
+    def breached_at(self) -> datetime | None: ...
 
 
 class Outcome:
@@ -53,7 +65,7 @@ class Term:
         value = at if self.value is AT else self.value
         return Q(**{f"{via}{self.field}__{self.lookup}": value})
 
-    def holds(self, clock, at: datetime | None) -> bool:
+    def holds(self, clock: TimedClock, at: datetime | None) -> bool:
         """The term on one clock, with SQL's answer for an empty column (a comparison with NULL is not
         true)."""
         value = at if self.value is AT else self.value
@@ -62,7 +74,8 @@ class Term:
             return (mine is None) == value
         if mine is None:
             return False
-        return {"exact": operator.eq, "lte": operator.le}[self.lookup](mine, value)
+        compare: Callable[[Any, Any], bool] = {"exact": operator.eq, "lte": operator.le}[self.lookup]
+        return compare(mine, value)
 
 
 # A condition: any of its alternatives, each all of its terms.
@@ -96,7 +109,7 @@ def _q(condition: Condition, at: datetime | None, via: str) -> Q:
     )
 
 
-def _holds(condition: Condition, clock, at: datetime | None) -> bool:
+def _holds(condition: Condition, clock: TimedClock, at: datetime | None) -> bool:
     return any(all(term.holds(clock, at) for term in alternative) for alternative in condition)
 
 
@@ -134,19 +147,19 @@ def clock_outcome_case(at: datetime | None = None, via: str = "") -> Case:
 # --- Python, one clock -----------------------------------------------------------------------------------
 
 
-def clock_late(clock, at: datetime | None = None) -> bool:
+def clock_late(clock: TimedClock, at: datetime | None = None) -> bool:
     """One clock (anything with state, due_at and breached_at): its target had run out by `at`."""
     return _holds(LATE, clock, at or timezone.now())
 
 
-def clock_met(clock) -> bool | None:
+def clock_met(clock: TimedClock) -> bool | None:
     """For a stopped clock: whether it stopped within its target; None while it has not stopped."""
     if not _holds((STOPPED,), clock, None):
         return None
     return _holds(MET, clock, None)
 
 
-def clock_outcome(clock, at: datetime | None = None) -> str:
+def clock_outcome(clock: TimedClock, at: datetime | None = None) -> str:
     """'met', 'breached', 'overdue', 'running' or 'paused' at `at` (now by default)."""
     at = at or timezone.now()
     return next((outcome for outcome, condition in OUTCOMES if _holds(condition, clock, at)), FALLBACK)

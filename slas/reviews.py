@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -28,6 +29,9 @@ from common.addresses import absolute_url
 from common.outbox import notification_send
 
 from .models import ServiceLevelAgreement
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +46,7 @@ def agreements_due_for_review(*, today: date) -> QuerySet[ServiceLevelAgreement]
     ).filter(Q(review_reminded_for__isnull=True) | ~Q(review_reminded_for=F("review_date")))
 
 
-def review_reminder_recipients() -> list:
+def review_reminder_recipients() -> list[User]:
     """The active ICT managers with an e-mail address."""
     return list(
         get_user_model()
@@ -69,7 +73,7 @@ def sla_reviews_remind(*, today: date | None = None) -> int:
 
 
 @transaction.atomic
-def _remind(sla_id: int, today: date, recipients: list) -> int:
+def _remind(sla_id: int, today: date, recipients: list[User]) -> int:
     """Claim one agreement's reminder and put its mails in the outbox, in one transaction: 1 if ours."""
     sla = (
         agreements_due_for_review(today=today)

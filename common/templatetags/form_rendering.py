@@ -11,11 +11,14 @@ custom template) is rendered the usual way.
 from __future__ import annotations
 
 import copy
+from typing import Any, cast
 
 from django import template
+from django.forms import BaseForm, Widget
+from django.forms.boundfield import BoundField, BoundWidget
 from django.forms.models import ModelChoiceIterator
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -42,7 +45,7 @@ _CHOICE_TEMPLATES = frozenset(
 )
 
 
-def _attrs(attrs: dict) -> str:
+def _attrs(attrs: dict[str, Any]) -> str:
     """django/forms/widgets/attrs.html: in order; True alone, False left out, anything else as text."""
     return "".join(
         f" {name}" if value is True else f' {name}="{conditional_escape(str(value))}"'
@@ -51,14 +54,14 @@ def _attrs(attrs: dict) -> str:
     )
 
 
-def _input(widget: dict) -> str:
+def _input(widget: dict[str, Any]) -> str:
     """django/forms/widgets/input.html."""
     value = "" if widget["value"] is None else f' value="{conditional_escape(str(widget["value"]))}"'
     kind, name = conditional_escape(widget["type"]), conditional_escape(widget["name"])
     return f'<input type="{kind}" name="{name}"{value}{_attrs(widget["attrs"])}>'
 
 
-def _select(widget: dict) -> str | None:
+def _select(widget: dict[str, Any]) -> str | None:
     """django/forms/widgets/select.html and select_option.html; None when an option has its own template."""
     parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
@@ -84,7 +87,8 @@ def _read_at_once(choices: ModelChoiceIterator) -> ModelChoiceIterator:
     rows it has read instead (django-filter's iterator, which adds "Nobody yet", works the same)."""
     rows = list(choices.queryset.all())
     queryset = choices.queryset.all()
-    queryset.iterator = lambda *args, **kwargs: iter(rows)
+    # the stand-in iterator is the point here; mypy forbids assigning to a method
+    queryset.iterator = lambda *args, **kwargs: iter(rows)  # type: ignore[method-assign]
     listed = copy.copy(choices)
     listed.queryset = queryset
     return listed
@@ -94,17 +98,20 @@ class _InPython:
     """Stands in for a widget in BoundField.as_widget (which still works out the name, id, value and the
     required, disabled and aria attributes) and renders the tag in Python."""
 
-    def __init__(self, widget):
+    def __init__(self, widget: Widget) -> None:
         self._widget = widget
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._widget, name)
 
-    def render(self, name, value, attrs=None, renderer=None):
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
         widget = self._widget
-        if isinstance(getattr(widget, "choices", None), ModelChoiceIterator):
+        choices = getattr(widget, "choices", None)
+        if isinstance(choices, ModelChoiceIterator):
             widget = copy.copy(widget)
-            widget.choices = _read_at_once(widget.choices)
+            cast(Any, widget).choices = _read_at_once(choices)  # a choice widget: Widget declares no choices
         context = widget.get_context(name, value, attrs)["widget"]
         html = None
         if widget.template_name in _INPUT_TEMPLATES:
@@ -121,15 +128,16 @@ class _InPython:
 
 
 @register.filter
-def fast_widget(bound_field):
+def fast_widget(bound_field: BoundField) -> SafeString:
     """{{ field|fast_widget }}: the same as {{ field }}, in Python where Django's template is a plain one."""
     if bound_field.field.localize:  # as_widget would set is_localized on the stand-in, not the widget
         return bound_field.as_widget()
-    return bound_field.as_widget(widget=_InPython(bound_field.field.widget))
+    # _InPython is a duck-typed stand-in for the widget: as_widget only calls what it forwards
+    return bound_field.as_widget(widget=cast(Widget, _InPython(bound_field.field.widget)))
 
 
 @register.filter
-def fast_choice(bound_widget):
+def fast_choice(bound_widget: BoundWidget) -> SafeString:
     """{{ choice|fast_choice }} for one checkbox or radio button: the same as {{ choice.tag }}."""
     if bound_widget.data.get("template_name") not in _CHOICE_TEMPLATES:
         return bound_widget.tag()
@@ -139,20 +147,20 @@ def fast_choice(bound_widget):
 _CHOICE_WIDGETS = frozenset(("radioselect", "checkboxselectmultiple"))
 
 
-def _help_and_errors(bound_field) -> str:
+def _help_and_errors(bound_field: BoundField) -> str:
     help_text = bound_field.help_text
     help_html = f'<small class="help">{conditional_escape(help_text)}</small>' if help_text else ""
-    errors = "".join(f'<p class="error">{conditional_escape(error)}</p>' for error in bound_field.errors)
+    errors = "".join(f'<p class="error">{conditional_escape(str(error))}</p>' for error in bound_field.errors)
     return f"\n  {help_html}\n  {errors}\n"
 
 
-def _label_text(bound_field) -> str:
+def _label_text(bound_field: BoundField) -> str:
     star = ' <span aria-hidden="true">*</span>' if bound_field.field.required else ""
     return f"{conditional_escape(bound_field.label)}{star}"
 
 
 @register.filter
-def fast_field(bound_field):
+def fast_field(bound_field: BoundField) -> SafeString:
     """{{ field|fast_field }}: one field with its label, help and errors (a div of class "field"); in
     Python, since a page of forms spent a third of its template time including a small template per field.
     The markup is written here only (tests/common/test_form_rendering.py keeps the template it replaced
@@ -166,7 +174,7 @@ def fast_field(bound_field):
 
 
 @register.filter
-def fast_choice_field(bound_field):
+def fast_choice_field(bound_field: BoundField) -> SafeString:
     """{{ field|fast_choice_field }}: radio buttons or checkboxes in a fieldset whose legend is the label."""
     has_errors = " has-errors" if bound_field.errors else ""
     choices = "".join(
@@ -182,7 +190,7 @@ def fast_choice_field(bound_field):
 
 
 @register.filter
-def fast_fields(form, leave_out: str = ""):
+def fast_fields(form: BaseForm, leave_out: str = "") -> SafeString:
     """{{ form|fast_fields }}: every visible field of the form, choices as a fieldset, the rest as fields;
     {{ form|fast_fields:"q,page" }} leaves the named fields out (shown elsewhere on the page)."""
     left_out = set(leave_out.split(","))
