@@ -1,4 +1,4 @@
-"""The API's documentation pages (Swagger UI, Redoc), served from the app's own static files.
+"""The API's documentation page (Redoc), served from the app's own static files.
 
 Their bundles are third-party JavaScript that would fetch from the internet by themselves (Redoc draws
 its maker's logo from a CDN): each page's Content-Security-Policy lets the browser load from this server
@@ -6,7 +6,7 @@ only, so nothing leaves the machine whatever a future bundle adds.
 """
 
 from django.utils.decorators import method_decorator
-from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularRedocView
 
 # The bundles run inline set-up code and Redoc starts web workers from blobs; images may be data: URIs.
 SAME_ORIGIN_ONLY = (
@@ -27,9 +27,4 @@ def same_origin_only(view):
 
 @method_decorator(same_origin_only, name="dispatch")
 class RedocView(SpectacularRedocView):
-    pass
-
-
-@method_decorator(same_origin_only, name="dispatch")
-class SwaggerView(SpectacularSwaggerView):
     pass

@@ -281,12 +281,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its pages list every endpoint and field: the access table gives them to signed-in people.
     "SERVE_PERMISSIONS": ["common.access.HasAccess"],
-    # Swagger UI from the app's own static files: remote sites sit on thin links, and no CDN is trusted.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Redoc from the app's own static files: remote sites sit on thin links, and no CDN is trusted.
     "REDOC_DIST": "SIDECAR",
-    # No validator badge: Swagger UI would fetch it from the validator's public server.
-    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # Several models have a "status"; name each choice set after its meaning in the schema.
     "ENUM_NAME_OVERRIDES": {
         "ServiceLifecycleEnum": "catalogue.models.Lifecycle",

@@ -132,32 +132,10 @@ NOT_PAGES = {
     ),
 }
 
-# Defects this test finds on pages other work is fixing now (issue 14): each exact case fails today and is
-# marked so; the mark goes when the fix lands (strict: a case that starts passing fails until unmarked).
-RADIOS = (
-    "portal: the phone-width rule `form .field input {width: 100%}` (static/css/servicedesk.css) stretches "
-    "the radio inputs (kind, impact, urgency) across the line and pushes their labels aside"
-)
-DASHBOARD = (
-    "reports: at phone width the dashboard's tables (437-587 px in 358 px) scroll in boxes a keyboard cannot "
-    "reach and nothing names (axe scrollable-region-focusable, serious)"
-)
-SWAGGER = (
-    "Swagger UI's own markup: each operation's summary is a button holding buttons (axe nested-interactive, "
-    "serious); upstream swagger-ui, no setting turns it off"
-)
-KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {
-    **{(role, "ticket_new", "phone"): RADIOS for role in ALL},
-    (roles.TECHNICIAN, "work_queue", "phone"): RADIOS.replace(
-        "the radio inputs (kind, impact, urgency)", "the queue's filter checkboxes (status, priority)"
-    ),
-    **{(role, "dashboard", "phone"): DASHBOARD for role in (roles.MANAGER, roles.ADMIN)},
-    **{
-        (role, "api_docs", width): SWAGGER
-        for role in (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)
-        for width in WIDTHS
-    },
-}
+# Defects this test finds on pages that other work is still fixing: each exact case that fails today is
+# marked here with its reason, and the mark goes when the fix lands (strict: a case that starts passing
+# fails until it is unmarked). None is open now.
+KNOWN_DEFECTS: dict[tuple[str, str, str], str] = {}
 
 
 def slug(text: str) -> str:
