@@ -20,7 +20,7 @@ schema is filled in. Operations whose view needs no permission (POST /api/auth/t
 security (`{}`): they answer without credentials, by design.
 
 Request bodies that refuse unknown fields are marked `additionalProperties: false` (REFUSES_UNKNOWN_FIELDS):
-only the ticket PATCH does (incidents.api._refuse_fields: a 400 naming the field); every other body
+only the ticket PATCH does (incidents.api.requests._refuse_fields: a 400 naming the field); every other body
 ignores fields it does not know, as DRF serializers do, so saying otherwise would be untrue.
 """
 

@@ -25,7 +25,7 @@ from .business_time import CalendarSpec
 from .calendars import calendar_spec
 from .clocks import HistoryPoint, clocks_derive
 from .models import ClockKind, OperationalAgreement, OperationalClock, OperationalTarget
-from .outcomes import clock_outcome  # noqa: F401  (the one definition; incidents.api reads it here)
+from .outcomes import clock_outcome  # noqa: F401  (the one definition; incidents.api.tickets reads it here)
 
 
 @dataclass(frozen=True)
