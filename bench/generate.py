@@ -32,6 +32,7 @@ from operator import itemgetter
 
 from bench import database, texts
 from bench.database import NULL, copy_datetime, copy_text
+from servicedesk import demo_texts
 
 
 def stream(*name) -> random.Random:
@@ -275,7 +276,7 @@ def people_create(rng: random.Random, now: datetime) -> None:
     people: list[tuple[object, str]] = []
 
     def person(username: str, role: str, site_id: int, department: str, job_title: str) -> None:
-        first, last = rng.choice(texts.FIRST_NAMES), rng.choice(texts.LAST_NAMES)
+        first, last = rng.choice(demo_texts.FIRST_NAMES), rng.choice(demo_texts.LAST_NAMES)
         user = User(
             username=username,
             password=password,
@@ -298,8 +299,8 @@ def people_create(rng: random.Random, now: datetime) -> None:
                 f"staff{number:03d}",
                 roles.STAFF,
                 site.pk,
-                rng.choice(texts.DEPARTMENTS),
-                rng.choice(texts.JOB_TITLES),
+                rng.choice(demo_texts.DEPARTMENTS),
+                rng.choice(demo_texts.JOB_TITLES),
             )
     for n in range(1, TECHNICIANS + 1):
         person(f"tech{n:02d}", roles.TECHNICIAN, hub.pk, "ICT", "ICT technician")
