@@ -137,6 +137,10 @@ ACCESS: dict[str, Access] = {
             "no_role",  # the page that tells an account without a role what to do (answers 403)
             "password_change",
             "password_change_done",
+            # Sign out of all devices (POST): every session and API token of one's own ends.
+            "sign_out_everywhere",
+            "api_sign_out",
+            "api_sign_out_everywhere",
             # The asset register and the catalogue are reference data for everyone signed in.
             "sites:site_list",
             "sites:site_detail",
@@ -426,7 +430,8 @@ ROLE_GRANTS: dict[str, Grant] = {
             "slas": {"*": ALL},
             "accounts": {"user": ALL},
             "auth": {"group": READ},
-            "authtoken": {"token": ALL, "tokenproxy": ALL},
+            # API tokens: see and revoke (knox stores digests only; nobody can read a token back).
+            "knox": {"authtoken": ("view", "delete")},
         }
     ),
 }

@@ -1,9 +1,6 @@
-"""The REST API's router (each app contributes its viewsets from its own api.py), and the token view."""
+"""The REST API's router (each app contributes its viewsets from its own api.py); signing in and out of
+the API is accounts/api.py."""
 
-from django.contrib.auth import get_user_model
-from rest_framework import serializers
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from catalogue.api import ServiceCategoryViewSet, ServiceViewSet
@@ -25,21 +22,3 @@ router.register("slas", AgreementViewSet, basename="sla")
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("reports/kpis", KpiViewSet, basename="report-kpis")
 router.register("reports/runs", ReportRunViewSet, basename="report-run")
-
-
-USERNAME_MAX = get_user_model()._meta.get_field("username").max_length
-
-
-class TokenRequestSerializer(AuthTokenSerializer):
-    """A username longer than any account can have is bad input, refused before a sign-in is tried: the
-    failed attempt's record (django-axes, 255 characters) could not hold it and the answer was a 500."""
-
-    # DRF takes max_length=None (no limit); the stubs say int
-    username = serializers.CharField(label="Username", write_only=True, max_length=USERNAME_MAX)  # type: ignore[arg-type]
-
-
-class TokenView(ObtainAuthToken):
-    serializer_class = TokenRequestSerializer
-
-
-obtain_auth_token = TokenView.as_view()

@@ -72,7 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -176,8 +176,21 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_CLIENT_IP_CALLABLE = "servicedesk.sign_in.client_ip"
+# And per address across usernames (one password tried on every account, "password spraying"): this many
+# failures from one address within AXES_COOLOFF_MINUTES refuse every sign-in from it until they age out.
+# Higher than AXES_FAILURE_LIMIT: a whole office behind one NAT address makes typing mistakes too.
+AXES_HANDLER = "servicedesk.sign_in.SignInHandler"
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 30)
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0 reads REMOTE_ADDR only.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Password-reset mail (accounts/password_reset.py): per address asked for and per client address, within a
+# window; a request over either limit sends nothing and gets the same answer as any other.
+PASSWORD_RESET_WINDOW = datetime.timedelta(minutes=env_int("PASSWORD_RESET_WINDOW_MINUTES", 15))
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 1)
+PASSWORD_RESET_PER_CLIENT = env_int("PASSWORD_RESET_PER_CLIENT", 5)
+# How long a reset link works (Django's default is three days); the link also sits in the mail outbox.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 120) * 60
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -255,7 +268,8 @@ SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # django-rest-knox: hashed tokens with a lifetime, sent as "Authorization: Token <token>".
+        "accounts.tokens.ApiTokenAuthentication",
     ],
     # Who may call each endpoint: the access table (common/access.py); an endpoint it does not name is
     # refused to everyone.
@@ -274,6 +288,16 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }
+# API tokens (POST /api/auth/token/): stored as SHA-512 digests, valid API_TOKEN_HOURS from issue, revoked
+# by a password change, a deactivation and "sign out of all devices" (accounts/tokens.py).
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=env_int("API_TOKEN_HOURS", 10)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+if REST_KNOX["TOKEN_TTL"] <= datetime.timedelta(0):
+    raise ImproperlyConfigured("API_TOKEN_HOURS must be above 0: a token that never expires is not offered")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mbashe Service Desk API",
     "DESCRIPTION": "ICT service desk of Mbashe Local Municipality: sites, services, tickets, SLAs, reports.",

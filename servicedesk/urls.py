@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from accounts import api as accounts_api
+from accounts import views as accounts_views
+from accounts.password_reset import PasswordResetView
 from reports import views as report_views
 from sites import views as sites_views
 
 from . import views
-from .api import obtain_auth_token, router
+from .api import router
 from .api_docs import RedocView
 
 admin.site.site_header = "Mbashe Service Desk administration"
@@ -18,6 +21,9 @@ urlpatterns = [
     path("no-role/", views.no_role, name="no_role"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    # Before Django's own: the reset form that throttles and mails through the outbox.
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/sign-out-everywhere/", accounts_views.sign_out_everywhere, name="sign_out_everywhere"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("sites/", include("sites.urls")),
@@ -31,7 +37,13 @@ urlpatterns = [
     # Redoc at both: Swagger UI's own markup nests buttons in buttons (axe nested-interactive, serious).
     path("api/docs/", RedocView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/redoc/", RedocView.as_view(url_name="api_schema"), name="api_redoc"),
-    path("api/auth/token/", obtain_auth_token, name="api_token"),
+    path("api/auth/token/", accounts_api.TokenView.as_view(), name="api_token"),
+    path("api/auth/sign-out/", accounts_api.SignOutView.as_view(), name="api_sign_out"),
+    path(
+        "api/auth/sign-out-everywhere/",
+        accounts_api.SignOutEverywhereView.as_view(),
+        name="api_sign_out_everywhere",
+    ),
     path("api/", include(router.urls)),
 ]
 

@@ -236,3 +236,13 @@ class SlaServiceFactory(factory.django.DjangoModelFactory):
 
     service = factory.SubFactory(ServiceFactory)
     sla = factory.SubFactory(ServiceLevelAgreementFactory)
+
+
+def deliver_outbox() -> int:
+    """Send every unsent mail of the outbox now, as the queued tasks would after commit (the test's
+    transaction never commits); returns how many were sent."""
+    from common.models import Notification
+    from common.outbox import notification_deliver
+
+    unsent = Notification.objects.filter(sent_at__isnull=True).order_by("pk").values_list("pk", flat=True)
+    return sum(bool(notification_deliver(notification_id=pk)) for pk in list(unsent))

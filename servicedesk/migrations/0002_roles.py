@@ -26,6 +26,7 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
         ("accounts", "0001_initial"),
         ("sites", "0002_table1_sites"),
-        ("authtoken", "0004_alter_tokenproxy_options"),
     ]
+    # It once waited for DRF's authtoken app, gone since the API's tokens are knox's (issue 16); the grants
+    # of apps migrated later are made by common.access.sync_roles_after_migrate after every migrate.
     operations = [migrations.RunPython(create_roles, remove_roles)]

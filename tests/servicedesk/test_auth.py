@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, deliver_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +79,7 @@ def test_password_change_rejects_a_short_password_in_plain_words(signed_in, staf
 
 def test_password_reset_mails_a_link_that_sets_a_new_password(client, staff_user):
     client.post(reverse("password_reset"), {"email": staff_user.email})
+    deliver_outbox()  # the mail goes through the outbox, after commit
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -98,6 +99,7 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(client, staff_user
 def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client):
     response = client.post(reverse("password_reset"), {"email": "nobody@mbashe.invalid"}, follow=True)
     assert response.status_code == 200
+    assert deliver_outbox() == 0
     assert len(mail.outbox) == 0
     assert b"Check your e-mail" in response.content
 
@@ -128,4 +130,4 @@ def test_an_api_token_for_an_overlong_username_is_bad_input_and_records_nothing(
     answer = client.post(
         "/api/auth/token/", {"username": staff_user.username, "password": "a long enough password"}
     )
-    assert answer.status_code == 200 and answer.json()["token"]
+    assert answer.status_code == 200 and answer.json()["token"] and answer.json()["expiry"]
