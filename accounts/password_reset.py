@@ -93,8 +93,8 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         if html_email_template_name is not None:
             body_html = loader.render_to_string(html_email_template_name, context)
         notification_send(
-            # The token differs per request (it holds the time), so each allowed request is one mail.
-            key=f"password-reset:{user.pk}:{context['token']}",
+            # One mail per allowed request (the token holds the time to the second; so does the key).
+            key=f"password-reset:{user.pk}:{timezone.now():%Y%m%d%H%M%S}:{context['token']}",
             to_address=to_email,
             subject=subject,
             body_text=loader.render_to_string(email_template_name, context),

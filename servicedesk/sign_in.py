@@ -33,9 +33,23 @@ class SignInHandler(AxesDatabaseHandler):
     through django.contrib.auth.authenticate, where axes' backend asks this handler first."""
 
     def is_locked(self, request, credentials: dict | None = None) -> bool:
-        return super().is_locked(request, credentials) or self.address_failures(request) >= (
-            settings.AXES_ADDRESS_FAILURE_LIMIT
-        )
+        """Asked by axes' backend before each sign-in: a locked username or address is refused."""
+        return super().is_locked(request, credentials) or self.address_locked(request)
+
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs) -> None:
+        """After each failure is recorded: flag the request when the address has now reached its limit, as
+        axes does for the username's, so that this answer is already the locked one (429)."""
+        super().user_login_failed(sender, credentials, request, **kwargs)
+        if (
+            request is not None
+            and not getattr(request, "axes_locked_out", False)
+            and self.address_locked(request)
+        ):
+            request.axes_locked_out = True
+            request.axes_credentials = credentials
+
+    def address_locked(self, request) -> bool:
+        return self.address_failures(request) >= settings.AXES_ADDRESS_FAILURE_LIMIT
 
     @staticmethod
     def address_failures(request) -> int:
