@@ -3,8 +3,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts import api as accounts_api
-from accounts import views as accounts_views
-from accounts.password_reset import PasswordResetView
 from reports import views as report_views
 from sites import views as sites_views
 
@@ -21,10 +19,7 @@ urlpatterns = [
     path("no-role/", views.no_role, name="no_role"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
-    # Before Django's own: the reset form that throttles and mails through the outbox.
-    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
-    path("accounts/sign-out-everywhere/", accounts_views.sign_out_everywhere, name="sign_out_everywhere"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("sites/", include("sites.urls")),
     # Printed on asset labels as a QR code: short and stable, labels outlive page layouts.

@@ -105,6 +105,7 @@ NOT_PAGES = {
     "asset_qr": "a label's QR code: redirects to the log form",
     "sites:asset_qr": "a label's QR code: redirects to the log form",
     "logout": "POST only",
+    "sign_out_everywhere": "POST only: the button on the password-change page",
     "ticket_new_questions": "an htmx fragment of the log form",
     "ticket_update_form": "an htmx fragment of the ticket page",
     "ticket_major_link_form": "an htmx fragment of the ticket page",
