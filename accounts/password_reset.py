@@ -74,9 +74,10 @@ def password_reset_allowed(*, email: str, request: HttpRequest | None) -> bool:
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's reset form, throttled, mailing through the outbox."""
 
-    def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
-        if password_reset_allowed(email=self.cleaned_data["email"], request=request):
-            super().save(*args, request=request, **kwargs)
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # PasswordResetView.form_valid passes the request by keyword.
+        if password_reset_allowed(email=self.cleaned_data["email"], request=kwargs.get("request")):
+            super().save(*args, **kwargs)
 
     def send_mail(
         self,

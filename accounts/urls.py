@@ -10,5 +10,5 @@ from .password_reset import PasswordResetView
 urlpatterns = [
     path("password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
-    *(pattern for pattern in auth_urls.urlpatterns if pattern.name != "password_reset"),
+    *(pattern for pattern in auth_urls.urlpatterns if getattr(pattern, "name", None) != "password_reset"),
 ]

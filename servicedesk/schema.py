@@ -64,7 +64,8 @@ DESCRIPTIONS = {
     "409": "Still in use by other records, or changed by someone else meanwhile; nothing was saved.",
     "415": "The body's media type is not one this operation reads.",
 }
-# 413 (a file over the limit) is documented by its view; its body names `files`, like a 400's.
+# 413 (a file over the limit) is documented by its view; its body names `files`, like a 400's. 429 (a
+# locked sign-in, POST /api/auth/token/) is documented by its view too; its body is a `detail`.
 BODIES = {
     "400": "ValidationError",
     "403": "ErrorDetail",
@@ -72,6 +73,7 @@ BODIES = {
     "409": "Conflict",
     "413": "ValidationError",
     "415": "ErrorDetail",
+    "429": "ErrorDetail",
 }
 
 # (method, path) of the operations whose request body refuses fields it does not know.
