@@ -88,7 +88,11 @@ class TokenView(APIView):
                 raise Locked(wait=math.ceil(settings.AXES_COOLOFF_TIME.total_seconds()))
             raise exceptions.ValidationError(serializer.errors)
         token, expiry = api_token_issue(user=serializer.validated_data["user"])
-        return Response(TokenSerializer({"token": token, "expiry": expiry}).data)
+        # As OAuth 2.0 asks of a token answer (RFC 6749, 5.1): no cache keeps it.
+        return Response(
+            TokenSerializer({"token": token, "expiry": expiry}).data,
+            headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
+        )
 
 
 class SignOutView(APIView):

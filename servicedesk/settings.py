@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in answers are cached nowhere, so Back after sign-out on a shared PC shows nothing.
+    "common.private_answers.PrivateAnswersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the audited models' history (catalogue, assets).
@@ -246,6 +248,11 @@ ADMINS = [(address, address) for address in env_list("ADMINS")]
 
 # --- Security ---------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# A sign-in lasts a working day, not Django's two weeks: on a shared office PC the next person must not
+# inherit yesterday's session because the browser was closed rather than signed out of (issue 16).
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10) * 3600
+if SESSION_COOKIE_AGE <= 0:
+    raise ImproperlyConfigured("SESSION_HOURS must be above 0")
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEVELOPMENT)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEVELOPMENT)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEVELOPMENT)
