@@ -297,11 +297,11 @@ REST_FRAMEWORK = {
 }
 # API tokens (POST /api/auth/token/): stored as SHA-512 digests, valid API_TOKEN_HOURS from issue, revoked
 # by a password change, a deactivation and "sign out of all devices" (accounts/tokens.py).
-API_TOKEN_LIFETIME = datetime.timedelta(hours=env_int("API_TOKEN_HOURS", 10))
-if API_TOKEN_LIFETIME <= datetime.timedelta(0):
+API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 10)
+if API_TOKEN_HOURS <= 0:
     raise ImproperlyConfigured("API_TOKEN_HOURS must be above 0: a token that never expires is not offered")
 REST_KNOX = {
-    "TOKEN_TTL": API_TOKEN_LIFETIME,
+    "TOKEN_TTL": datetime.timedelta(hours=API_TOKEN_HOURS),
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
 }

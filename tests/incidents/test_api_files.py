@@ -3,9 +3,9 @@ limits and content checks, and downloads that a browser never renders."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tokens import api_token_issue
 from catalogue.models import SupportGroup
 from common import access as roles
 from incidents import services
@@ -161,9 +161,9 @@ def test_upload_list_and_download(ticket, staff_user):
 def test_the_download_url_works_with_a_token(ticket, staff_user):
     # API clients sign in with tokens, which the pages' session-only download view would not accept.
     attachment = services.ticket_attach(ticket=ticket, by=staff_user, files=[upload("a.png", PNG)])[0]
-    token = Token.objects.create(user=staff_user)
+    token, _expiry = api_token_issue(user=staff_user)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     body = api.get(url(ticket, "attachments/")).json()
     download = api.get(body["results"][0]["download_url"])

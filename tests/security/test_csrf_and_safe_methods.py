@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 
 # URLs where a missing CSRF token is not refused, each with the reason it is safe.
 CSRF_EXEMPT = {
-    # DRF's obtain_auth_token: no session is read or made; it answers a token only to whoever sends the
-    # password, and another site's page cannot read that answer (same-origin policy, no CORS headers).
+    # The token sign-in (accounts/api.py TokenView): no session is read or made; it answers a token only
+    # to whoever sends the password, and another site's page cannot read that answer (same-origin policy,
+    # no CORS headers).
     "api_token": "token sign-in takes the password itself; no ambient session",
 }
 

@@ -4,8 +4,9 @@ import csv
 from pathlib import Path
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from accounts.tokens import api_token_issue
 
 pytestmark = pytest.mark.django_db
 CSV_PATH = Path(__file__).with_name("mlm_sites.csv")
@@ -83,8 +84,8 @@ def test_anonymous_is_refused(api):
 
 
 def test_token_authentication(api, technician_user):
-    token = Token.objects.create(user=technician_user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token, _expiry = api_token_issue(user=technician_user)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     assert api.get("/api/sites/").status_code == 200
 
