@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, logout
+from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -88,7 +89,10 @@ class TokenView(APIView):
             if getattr(request, "axes_locked_out", False):
                 raise Locked(wait=math.ceil(settings.AXES_COOLOFF_TIME.total_seconds()))
             raise exceptions.ValidationError(serializer.errors)
-        token, expiry = api_token_issue(user=serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        token, expiry = api_token_issue(user=user)
+        # A sign-in like the page's: last_login, axes' success record and its count cleared.
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
         # As OAuth 2.0 asks of a token answer (RFC 6749, 5.1): no cache keeps it.
         return Response(
             TokenSerializer({"token": token, "expiry": expiry}).data,

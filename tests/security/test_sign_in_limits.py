@@ -61,6 +61,17 @@ def test_a_locked_username_on_the_token_endpoint_is_a_429(staff_user, settings):
     assert token_sign_in(staff_user.username, TEST_PASSWORD, address="10.1.1.99").status_code == 200
 
 
+def test_a_token_sign_in_clears_the_count_as_the_page_does(staff_user, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        token_sign_in(staff_user.username, "guess-123456")
+    assert token_sign_in(staff_user.username, TEST_PASSWORD).status_code == 200
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        token_sign_in(staff_user.username, "guess-123456")
+    assert token_sign_in(staff_user.username, TEST_PASSWORD).status_code == 200
+    staff_user.refresh_from_db()
+    assert staff_user.last_login is not None
+
+
 def test_one_password_across_many_usernames_locks_the_address_on_the_page(staff_user, address_limit):
     for number in range(address_limit):
         page_sign_in(f"clerk{number}", SPRAYED)
