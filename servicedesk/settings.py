@@ -342,6 +342,9 @@ CELERY_RESULT_EXPIRES = 7 * 24 * 3600
 CELERY_TASK_TRACK_STARTED = True
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+# A request queues its work after commit with one try of at most this long (seconds) per step (connect,
+# answer); a broker that is down costs it that once, and the sweeps deliver later (common/queueing.py).
+QUEUE_CONNECT_TIMEOUT = float(os.environ.get("QUEUE_CONNECT_TIMEOUT") or 0.5)
 # Clocks claimed per sweep transaction: small enough to keep row locks short.
 SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 100)
 # The dashboard and KPI API serve a month so far counted at most this long ago, an ended month's
