@@ -94,7 +94,11 @@ def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     behind the task (a Notification, an SLA clock, a report run) is still in the database and the next
     sweep finds it.
     """
-    transaction.on_commit(lambda: publish_now(task, args, kwargs))
+
+    def send() -> None:
+        publish_now(task, args, kwargs)
+
+    transaction.on_commit(send)
 
 
 class _Batch:
@@ -113,22 +117,25 @@ class _Batch:
 
 def enqueue_batch_on_commit(task: Any, items: list[Any]) -> None:
     """task.delay(all_items) once, after the current transaction commits, with the items of every call
-    made in it (at once outside a transaction).
+    made at the same savepoint level (at once outside a transaction).
 
-    The batch is found among the transaction's pending on-commit callbacks, so a batch dropped with a
-    rolled-back savepoint is not reused. Items added inside a savepoint that is rolled back stay in the
-    batch: the task must take ids and skip those whose row is not there (every task of ours does).
+    The batch is one of the transaction's pending on-commit callbacks, registered at this savepoint
+    level: a savepoint rolled back drops its batch with it, and a batch dropped so is never reused.
     """
     if not items:
         return
     connection = transaction.get_connection()
     batch = None
     if connection.in_atomic_block:
+        level = set(connection.savepoint_ids)
         batch = next(
             (
                 entry[1]
                 for entry in connection.run_on_commit
-                if isinstance(entry[1], _Batch) and entry[1].task is task and not entry[1].done
+                if entry[0] == level
+                and isinstance(entry[1], _Batch)
+                and entry[1].task is task
+                and not entry[1].done
             ),
             None,
         )
