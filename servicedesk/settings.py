@@ -195,6 +195,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
+# The media folders the file fields write to (incidents' attachments, reports' files): the daily sweep
+# removes files in them that no row names (common/stored_files.py). Add a folder with a new file field.
+STORED_FILE_FOLDERS = ["attachments", "reports"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -391,6 +394,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.resume_lost_runs",
         "schedule": 300.0,
         "options": {"expires": 240},
+    },
+    # Files a rolled-back or interrupted save left on disk with no row (common/stored_files.py).
+    "stored-files-remove-orphans": {
+        "task": "common.remove_orphaned_files",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 3600},
     },
     "tickets-auto-close": {
         "task": "incidents.auto_close",
