@@ -607,3 +607,38 @@ def test_a_live_build_offers_no_retry(requested, manager_user, client):
         assert b"stopped moving" not in page.content
         with pytest.raises(ValidationError):
             services.report_run_retry(run=requested, by=manager_user)
+
+
+def test_the_sweep_builds_the_monthly_report_whose_beat_task_was_lost(
+    scenario, frozen, settings, django_capture_on_commit_callbacks
+):
+    """The 06:00 task on the 1st expired unrun (workers down through a morning of load-shedding), or a
+    broker flush dropped it: the 5-minute sweep builds the month's report that morning, once."""
+    beat = settings.CELERY_BEAT_SCHEDULE["reports-build-previous-month"]["schedule"]
+    assert beat.hour == {services.MONTHLY_RUN_HOUR} and beat.day_of_month == {1}
+
+    frozen(2026, 11, 1, 5, 55)
+    assert services.report_runs_resume() == 0  # not yet: the schedule's own task comes at 06:00
+    frozen(2026, 11, 1, 12, 5)  # the task was lost: nothing was built
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert services.report_runs_resume() == 1
+    run = ReportRun.objects.get()
+    assert (run.month, run.automatic, run.status) == (answers.OCTOBER, True, "queued")
+    assert len(callbacks) == 1  # its build is queued
+    frozen(2026, 11, 1, 12, 10)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.report_runs_resume()
+    assert ReportRun.objects.count() == 1  # once
+
+
+def test_the_sweep_leaves_a_month_built_by_hand_or_long_past(
+    scenario, manager_user, frozen, django_capture_on_commit_callbacks
+):
+    frozen(2026, 11, 9, 9, 0)  # past the catch-up days: a month this old is the manager's to build
+    assert services.report_runs_resume() == 0
+    assert not ReportRun.objects.exists()
+    frozen(2026, 11, 2, 9, 0)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.report_run_request(month=answers.OCTOBER, by=manager_user)
+        assert services.report_runs_resume() == 0
+    assert ReportRun.objects.filter(automatic=True).count() == 0
