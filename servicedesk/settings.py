@@ -390,10 +390,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": max(10.0, REPORTS_LIVE_SECONDS / 2),
         "options": {"expires": max(5.0, REPORTS_LIVE_SECONDS / 2 - 5)},
     },
+    # Report runs whose task or worker was lost (a dead holder is seen at once, a silent one after a
+    # minute: reports.services), and the month's report if the 1st's beat task was lost.
     "reports-resume-lost-runs": {
         "task": "reports.resume_lost_runs",
-        "schedule": 300.0,
-        "options": {"expires": 240},
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
     # Files a rolled-back or interrupted save left on disk with no row (common/stored_files.py).
     "stored-files-remove-orphans": {
