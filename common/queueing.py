@@ -46,7 +46,7 @@ def _connection() -> Any:
         url,
     ):
         return conn
-    _forget_connection()
+    _forget_connection(inherited=getattr(_state, "pid", None) != os.getpid())
     timeout = float(getattr(settings, "QUEUE_CONNECT_TIMEOUT", 0.5))
     options = {
         **(current_app.conf.broker_transport_options or {}),
@@ -59,10 +59,11 @@ def _connection() -> Any:
     return conn
 
 
-def _forget_connection() -> None:
+def _forget_connection(*, inherited: bool = False) -> None:
+    """Drop this thread's connection; one inherited through a fork is the parent's: left alone."""
     conn = getattr(_state, "connection", None)
     _state.connection = None
-    if conn is not None:
+    if conn is not None and not inherited:
         # A broken connection may fail to close; it is dropped either way.
         with contextlib.suppress(Exception):
             conn.release()
