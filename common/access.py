@@ -111,7 +111,7 @@ _REPORTS = _access(
             )
         ),
     },
-    endpoints={"report-kpis.list", *_endpoints("report-run", "list", "retrieve", "create")},
+    endpoints={"report-kpis.list", *_endpoints("report-run", "list", "retrieve", "create", "retry")},
     # Make, comment and sign off the monthly report (reports/services.py).
     actions={"report.make"},
 )

@@ -36,7 +36,7 @@ from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone
 
 from .models import Notification
-from .queueing import enqueue_on_commit
+from .queueing import enqueue_batch_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def notifications_send(notifications: list[Notification]) -> int:
     commit; returns how many were new."""
     if not notifications:
         return 0
-    from .tasks import deliver_notification
+    from .tasks import deliver_notifications
 
     for notification in notifications:
         notification.key = notification.key[:200]
@@ -100,8 +100,8 @@ def notifications_send(notifications: list[Notification]) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    for pk in ids:
-        enqueue_on_commit(deliver_notification, pk)
+    # One task for every mail the transaction writes: a broker that is down costs the request one try.
+    enqueue_batch_on_commit(deliver_notifications, ids)
     return len(ids)
 
 

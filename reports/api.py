@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from catalogue.models import SupportGroup
 from common.addresses import absolute_url
+from common.api_errors import Conflict
 from sites.models import Site, Town
 
 from . import kpis, services
@@ -153,5 +156,16 @@ class ReportRunViewSet(
         incoming = ReportRunRequestSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         run = services.report_run_request(month=incoming.validated_data["month"], by=request.user)
+        body = ReportRunSerializer(run, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={202: ReportRunSerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        """Build a failed run again, or one whose build stopped moving (its worker gone); 409 otherwise."""
+        try:
+            run = services.report_run_retry(run=self.get_object(), by=request.user)
+        except ValidationError as refused:
+            raise Conflict(" ".join(refused.messages)) from None
         body = ReportRunSerializer(run, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_202_ACCEPTED)

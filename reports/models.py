@@ -82,6 +82,9 @@ class ReportRun(models.Model):
     error = models.CharField(max_length=500, blank=True)
     # The worker building it: its token, and when it last said it was alive (a stale one is taken over).
     build_token = models.CharField(max_length=32, blank=True)
+    # "host pid start" of the process building it (common.leases): a task handed out again after that
+    # process died takes the run over at once instead of waiting for the heartbeat to go stale.
+    build_holder = models.CharField(max_length=200, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,7 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from common import access
+from common import access, leases
 from common.addresses import absolute_url
 from common.outbox import notification_send
 from common.queueing import enqueue_on_commit
@@ -32,11 +33,42 @@ logger = logging.getLogger(__name__)
 COMMENTARY_MAX = 3000
 # A queued run nobody picked up (broker down when it was queued) is queued again after this long.
 REQUEUE_AFTER = timedelta(minutes=2)
+# The monthly schedule builds last month's report at this local hour on the 1st (CELERY_BEAT_SCHEDULE's
+# "reports-build-previous-month"); the resume sweep makes up for a lost beat task during the first
+# CATCH_UP_DAYS days of the month.
+MONTHLY_RUN_HOUR = 6
+CATCH_UP_DAYS = 7
+# While a run is built, a thread of the building process refreshes its heartbeat this often (seconds),
+# whatever step the build is in (common.leases.holding).
+HEARTBEAT_EVERY = 10.0
 
 
 def _stale_after() -> timedelta:
-    """A run "being built" whose worker has not reported for longer than a task may live was lost."""
-    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    """A run "being built" whose heartbeat has not moved for this long lost its worker (a process on
+    another host, killed with its machine: one on this host is seen gone at once, common.leases)."""
+    return timedelta(seconds=6 * HEARTBEAT_EVERY)
+
+
+def _lease_key(run_id: int) -> str:
+    return f"report-run:{run_id}"
+
+
+def _worker_gone(run: ReportRun, now: datetime) -> bool:
+    """The run says it is being built, but nobody is building it: its holder is known to be gone, or its
+    heartbeat went stale (issue 16: a killed worker's run sat "running" for 16-21 minutes)."""
+    if run.status != ReportRun.Status.RUNNING:
+        return False
+    stale = run.heartbeat_at is None or now - run.heartbeat_at >= _stale_after()
+    return stale or leases.holder_gone(run.build_holder, _lease_key(run.pk))
+
+
+def report_run_stuck(run: ReportRun, now: datetime | None = None) -> bool:
+    """A run the manager may queue again although it did not fail: being built by a worker that is gone,
+    or queued long ago and never picked up (the broker lost its task)."""
+    now = now or timezone.now()
+    if run.status == ReportRun.Status.QUEUED:
+        return now - run.created_at >= REQUEUE_AFTER
+    return _worker_gone(run, now)
 
 
 def _require_report_role(user) -> None:
@@ -140,16 +172,17 @@ def report_run_schedule_previous_month(*, now: datetime | None = None) -> Report
 
 @transaction.atomic
 def report_run_retry(*, run: ReportRun, by) -> ReportRun:
-    """Queue a failed run again (the same version: it never had files)."""
+    """Queue a failed or stuck run again (the same version: it never had files). A stuck run's old
+    worker, should it still be alive after all, loses its token: its files are dropped, never mixed."""
     from .tasks import build_report
 
     _require_report_role(by)
     run = _lock(run)
-    if run.status != ReportRun.Status.FAILED:
-        raise ValidationError("Only a report that failed can be tried again.")
+    if run.status != ReportRun.Status.FAILED and not report_run_stuck(run):
+        raise ValidationError("Only a report that failed, or whose build stopped moving, can be tried again.")
     run.status, run.progress, run.progress_message, run.error = ReportRun.Status.QUEUED, 0, "Waiting", ""
-    run.build_token = ""
-    run.save(update_fields=["status", "progress", "progress_message", "error", "build_token"])
+    run.build_token, run.build_holder = "", ""
+    run.save(update_fields=["status", "progress", "progress_message", "error", "build_token", "build_holder"])
     enqueue_on_commit(build_report, run.pk)
     return run
 
@@ -165,17 +198,18 @@ def _claim(run_id: int, now: datetime) -> tuple[ReportRun | None, str]:
             return None, ""
         if run.status == ReportRun.Status.FAILED:
             return None, ""  # failed runs are queued again on purpose (report_run_retry), never by accident
-        alive = run.heartbeat_at is not None and now - run.heartbeat_at < _stale_after()
-        if run.status == ReportRun.Status.RUNNING and alive:
+        if run.status == ReportRun.Status.RUNNING and not _worker_gone(run, now):
             return None, ""
         token = uuid.uuid4().hex
         run.status, run.build_token, run.heartbeat_at = ReportRun.Status.RUNNING, token, now
+        run.build_holder = leases.holder_identity()
         run.started_at = run.started_at or now
         run.progress, run.progress_message, run.error = 5, "Started", ""
         run.save(
             update_fields=[
                 "status",
                 "build_token",
+                "build_holder",
                 "heartbeat_at",
                 "started_at",
                 "progress",
@@ -192,14 +226,26 @@ def _progress(run: ReportRun, token: str, percent: int, message: str) -> None:
     )
 
 
+def _beat(run_id: int, token: str) -> None:
+    ReportRun.objects.filter(pk=run_id, build_token=token).update(heartbeat_at=timezone.now())
+
+
 def report_run_build(*, run_id: int) -> bool:
     """Build a run's snapshot and files. Idempotent: a run already done, or being built by a live
-    worker, is left alone; a run whose worker died is taken over. The snapshot is taken once: a build
-    that resumes after a crash keeps the figures the first attempt took."""
+    worker, is left alone; a run whose worker died is taken over at once. The snapshot is taken once: a
+    build that resumes after a crash keeps the figures the first attempt took."""
     now = timezone.now()
     run, token = _claim(run_id, now)
     if run is None:
         return False
+    beat = partial(_beat, run.pk, token)
+    with leases.holding(_lease_key(run.pk), beat=beat, every=HEARTBEAT_EVERY):
+        return _build(run, token, now)
+
+
+def _build(run: ReportRun, token: str, now: datetime) -> bool:
+    """The build itself, for the worker holding `token`; a worker that lost its token writes nothing."""
+    run_id = run.pk
     try:
         period = month_period(run.month, now=now)
         snapshot = run.snapshot
@@ -268,12 +314,22 @@ def report_runs_resume(*, now: datetime | None = None) -> int:
     from .tasks import build_report, redraw_report
 
     now = now or timezone.now()
+    count = 1 if _monthly_run_caught_up(now) else 0
     lost = ReportRun.objects.filter(
         Q(status=ReportRun.Status.QUEUED, created_at__lt=now - REQUEUE_AFTER)
         | Q(status=ReportRun.Status.RUNNING, heartbeat_at__lt=now - _stale_after())
     ).values_list("pk", flat=True)
-    count = 0
-    for pk in lost[:50]:
+    # A run whose heartbeat looks fresh but whose worker on this host is seen gone (a whole worker
+    # killed: its task comes back only after the broker's visibility timeout).
+    running = ReportRun.objects.filter(
+        status=ReportRun.Status.RUNNING, heartbeat_at__gte=now - _stale_after()
+    )
+    orphaned = [
+        run.pk
+        for run in running.only("pk", "status", "heartbeat_at", "build_holder")
+        if _worker_gone(run, now)
+    ]
+    for pk in [*lost[:50], *orphaned[:50]]:
         enqueue_on_commit(build_report, pk)
         count += 1
     stale_redraws = ReportRun.objects.filter(
@@ -283,6 +339,21 @@ def report_runs_resume(*, now: datetime | None = None) -> int:
         enqueue_on_commit(redraw_report, pk)
         count += 1
     return count
+
+
+def _monthly_run_caught_up(now: datetime) -> bool:
+    """The monthly schedule's one beat task can be lost: it expires unrun while the workers are down
+    (a morning of load-shedding), a broker flush drops it, beat is down at 06:00 on the 1st. Nothing
+    else would build the month's report until the next month (issue 16's own search). In the first
+    CATCH_UP_DAYS days after the hour, the sweep does what the beat task would have done, once (the
+    same function: a month's automatic run exists once), unless the manager has built the month by hand
+    meanwhile."""
+    local = timezone.localtime(now)
+    if local.day > CATCH_UP_DAYS or (local.day == 1 and local.hour < MONTHLY_RUN_HOUR):
+        return False
+    if ReportRun.objects.filter(month=previous_month(now)).exists():
+        return False
+    return report_run_schedule_previous_month(now=now) is not None
 
 
 # --- the manager's part -------------------------------------------------------------------------------

@@ -144,6 +144,7 @@ def _run_page(request, run: ReportRun, *, commentary_form=None, sign_off_form=No
             "sections": SECTIONS,
             "pdf_problem": documents.pdf_unavailable(),
             "later_versions": ReportRun.objects.filter(month=run.month, version__gt=run.version).count(),
+            "stuck": services.report_run_stuck(run),
         },
         status=status,
     )
@@ -167,6 +168,7 @@ def run_progress(request, pk: int):
             "finished": run.is_settled,
             "redrawing": run.files_pending,
             "error": run.error,
+            "stuck": services.report_run_stuck(run),
         }
     )
 

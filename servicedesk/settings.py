@@ -210,6 +210,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
+# The media folders the file fields write to (incidents' attachments, reports' files): the daily sweep
+# removes files in them that no row names (common/stored_files.py). Add a folder with a new file field.
+STORED_FILE_FOLDERS = ["attachments", "reports"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -374,6 +377,9 @@ CELERY_RESULT_EXPIRES = 7 * 24 * 3600
 CELERY_TASK_TRACK_STARTED = True
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+# A request queues its work after commit with one try of at most this long (seconds) per step (connect,
+# answer); a broker that is down costs it that once, and the sweeps deliver later (common/queueing.py).
+QUEUE_CONNECT_TIMEOUT = float(os.environ.get("QUEUE_CONNECT_TIMEOUT") or 0.5)
 # Clocks claimed per sweep transaction: small enough to keep row locks short.
 SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 100)
 # The dashboard and KPI API serve a month so far counted at most this long ago, an ended month's
@@ -416,10 +422,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": max(10.0, REPORTS_LIVE_SECONDS / 2),
         "options": {"expires": max(5.0, REPORTS_LIVE_SECONDS / 2 - 5)},
     },
+    # Report runs whose task or worker was lost (a dead holder is seen at once, a silent one after a
+    # minute: reports.services), and the month's report if the 1st's beat task was lost.
     "reports-resume-lost-runs": {
         "task": "reports.resume_lost_runs",
-        "schedule": 300.0,
-        "options": {"expires": 240},
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Files a rolled-back or interrupted save left on disk with no row (common/stored_files.py).
+    "stored-files-remove-orphans": {
+        "task": "common.remove_orphaned_files",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 3600},
     },
     "tickets-auto-close": {
         "task": "incidents.auto_close",

@@ -216,3 +216,16 @@ def test_the_allow_list_names_only_what_still_happens():
         if (where, what) not in {a[2:] for a in arrows}
     ]
     assert stale == [], "remove these from the allow-lists: " + ", ".join(stale)
+
+
+def test_no_test_stops_or_restarts_the_machines_own_servers():
+    """Issue 16: the fault tests restarted the machine's own PostgreSQL (pg_ctlcluster), cutting off every
+    other database on a developer's machine. They kill a cluster of their own instead
+    (tests/reliability/throwaway_postgres.py); nothing in the suite reaches for the machine's servers."""
+    machine_wide = re.compile(r"pg_ctlcluster|systemctl|\bservice (postgresql|redis)|redis-cli\b.*shutdown")
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "tests").rglob("*.py")
+        if path != Path(__file__) and machine_wide.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

@@ -30,7 +30,8 @@
       .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
       .then(function (state) {
         show(state);
-        if (state.finished) { window.location.reload(); return; }
+        // Finished, or stuck (its worker gone): the page shows the result, or the button to try again.
+        if (state.finished || (state.stuck && box.dataset.stuck !== "true")) { window.location.reload(); return; }
         window.setTimeout(poll, delay);
       })
       .catch(function () { delay = Math.min(delay * 2, 30000); window.setTimeout(poll, delay); });

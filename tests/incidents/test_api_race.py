@@ -28,7 +28,7 @@ def race_data(monkeypatch):
     # A transactional test starts from whatever the last one left (its flush removes migration data).
     roles.sync_roles(apps)
     # Mails are queued after commit, which really happens here: keep them off the broker.
-    monkeypatch.setattr(tasks.deliver_notification, "apply_async", lambda *args, **kwargs: None)
+    monkeypatch.setattr(tasks.deliver_notifications, "apply_async", lambda *args, **kwargs: None)
     service = ServiceFactory()
     first, second = (UserFactory(role=roles.TECHNICIAN) for _ in range(2))
     requester = UserFactory(role=roles.STAFF)

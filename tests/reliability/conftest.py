@@ -122,3 +122,61 @@ def migration_data(transactional_db):
     from tests.migration_data import load_migration_data
 
     load_migration_data()
+
+
+@pytest.fixture
+def throwaway_postgres(transactional_db):
+    """Point the app (this process, and the workers started after this) at a PostgreSQL cluster of the
+    test's own, migrated, which the test may kill or restart; the machine's own server is never touched.
+    Removed at the end, and the app pointed back at the usual test database."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+
+    from .throwaway_postgres import ThrowawayPostgres, server_binaries
+
+    binaries = server_binaries()
+    if binaries is None:
+        message = "needs PostgreSQL's initdb and pg_ctl (Debian: /usr/lib/postgresql/<version>/bin)"
+        if os.environ.get("REQUIRE_SERVICES"):
+            pytest.fail(message)
+        pytest.skip(message)
+    cluster = ThrowawayPostgres(binaries)
+    saved = dict(connection.settings_dict)
+    machine_server_started = _server_started(saved)
+    try:
+        cluster.create()
+        connection.close()
+        connection.settings_dict.update(HOST="127.0.0.1", PORT=str(cluster.port))
+        with connection._nodb_cursor() as cursor:  # the "postgres" database, outside a transaction
+            cursor.execute(f'CREATE DATABASE "{saved["NAME"]}"')
+        call_command("migrate", verbosity=0, interactive=False)
+        ContentType.objects.clear_cache()
+        yield cluster
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
+        ContentType.objects.clear_cache()
+        cluster.remove()
+    assert _server_started(saved) == machine_server_started, "the machine's own PostgreSQL was restarted"
+
+
+def _server_started(settings_dict: dict) -> object:
+    """When the server these settings reach started (pg_postmaster_start_time), on a connection of its own."""
+    import psycopg2
+
+    with (
+        psycopg2.connect(
+            host=settings_dict["HOST"] or "127.0.0.1",
+            port=settings_dict["PORT"] or 5432,
+            user=settings_dict["USER"] or "postgres",
+            password=settings_dict["PASSWORD"] or None,
+            dbname=settings_dict["NAME"],
+            connect_timeout=10,
+        ) as conn,
+        conn.cursor() as cursor,
+    ):
+        cursor.execute("SELECT pg_postmaster_start_time()")
+        started = cursor.fetchone()[0]
+    conn.close()
+    return started

@@ -249,6 +249,7 @@ def test_the_page_builds_a_report_and_shows_its_progress(
         "finished": False,
         "redrawing": False,
         "error": "",
+        "stuck": False,
     }
     _build(run)
     assert client.get(reverse("reports:run_progress", args=[run.pk])).json()["finished"] is True
@@ -480,3 +481,164 @@ def test_a_lost_or_failed_redraw_is_queued_again_by_the_sweep(
     monkeypatch.setattr(documents, "build_pdf", working)
     run = _redrawn(run)
     assert run.error == ""
+
+
+# --- issue 16: a killed worker's run is taken over at once, and the manager can retry a stuck one ----------
+
+
+def _dead_holder() -> str:
+    from tests.common.test_leases import identity_of_an_ended_process
+
+    return identity_of_an_ended_process()
+
+
+def _running(run: ReportRun, **fields) -> None:
+    from django.utils import timezone
+
+    values = {"status": "running", "heartbeat_at": timezone.now(), "build_token": "x", "progress": 60}
+    ReportRun.objects.filter(pk=run.pk).update(**{**values, **fields})
+
+
+@pytest.fixture
+def requested(scenario, manager_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        return services.report_run_request(month=answers.OCTOBER, by=manager_user)
+
+
+def test_a_task_handed_out_again_takes_over_at_once_from_a_dead_worker(quick_pdf, requested):
+    from common import leases
+
+    # The worker died a second ago: its heartbeat is fresh, but the process holding the run is gone.
+    _running(requested, build_holder=_dead_holder())
+    run = _build(requested)
+    assert (run.status, run.progress) == ("done", 100)
+    assert run.build_holder == leases.holder_identity()
+
+
+def test_a_run_held_by_a_live_worker_is_left_alone(quick_pdf, requested):
+    import socket
+    import subprocess
+    import sys
+
+    from common import leases
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        holder = f"{socket.gethostname()} {child.pid} {leases._start_time(child.pid)}"
+        _running(requested, build_holder=holder)
+        assert tasks.build_report(requested.pk) is False
+        _running(requested, build_holder="another-host 1 2")  # on another host: the heartbeat decides
+        assert tasks.build_report(requested.pk) is False
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_a_worker_on_another_host_is_taken_over_once_its_heartbeat_stops(quick_pdf, requested):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    # The build's own thread refreshes the heartbeat every HEARTBEAT_EVERY seconds, whatever the step:
+    # a minute without one means the machine is gone, not that the PDF is slow.
+    stale = timezone.now() - services._stale_after() - timedelta(seconds=1)
+    _running(requested, build_holder="another-host 1 2", heartbeat_at=stale)
+    assert services._stale_after() <= timedelta(minutes=2)
+    assert _build(requested).status == "done"
+
+
+def test_the_sweep_queues_a_run_whose_worker_on_this_host_is_gone(
+    requested, django_capture_on_commit_callbacks
+):
+    _running(requested, build_holder=_dead_holder())
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert services.report_runs_resume() == 1
+    assert len(callbacks) == 1
+
+
+def test_the_manager_retries_a_stuck_run_from_the_api(
+    quick_pdf, requested, manager_user, django_capture_on_commit_callbacks
+):
+    from rest_framework.test import APIClient
+
+    from common import leases
+
+    api = APIClient()
+    api.force_authenticate(manager_user)
+    url = f"/api/reports/runs/{requested.pk}/retry/"
+    _running(requested, build_holder=leases.holder_identity())
+    with leases.holding(f"report-run:{requested.pk}", beat=lambda: None, every=60):
+        refused = api.post(url)  # this process is building it
+    assert refused.status_code == 409, refused.content
+    assert ReportRun.objects.get(pk=requested.pk).status == "running"
+
+    _running(requested, build_holder=_dead_holder())
+    assert api.get(f"/api/reports/runs/{requested.pk}/").json()["status"] == "running"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        answer = api.post(url)
+    assert answer.status_code == 202, answer.content
+    assert answer.json()["status"] == "queued" and len(callbacks) == 1
+    assert _build(requested).status == "done"
+    assert api.post(url).status_code == 409  # done: nothing to try again
+
+
+def test_the_manager_retries_a_stuck_run_from_its_page(
+    quick_pdf, requested, manager_user, client, django_capture_on_commit_callbacks
+):
+    client.force_login(manager_user)
+    _running(requested, build_holder=_dead_holder())
+    page = client.get(reverse("reports:run_detail", args=[requested.pk]))
+    assert b"stopped moving" in page.content
+    assert reverse("reports:run_retry", args=[requested.pk]).encode() in page.content
+    assert client.get(reverse("reports:run_progress", args=[requested.pk])).json()["stuck"] is True
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        answer = client.post(reverse("reports:run_retry", args=[requested.pk]))
+    assert answer.status_code == 302 and len(callbacks) == 1
+    assert ReportRun.objects.get(pk=requested.pk).status == "queued"
+
+
+def test_a_live_build_offers_no_retry(requested, manager_user, client):
+    from common import leases
+
+    client.force_login(manager_user)
+    _running(requested, build_holder=leases.holder_identity())
+    with leases.holding(f"report-run:{requested.pk}", beat=lambda: None, every=60):
+        page = client.get(reverse("reports:run_detail", args=[requested.pk]))
+        assert b"stopped moving" not in page.content
+        with pytest.raises(ValidationError):
+            services.report_run_retry(run=requested, by=manager_user)
+
+
+def test_the_sweep_builds_the_monthly_report_whose_beat_task_was_lost(
+    scenario, frozen, settings, django_capture_on_commit_callbacks
+):
+    """The 06:00 task on the 1st expired unrun (workers down through a morning of load-shedding), or a
+    broker flush dropped it: the 5-minute sweep builds the month's report that morning, once."""
+    beat = settings.CELERY_BEAT_SCHEDULE["reports-build-previous-month"]["schedule"]
+    assert beat.hour == {services.MONTHLY_RUN_HOUR} and beat.day_of_month == {1}
+
+    frozen(2026, 11, 1, 5, 55)
+    assert services.report_runs_resume() == 0  # not yet: the schedule's own task comes at 06:00
+    frozen(2026, 11, 1, 12, 5)  # the task was lost: nothing was built
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert services.report_runs_resume() == 1
+    run = ReportRun.objects.get()
+    assert (run.month, run.automatic, run.status) == (answers.OCTOBER, True, "queued")
+    assert len(callbacks) == 1  # its build is queued
+    frozen(2026, 11, 1, 12, 10)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.report_runs_resume()
+    assert ReportRun.objects.count() == 1  # once
+
+
+def test_the_sweep_leaves_a_month_built_by_hand_or_long_past(
+    scenario, manager_user, frozen, django_capture_on_commit_callbacks
+):
+    frozen(2026, 11, 9, 9, 0)  # past the catch-up days: a month this old is the manager's to build
+    assert services.report_runs_resume() == 0
+    assert not ReportRun.objects.exists()
+    frozen(2026, 11, 2, 9, 0)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.report_run_request(month=answers.OCTOBER, by=manager_user)
+        assert services.report_runs_resume() == 0
+    assert ReportRun.objects.filter(automatic=True).count() == 0

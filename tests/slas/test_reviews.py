@@ -15,7 +15,7 @@ from django.db import connection, connections
 from common import access as roles
 from common.models import Notification
 from common.outbox import notification_deliver, notifications_deliver_unsent
-from common.tasks import deliver_notification
+from common.tasks import deliver_notifications
 from slas import reviews
 from slas.models import ServiceLevelAgreement
 from slas.signals import agreement_changed
@@ -186,7 +186,7 @@ def test_two_workers_at_once_send_one_mail(migration_data, managers, monkeypatch
 
     monkeypatch.setattr(reviews, "notification_send", slow_send)
     # The outbox queues its deliveries after commit, which really happens here: keep them off the broker.
-    monkeypatch.setattr(deliver_notification, "apply_async", lambda *args, **kwargs: None)
+    monkeypatch.setattr(deliver_notifications, "apply_async", lambda *args, **kwargs: None)
     results = {}
 
     def worker(name):
