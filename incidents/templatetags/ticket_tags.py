@@ -182,20 +182,42 @@ def person(user) -> str:
     return user.get_full_name() or user.username
 
 
-def _event_value(field: str, value: str) -> str:
-    if field == "status" and value in Status.values:
+# What a history row says happened, where its field says more than its kind ("Priority changed" is also
+# written for a change of impact or urgency, which then moves the priority in a row of its own).
+EVENT_WHAT = {"impact": "Impact changed", "urgency": "Urgency changed"}
+
+
+def _event_value(event, value: str, row) -> str:
+    """A history value in words: the person or agreement it names (selectors.ticket_history finds them),
+    a status's label, an impact or urgency in one word."""
+    if row is not None:
+        return person(row) if event.field == "assignee" else str(row)
+    if event.field == "status" and value in Status.values:
         return Status(value).label
+    if event.field in ("impact", "urgency"):
+        return value.capitalize()
     return value
 
 
 @register.filter
+def event_what(event) -> str:
+    return EVENT_WHAT.get(event.field) or event.get_kind_display()
+
+
+@register.filter
 def event_from(event) -> str:
-    return _event_value(event.field, event.old_value)
+    return _event_value(event, event.old_value, getattr(event, "old_row", None))
 
 
 @register.filter
 def event_to(event) -> str:
-    return _event_value(event.field, event.new_value)
+    return _event_value(event, event.new_value, getattr(event, "new_row", None))
+
+
+@register.filter
+def event_note(event) -> str:
+    """The event's note, unless the change says it already (an SLA's name is its note too)."""
+    return "" if event.note == event_to(event) else event.note
 
 
 @register.filter
