@@ -98,7 +98,9 @@ class ServiceAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
     csv_import = staticmethod(services.catalogue_import)
     csv_columns_help = (
         "Columns: " + ", ".join(services.CATALOGUE_COLUMNS) + ". Services are matched by name; status is "
-        "pipeline, live or retired and may only move forward; owner is a username."
+        "pipeline, live or retired and may only move forward; owner is a username; request_impact and "
+        "request_urgency are low, medium or high (a service request's priority, through the priority "
+        "matrix; left blank, a service keeps its own)."
     )
 
     @admin.display(description="Priority of its requests")
