@@ -753,3 +753,13 @@ def test_history_names_people_in_a_fixed_number_of_queries(
     with django_assert_num_queries(len(first.captured_queries)):
         html = page(client, ticket).content.decode()
     assert all(f"Colleague{n}" in html for n in range(6))
+
+
+def test_history_says_automatic_for_what_nobody_did(signed_in, technician, ticket):
+    TicketEvent.objects.create(
+        ticket=ticket, kind=TicketEvent.Kind.STATUS, actor=None, field="status", at=timezone.now()
+    )
+
+    html = _history(signed_in(technician), ticket)
+
+    assert '<span class="muted automatic" title="the service desk (automatic)">automatic</span>' in html
