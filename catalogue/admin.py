@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin_changelists import LabelledListEditableMixin
 from common.admin_csv import CsvImportExportMixin
 from common.admin_inlines import LabelledTabularInline
 
@@ -68,7 +69,15 @@ class ServiceAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
         "offers_incidents",
         "offers_requests",
     )
-    list_filter = ("status", "category", "criticality", "support_group", "owner", "offers_requests")
+    # Owners: the people who own a service, not every account of the municipality.
+    list_filter = (
+        "status",
+        "category",
+        "criticality",
+        "support_group",
+        ("owner", admin.RelatedOnlyFieldListFilter),
+        "offers_requests",
+    )
     search_fields = ("name", "description", "keywords", "category__name")
     list_select_related = ("category", "support_group", "owner")
     autocomplete_fields = ("owner",)
@@ -89,7 +98,9 @@ class ServiceAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
     csv_import = staticmethod(services.catalogue_import)
     csv_columns_help = (
         "Columns: " + ", ".join(services.CATALOGUE_COLUMNS) + ". Services are matched by name; status is "
-        "pipeline, live or retired and may only move forward; owner is a username."
+        "pipeline, live or retired and may only move forward; owner is a username; request_impact and "
+        "request_urgency are low, medium or high (a service request's priority, through the priority "
+        "matrix; left blank, a service keeps its own)."
     )
 
     @admin.display(description="Priority of its requests")
@@ -114,7 +125,7 @@ class ServiceAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ServiceCategory)
-class ServiceCategoryAdmin(SimpleHistoryAdmin):
+class ServiceCategoryAdmin(LabelledListEditableMixin, SimpleHistoryAdmin):
     list_display = ("name", "display_order")
     list_editable = ("display_order",)
     search_fields = ("name",)
@@ -130,10 +141,15 @@ class SupportGroupAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PriorityMatrixCell)
-class PriorityMatrixCellAdmin(SimpleHistoryAdmin):
+class PriorityMatrixCellAdmin(LabelledListEditableMixin, SimpleHistoryAdmin):
     list_display = ("impact", "urgency", "priority")
     list_editable = ("priority",)
     list_filter = ("impact", "urgency", "priority")
+
+    def editable_row_name(self, obj):
+        # Not str(): that names the priority too, which is what the input changes; the values, not the
+        # choices' long labels ("high: a whole site, department or service ...").
+        return f"{obj.impact} impact, {obj.urgency} urgency"
 
     def has_add_permission(self, request):
         # The matrix has exactly nine cells, made by the migration; admins change their priorities.

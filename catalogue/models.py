@@ -268,6 +268,7 @@ class AssetTypeService(models.Model):
     class Meta:
         ordering = ["asset_type"]
         verbose_name = "service for an asset type"
+        verbose_name_plural = "services for asset types"
 
     def __str__(self) -> str:
         return f"{self.get_asset_type_display()}: {self.service.name}"

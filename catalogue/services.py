@@ -11,7 +11,7 @@ from django.utils import timezone
 from common.spreadsheets import ImportRefused, RowError, read_csv
 
 from .forms import RequestAnswersForm
-from .models import Criticality, Lifecycle, Service, ServiceCategory, SupportGroup
+from .models import Criticality, Impact, Lifecycle, Service, ServiceCategory, SupportGroup, Urgency
 
 # The portfolio moves one way: pipeline -> live -> retired (a pipeline service may be dropped unlaunched).
 LIFECYCLE_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -74,6 +74,8 @@ CATALOGUE_COLUMNS = (
     "owner",
     "offers_incidents",
     "offers_requests",
+    "request_impact",
+    "request_urgency",
     "description",
     "keywords",
 )
@@ -91,6 +93,8 @@ def catalogue_export(queryset) -> tuple[list[str], list[list]]:
             s.owner.username if s.owner else "",
             "yes" if s.offers_incidents else "no",
             "yes" if s.offers_requests else "no",
+            s.request_impact,
+            s.request_urgency,
             s.description,
             s.keywords,
         ]
@@ -172,6 +176,14 @@ def catalogue_import(upload, user=None) -> int:
         elif not (incidents or requests):
             problems.append("a service must offer incidents, service requests or both")
         current = existing.get(name.lower())
+        # A service request's impact and urgency (its priority through the matrix); blank or left out, a
+        # service keeps its own, a new one the defaults.
+        asked = {}
+        for column, choices in (("request_impact", Impact), ("request_urgency", Urgency)):
+            if row.get(column):
+                asked[column] = _choice(row[column], choices.choices)
+                if asked[column] is None:
+                    problems.append(f"{column} {row[column]!r} is not low, medium or high")
         if current and status and current.status != status and not lifecycle_allows(current.status, status):
             problems.append(f"status cannot go from {current.status} to {status}")
         if problems:
@@ -186,6 +198,8 @@ def catalogue_import(upload, user=None) -> int:
         service.owner = owner
         service.offers_incidents = incidents
         service.offers_requests = requests
+        for column, value in asked.items():
+            setattr(service, column, value)
         service.description = row["description"]
         service.keywords = row.get("keywords", service.keywords)
         try:

@@ -2,7 +2,8 @@
 
 Django's tabular inline names its columns in the table head only: a screen reader meets each cell's input
 unnamed (axe-core: "label", "select-name", critical). Each widget here carries its field's label as
-aria-label.
+aria-label; and the inline sits in a named region that scrolls sideways on a narrow screen
+(admin/edit_inline/labelled_tabular.html), so a wide table never widens the page.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ else:
 
 
 class LabelledTabularInline(_InlineBase):
+    template = "admin/edit_inline/labelled_tabular.html"
+
     def formfield_for_dbfield(
         self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> forms.Field | None:

@@ -10,6 +10,7 @@ scope.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -283,10 +284,43 @@ def ticket_conversation_and_files(user, ticket: Ticket) -> tuple[list[Comment], 
     return comments, own
 
 
-def ticket_history(user, ticket: Ticket) -> QuerySet[TicketEvent]:
-    return for_audience(
-        user, TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("at", "pk")
+def ticket_history(user, ticket: Ticket) -> list[TicketEvent]:
+    """The ticket's history as `user` may see it, oldest first. Each event carries `old_row` and `new_row`:
+    what its value names by a key (the person for an assignee's username, the agreement's name for an SLA's
+    id; None for other fields, whose values are names already), found for the whole history in at most one
+    query per kind, whatever its length."""
+    events = list(
+        for_audience(
+            user, TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("at", "pk")
+        )
     )
+    usernames: set[str] = set()
+    # An SLA event notes the name of the agreement it moved to: the name it had then, and no query.
+    agreements: dict[str, str] = {
+        event.new_value: event.note for event in events if event.field == "sla" and event.note
+    }
+    unnamed: set[str] = set()
+    for event in events:
+        values = {event.old_value, event.new_value} - {""}
+        if event.field == "assignee":
+            usernames |= values
+        elif event.field == "sla":
+            unnamed |= {value for value in values if value.isdigit() and value not in agreements}
+    people: dict[str, Any] = {}
+    if usernames:
+        people = {
+            person.get_username(): person
+            for person in get_user_model().objects.filter(username__in=usernames)
+        }
+    if unnamed:
+        named = ServiceLevelAgreement.objects.filter(pk__in=[int(value) for value in unnamed])
+        agreements |= {str(pk): name for pk, name in named.values_list("pk", "name")}
+    rows: dict[str, dict[str, Any]] = {"assignee": people, "sla": agreements}
+    for event in events:
+        found = rows.get(event.field, {})
+        event.old_row = found.get(event.old_value)
+        event.new_row = found.get(event.new_value)
+    return events
 
 
 def proposed_major_incidents(user, *, now=None) -> list[dict]:

@@ -94,7 +94,8 @@ class AssetAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
     csv_columns_help = (
         "Columns: " + ", ".join(services.ASSET_REGISTER_COLUMNS) + ". One row per asset, found by asset_tag "
         "(created if new, updated if known). site, building and far_site by exact name (the building at "
-        "that row's site); assigned_to by username; type, status and connection_type by value or label "
-        "(e.g. network_link or Network link); dates as YYYY-MM-DD; connection_type and far_site for "
-        "network links only. Export CSV gives a file in exactly this shape."
+        "that row's site); location in words, e.g. 2nd floor, Finance office (a file without the column "
+        "leaves locations as they are); assigned_to by username; type, status and connection_type by "
+        "value or label (e.g. network_link or Network link); dates as YYYY-MM-DD; connection_type and "
+        "far_site for network links only. Export CSV gives a file in exactly this shape."
     )

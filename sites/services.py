@@ -28,6 +28,7 @@ ASSET_REGISTER_COLUMNS = (
     "serial",
     "site",
     "building",
+    "location",
     "status",
     "assigned_to",
     "purchase_date",
@@ -36,6 +37,8 @@ ASSET_REGISTER_COLUMNS = (
     "far_site",
     "notes",
 )
+# A file written before the register had a location column still imports (its rows keep their locations).
+OPTIONAL_REGISTER_COLUMNS = ("location",)
 # The fields an update may set: every field of an asset but its id (the columns are named for them).
 ASSET_FIELDS = ASSET_REGISTER_COLUMNS
 # Foreign keys the import resolves from preloaded rows; model validation must not query them again.
@@ -151,6 +154,7 @@ def asset_register_export(queryset: QuerySet[Asset]) -> tuple[list[str], list[li
             asset.serial,
             asset.site.name,
             asset.building.name if asset.building else "",
+            asset.location,
             asset.status,
             asset.assigned_to.username if asset.assigned_to else "",
             asset.purchase_date.isoformat() if asset.purchase_date else "",
@@ -235,6 +239,8 @@ def _parse_row(row: dict[str, str], register: _Register) -> tuple[dict[str, Any]
         "serial": row["serial"],
         "notes": row["notes"],
     }
+    if "location" in row:  # a column left out leaves the stored locations as they are
+        values["location"] = row["location"]
     if not values["asset_tag"]:
         problems.append("asset_tag is blank")
 
@@ -343,7 +349,11 @@ def asset_register_import(*, upload, user) -> int:
     line and why, and the register is left as it was. Rows that match what is stored are left alone
     (no history row). Reads and writes take a fixed number of queries whatever the number of rows.
     """
-    lines = read_csv(upload, required=ASSET_REGISTER_COLUMNS)
+    lines = read_csv(
+        upload,
+        required=[column for column in ASSET_REGISTER_COLUMNS if column not in OPTIONAL_REGISTER_COLUMNS],
+        optional=OPTIONAL_REGISTER_COLUMNS,
+    )
     lines = [(line, {name: _uninert(value) for name, value in row.items()}) for line, row in lines]
     register = _Register(row for _, row in lines)
 

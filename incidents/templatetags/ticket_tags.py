@@ -82,6 +82,33 @@ def _calendar(ticket) -> tuple[CalendarSpec, int] | None:
     return spec, spec_day_minutes(spec)
 
 
+def due_in_business_time(due: datetime, calendar: tuple[CalendarSpec, int], now: datetime) -> Deadline:
+    """A running clock's due time as its calendar counts: "3 h 10 min left" or "overdue by 2 business
+    days", the date second."""
+    spec, day_minutes = calendar
+    if due >= now:
+        left = business_between(spec, now, due)
+        return Deadline(f"{business_duration_words(left, day_minutes)} left", f"by {_when(due)}")
+    late = business_between(spec, due, now)
+    return Deadline(
+        f"overdue by {business_duration_words(late, day_minutes)}", f"was due {_when(due)}", overdue=True
+    )
+
+
+def _paused(left: timedelta, day_minutes: int, since: str, overdue: bool) -> Deadline:
+    """A paused clock: the business time it had left when it stopped (or how late it already was)."""
+    if not overdue:
+        return Deadline(
+            f"clock paused: {business_duration_words(left, day_minutes)} left", since, paused=True
+        )
+    return Deadline(
+        f"clock paused: overdue by {business_duration_words(-left, day_minutes)}",
+        since,
+        overdue=True,
+        paused=True,
+    )
+
+
 def deadline_of(ticket, kind: str, clocks: dict | None = None, now: datetime | None = None) -> Deadline:
     """The ticket's response or fix deadline in business time (slas.business_time; a pending ticket's
     clocks from `clocks`, selectors.ticket_sla_clocks)."""
@@ -91,27 +118,39 @@ def deadline_of(ticket, kind: str, clocks: dict | None = None, now: datetime | N
     if clock is not None and clock.state == ClockState.PAUSED and calendar is not None:
         left = timedelta(minutes=clock.target_minutes) - timedelta(seconds=clock.elapsed_seconds)
         since = f"paused since {_when(clock.state_since)}, while the ticket waits"
-        if clock_outcome(clock, now) != Outcome.OVERDUE:  # slas.outcomes: it breached before it paused
-            return Deadline(
-                f"clock paused: {business_duration_words(left, calendar[1])} left", since, paused=True
-            )
-        return Deadline(
-            f"clock paused: overdue by {business_duration_words(-left, calendar[1])}",
-            since,
-            overdue=True,
-            paused=True,
-        )
+        # slas.outcomes: a clock that breached before it paused is overdue
+        return _paused(left, calendar[1], since, clock_outcome(clock, now) == Outcome.OVERDUE)
     due = ticket.response_due_at if kind == ClockKind.RESPONSE else ticket.resolution_due_at
     if due is None or calendar is None:
         return Deadline("not set yet")
-    spec, day_minutes = calendar
-    if due >= now:
-        left = business_between(spec, now, due)
-        return Deadline(f"{business_duration_words(left, day_minutes)} left", f"by {_when(due)}")
-    late = business_between(spec, due, now)
-    return Deadline(
-        f"overdue by {business_duration_words(late, day_minutes)}", f"was due {_when(due)}", overdue=True
-    )
+    return due_in_business_time(due, calendar, now)
+
+
+def operational_deadline_of(clock, now: datetime | None = None) -> Deadline:
+    """An OLA or supplier-contract clock (slas.OperationalClock, with its agreement and calendar) in the
+    words of the ticket's own deadlines: business time left or overdue in the agreement's calendar,
+    paused, or met or breached with the business time it took."""
+    now = now or timezone.now()
+    spec = calendar_spec(clock.agreement.calendar_id)
+    day_minutes = spec_day_minutes(spec)
+    outcome = clock_outcome(clock, now)
+    used = business_duration_words(timedelta(seconds=clock.elapsed_seconds), day_minutes)
+    if outcome == Outcome.MET:
+        return Deadline(f"met in {used}")
+    if outcome == Outcome.BREACHED:
+        return Deadline(f"breached: took {used}", overdue=True)
+    if clock.state == ClockState.PAUSED:  # overdue, when it ran out before it paused (slas.outcomes)
+        left = timedelta(minutes=clock.target_minutes) - timedelta(seconds=clock.elapsed_seconds)
+        return _paused(left, day_minutes, "while the ticket waits", outcome == Outcome.OVERDUE)
+    if clock.due_at is None:
+        return Deadline("not set yet")
+    return due_in_business_time(clock.due_at, (spec, day_minutes), now)
+
+
+@register.simple_tag
+def operational_deadline(clock) -> Deadline:
+    """{% operational_deadline clock as due %}: see operational_deadline_of."""
+    return operational_deadline_of(clock)
 
 
 @register.simple_tag
@@ -182,20 +221,42 @@ def person(user) -> str:
     return user.get_full_name() or user.username
 
 
-def _event_value(field: str, value: str) -> str:
-    if field == "status" and value in Status.values:
+# What a history row says happened, where its field says more than its kind ("Priority changed" is also
+# written for a change of impact or urgency, which then moves the priority in a row of its own).
+EVENT_WHAT = {"impact": "Impact changed", "urgency": "Urgency changed"}
+
+
+def _event_value(event, value: str, row) -> str:
+    """A history value in words: the person or agreement it names (selectors.ticket_history finds them),
+    a status's label, an impact or urgency in one word."""
+    if row is not None:
+        return person(row) if event.field == "assignee" else str(row)
+    if event.field == "status" and value in Status.values:
         return Status(value).label
+    if event.field in ("impact", "urgency"):
+        return value.capitalize()
     return value
 
 
 @register.filter
+def event_what(event) -> str:
+    return EVENT_WHAT.get(event.field) or event.get_kind_display()
+
+
+@register.filter
 def event_from(event) -> str:
-    return _event_value(event.field, event.old_value)
+    return _event_value(event, event.old_value, getattr(event, "old_row", None))
 
 
 @register.filter
 def event_to(event) -> str:
-    return _event_value(event.field, event.new_value)
+    return _event_value(event, event.new_value, getattr(event, "new_row", None))
+
+
+@register.filter
+def event_note(event) -> str:
+    """The event's note, unless the change says it already (an SLA's name is its note too)."""
+    return "" if event.note == event_to(event) else event.note
 
 
 @register.filter
@@ -225,16 +286,3 @@ def operational_target(clock) -> str:
     # In hours, not days: hours are right whatever the length of the calendar's day.
     within = minutes_in_words(clock.target_minutes, None, business=not clock.agreement.calendar.always_open)
     return f"{what.capitalize()} within {within}"
-
-
-@register.filter
-def operational_state(clock) -> str:
-    """Met / breached / paused / "2 h left" / "overdue by 10 min" for an OLA or contract clock."""
-    outcome = clock_outcome(clock)
-    if outcome == "met":
-        return f"met ({duration_words(timedelta(seconds=clock.elapsed_seconds))} used)"
-    if outcome == "breached":
-        return f"breached ({duration_words(timedelta(seconds=clock.elapsed_seconds))} used)"
-    if outcome == "paused":
-        return "paused (the ticket is pending)"
-    return time_left_words(clock.due_at)

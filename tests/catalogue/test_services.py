@@ -140,6 +140,8 @@ def row(name, **overrides):
         "owner": "",
         "offers_incidents": "yes",
         "offers_requests": "no",
+        "request_impact": "",
+        "request_urgency": "",
         "description": f"{name} for staff.",
         "keywords": "",
     }
@@ -230,4 +232,42 @@ def test_export_round_trips_and_is_formula_safe():
     strip = {"updated_at"}
     assert [{k: v for k, v in s.items() if k not in strip} for s in after] == [
         {k: v for k, v in s.items() if k not in strip} for s in before
+    ]
+
+
+def test_a_service_requests_impact_and_urgency_round_trip():
+    """Export, change them in the catalogue, import the export: they are back as exported."""
+    from common.spreadsheets import csv_response
+
+    mail = Service.objects.get(name="E-mail and calendars")
+    Service.objects.filter(pk=mail.pk).update(request_impact="high", request_urgency="low")
+    header, rows = services.catalogue_export(Service.objects.all())
+    assert header[header.index("request_impact") + 1] == "request_urgency"
+    exported = csv_response("x.csv", header, rows).content
+    Service.objects.update(request_impact="medium", request_urgency="medium")
+
+    services.catalogue_import(SimpleUploadedFile("catalogue.csv", exported, content_type="text/csv"))
+
+    mail.refresh_from_db()
+    assert (mail.request_impact, mail.request_urgency) == ("high", "low")
+
+
+def test_a_request_impact_left_blank_keeps_the_services_own_and_a_wrong_one_is_refused():
+    mail = Service.objects.get(name="E-mail and calendars")
+    Service.objects.filter(pk=mail.pk).update(request_impact="high", request_urgency="low")
+    mail_row = {
+        "category": "E-mail and collaboration",
+        "support_group": "Business Applications",
+        "offers_requests": "yes",
+    }
+
+    services.catalogue_import(upload([row("E-mail and calendars", request_urgency="High", **mail_row)]))
+    mail.refresh_from_db()
+    assert (mail.request_impact, mail.request_urgency) == ("high", "high")
+    assert Service.objects.get(name="E-mail and calendars").request_impact == "high"
+
+    with pytest.raises(ImportRefused) as refused:
+        services.catalogue_import(upload([row("E-mail and calendars", request_impact="urgent", **mail_row)]))
+    assert [str(e) for e in refused.value.errors] == [
+        "line 2: request_impact 'urgent' is not low, medium or high"
     ]

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from common import access as roles
 from common.models import Notification
 from incidents import services
 from incidents.models import (
@@ -19,7 +20,7 @@ from incidents.models import (
     TicketEvent,
 )
 from sites.models import Site
-from tests.factories import AssetFactory, SupportGroupFactory, TicketFactory
+from tests.factories import AssetFactory, SupportGroupFactory, TicketFactory, UserFactory
 from tests.incidents.pages_fixtures import *  # noqa: F403
 from tests.incidents.pages_fixtures import fresh, png, resolve
 
@@ -708,3 +709,57 @@ def test_history_says_each_change_in_one_column(signed_in, technician, ticket):
 
     assert '<th scope="col">Change</th>' in html and ">From<" not in html
     assert "New → Assigned" in html
+
+
+def _history(client, ticket) -> str:
+    return page(client, ticket).content.decode().split('id="history"')[1]
+
+
+def test_history_names_people_and_the_agreement_not_their_keys(signed_in, technician, ticket):
+    technician.first_name, technician.last_name = "Sipho", "Mabandla"
+    technician.save(update_fields=["first_name", "last_name"])
+    colleague = UserFactory(username="zola", first_name="Zola", last_name="Sigcau", role=roles.TECHNICIAN)
+    services.ticket_take(ticket=ticket, by=technician)
+    services.ticket_assign(ticket=ticket, by=technician, assignee=colleague)
+    sla = fresh(ticket).sla
+
+    html = _history(signed_in(technician), ticket)
+
+    assert "Sipho Mabandla → Zola Sigcau" in html
+    assert "→ zola" not in html and f"{technician.username} →" not in html
+    assert f'<td data-label="Change">{sla.name}</td>' in html  # not its id
+    assert "(assignee)" not in html and "(sla)" not in html  # no field names of ours
+
+
+def test_history_says_which_of_impact_and_urgency_changed(signed_in, technician, ticket):
+    services.ticket_update(ticket=ticket, by=technician, impact="high")
+
+    html = _history(signed_in(technician), ticket)
+
+    assert "Impact changed" in html and "Medium → High" in html
+
+
+def test_history_names_people_in_a_fixed_number_of_queries(
+    signed_in, technician, ticket, django_assert_num_queries
+):
+    client = signed_in(technician)
+    services.ticket_take(ticket=ticket, by=technician)
+    page(client, ticket)  # warm: the session and content types
+    with django_assert_num_queries(13) as first:
+        assert page(client, ticket).status_code == 200
+    for n in range(6):
+        colleague = UserFactory(first_name=f"Colleague{n}", role=roles.TECHNICIAN)
+        services.ticket_assign(ticket=ticket, by=technician, assignee=colleague)
+    with django_assert_num_queries(len(first.captured_queries)):
+        html = page(client, ticket).content.decode()
+    assert all(f"Colleague{n}" in html for n in range(6))
+
+
+def test_history_says_automatic_for_what_nobody_did(signed_in, technician, ticket):
+    TicketEvent.objects.create(
+        ticket=ticket, kind=TicketEvent.Kind.STATUS, actor=None, field="status", at=timezone.now()
+    )
+
+    html = _history(signed_in(technician), ticket)
+
+    assert '<span class="muted automatic" title="the service desk (automatic)">automatic</span>' in html

@@ -40,3 +40,28 @@ def test_a_queue_row_carries_its_resolution_clocks_state_and_outcome(technician_
         "paused",
         "paused",
     )
+
+
+def test_history_names_an_agreement_its_event_did_not_note_in_one_query(
+    technician_user, django_assert_num_queries
+):
+    from incidents.models import TicketEvent
+    from slas.models import ServiceLevelAgreement
+
+    ticket = TicketFactory()
+    agreements = list(ServiceLevelAgreement.objects.order_by("pk")[:2])
+    for old, new in ((ticket.sla, agreements[0]), (agreements[0], agreements[-1])):
+        TicketEvent.objects.create(
+            ticket=ticket,
+            kind=TicketEvent.Kind.SLA,
+            field="sla",
+            old_value=old.pk,
+            new_value=new.pk,
+            at=timezone.now(),
+        )
+
+    with django_assert_num_queries(3):  # the person's role, the events, the agreements they do not name
+        history = selectors.ticket_history(technician_user, ticket)
+
+    moves = [(event.old_row, event.new_row) for event in history if event.field == "sla"]
+    assert moves[-2:] == [(ticket.sla.name, agreements[0].name), (agreements[0].name, agreements[-1].name)]

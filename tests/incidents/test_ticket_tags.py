@@ -18,6 +18,7 @@ from incidents.templatetags.ticket_tags import (
     duration_words,
     event_to,
     nearest_deadline,
+    operational_deadline_of,
     time_left_words,
     working_on,
 )
@@ -143,3 +144,65 @@ def test_the_queue_shows_the_nearest_running_deadline(staff_user):
     assert nearest_deadline(ticket, now=MONDAY_10).text == "1 business day 7 h left"
     ticket.resolution_clock_state = "paused"  # the row's resolution clock (selectors.queue_rows)
     assert nearest_deadline(ticket, now=MONDAY_10).text == "paused"
+
+
+# --- OLA and supplier-contract clocks in the same words (issue 14) -----------------------------------------
+
+
+def office_hours_clock(**values):
+    """An OLA clock (only what the words read) on the shipped Monday-Friday 08:00-16:30 calendar."""
+    from slas.models import ClockState, ServiceLevelAgreement
+
+    calendar_id = ServiceLevelAgreement.objects.get(is_default=True).calendar_id
+    base = {
+        "agreement": SimpleNamespace(calendar_id=calendar_id),
+        "state": ClockState.RUNNING,
+        "target_minutes": 240,
+        "elapsed_seconds": 0,
+        "state_since": MONDAY_10 - timedelta(hours=1),
+        "due_at": None,
+        "breached_at": None,
+    }
+    return SimpleNamespace(**{**base, **values})
+
+
+@pytest.mark.django_db
+def test_an_ola_clock_says_business_time_left_as_the_tickets_deadlines_do():
+    due = operational_deadline_of(
+        office_hours_clock(due_at=MONDAY_10 + timedelta(hours=3, minutes=10)), MONDAY_10
+    )
+
+    assert (due.text, due.detail, due.overdue) == ("3 h 10 min left", "by 7 Dec 2026, 13:10", False)
+
+
+@pytest.mark.django_db
+def test_an_overdue_ola_clock_counts_business_days_not_calendar_days():
+    thursday = datetime(2026, 12, 3, 10, 0, tzinfo=SAST)
+    clock = office_hours_clock(due_at=thursday, breached_at=thursday)
+
+    due = operational_deadline_of(clock, MONDAY_10)
+
+    assert (due.text, due.overdue) == ("overdue by 2 business days", True)  # not "overdue by 4 d"
+    assert due.detail == "was due 3 Dec 2026, 10:00"
+
+
+@pytest.mark.django_db
+def test_a_stopped_or_paused_ola_clock_says_what_it_took_or_has_left():
+    from slas.models import ClockState
+
+    met = office_hours_clock(state=ClockState.STOPPED, elapsed_seconds=int(10.5 * 3600), target_minutes=900)
+    breached = office_hours_clock(
+        state=ClockState.STOPPED, elapsed_seconds=5 * 3600, breached_at=MONDAY_10 - timedelta(hours=1)
+    )
+    paused = office_hours_clock(state=ClockState.PAUSED, elapsed_seconds=3600)
+
+    assert operational_deadline_of(met, MONDAY_10).text == "met in 1 business day 2 h"
+    assert (
+        operational_deadline_of(breached, MONDAY_10).text,
+        operational_deadline_of(breached, MONDAY_10).overdue,
+    ) == (
+        "breached: took 5 h",
+        True,
+    )
+    assert operational_deadline_of(paused, MONDAY_10).text == "clock paused: 3 h left"
+    assert operational_deadline_of(paused, MONDAY_10).paused

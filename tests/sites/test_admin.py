@@ -73,6 +73,7 @@ def test_import_through_the_admin(signed_in, admin_role_user):
             "VCF1",
             "Willowvale",
             "Building 1",
+            "Ground floor, reception",
             "In use",
             "",
             "",
@@ -89,14 +90,14 @@ def test_import_through_the_admin(signed_in, admin_role_user):
 
     assert response.status_code == 302
     asset = Asset.objects.get(asset_tag="MLM-PRN-0001")
-    assert asset.site.name == "Willowvale"
+    assert (asset.site.name, asset.location) == ("Willowvale", "Ground floor, reception")
     assert asset.history.get().history_user == admin_role_user
 
 
 def test_a_refused_import_shows_each_bad_line(signed_in, admin_role_user):
     rows = [
-        ["MLM-PRN-0001", "printer", "", "", "", "Willowvale", "", "in_use", "", "", "", "", "", ""],
-        ["MLM-PRN-0002", "printer", "", "", "", "Mthatha", "", "in_use", "", "", "", "", "", ""],
+        ["MLM-PRN-0001", "printer", "", "", "", "Willowvale", "", "", "in_use", "", "", "", "", "", ""],
+        ["MLM-PRN-0002", "printer", "", "", "", "Mthatha", "", "", "in_use", "", "", "", "", "", ""],
     ]
 
     response = signed_in(admin_role_user).post(

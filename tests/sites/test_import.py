@@ -33,6 +33,7 @@ def row(**values):
         "serial": "VCF0001",
         "site": "Dutywa Main Building",
         "building": "Main building",
+        "location": "2nd floor, Finance office",
         "status": "in_use",
         "purchase_date": "2024-02-01",
         "warranty_expires": "2027-02-01",
@@ -239,6 +240,7 @@ def test_a_reimport_that_changes_every_column_writes_exactly_the_new_file(admin_
             serial=f"T{n}",
             site=["Willowvale", "Elliotdale"][n % 2],
             building="" if n % 4 == 0 else "Building 2",
+            location="" if n % 4 == 0 else f"Office {n}",
             status=["in_store", "in_repair", "retired"][n % 3],
             assigned_to=["", "thabo", "nomvula"][n % 3],
             purchase_date="" if n % 5 == 0 else f"2021-0{1 + n % 9}-15",
@@ -257,3 +259,40 @@ def test_a_reimport_that_changes_every_column_writes_exactly_the_new_file(admin_
     expected = [[r[column] for column in COLUMNS] for r in second]
     assert rows == expected
     assert Asset.history.filter(history_type="~").count() == 30
+
+
+def test_an_assets_location_round_trips(admin_role_user):
+    """Export, change the locations, import the export: each location is back as exported."""
+    main = Site.objects.get(name="Dutywa Main Building")
+    AssetFactory(asset_tag="MLM-PRN-0002", site=main, location="2nd floor, Finance office")
+    AssetFactory(asset_tag="MLM-PRN-0003", site=main, location="")
+    header, rows = services.asset_register_export(Asset.objects.all())
+    assert header[header.index("building") + 1] == "location"
+    exported = csv_response("assets.csv", header, rows).content
+    Asset.objects.update(location="Somewhere else")
+
+    count = services.asset_register_import(
+        upload=SimpleUploadedFile("assets.csv", exported, content_type="text/csv"), user=admin_role_user
+    )
+
+    assert count == 2
+    assert dict(Asset.objects.values_list("asset_tag", "location")) == {
+        "MLM-PRN-0002": "2nd floor, Finance office",
+        "MLM-PRN-0003": "",
+    }
+
+
+def test_a_file_without_the_location_column_keeps_locations(admin_role_user):
+    services.asset_register_import(upload=upload([row()]), user=admin_role_user)
+    older = [column for column in COLUMNS if column != "location"]
+
+    services.asset_register_import(
+        upload=upload([row(notes="changed"), row(asset_tag="MLM-PRN-0009")], header=older),
+        user=admin_role_user,
+    )
+
+    assert dict(Asset.objects.values_list("asset_tag", "location")) == {
+        "MLM-PRN-0001": "2nd floor, Finance office",
+        "MLM-PRN-0009": "",
+    }
+    assert Asset.objects.get(asset_tag="MLM-PRN-0001").notes == "changed"

@@ -240,6 +240,10 @@ def test_the_ticket_page_shows_the_clocks_to_the_desk_only(client, frozen, desk,
     assert "MPLS provider (test)" in page
     assert "Restored and handed back within 2 hours" in page
     assert "Taken by a member within 1 hour" in page
+    # Each clock in the words of the ticket's own deadlines (ticket_tags.operational_deadline_of).
+    table = page.split('id="operational"')[1].split("</table>")[0]
+    assert table.count('class="deadline') == OperationalClock.objects.filter(ticket=ticket).count()
+    assert "met in " in table and "2 h left" in table
     client.force_login(staff_user)
     page = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
     assert "OLAs and supplier contracts" not in page
