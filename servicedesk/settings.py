@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "slas",
     "incidents",
     "reports",
+    "outages",
 ]
 
 MIDDLEWARE = [

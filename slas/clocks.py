@@ -21,9 +21,10 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from .agreements import target_minutes
-from .business_time import ZERO, CalendarSpec, business_add, business_between
+from .business_time import ZERO, CalendarSpec, business_add, business_between, with_windows
 from .calendars import calendar_spec
 from .models import ClockKind, ClockState, ServiceLevelAgreement, SlaClock, SlaEvent
+from .unavailability import site_windows
 
 WARNING_SHARE = 0.75
 
@@ -171,17 +172,34 @@ def _spec_for(sla_id: int) -> CalendarSpec:
     return calendar_spec(ServiceLevelAgreement.objects.values_list("calendar_id", flat=True).get(pk=sla_id))
 
 
+def _site_spec_for(site_id: int | None, since: datetime) -> Callable[[int], CalendarSpec]:
+    """The agreement's calendar less the windows when the ticket's site was down, as its policy says."""
+
+    def spec_for(sla_id: int) -> CalendarSpec:
+        calendar_id, policy = ServiceLevelAgreement.objects.values_list("calendar_id", "pause_for_outages").get(
+            pk=sla_id
+        )
+        windows = site_windows(site_id, policy, since)
+        return with_windows(calendar_spec(calendar_id), [(w.start, w.end) for w in windows])
+
+    return spec_for
+
+
 def _target_for(sla_id: int, priority: int, kind: str) -> timedelta:
     response, resolution = target_minutes(sla_id, priority)
     return timedelta(minutes=response if kind == ClockKind.RESPONSE else resolution)
 
 
 @transaction.atomic
-def clocks_update(*, ticket_id: int, points: list[HistoryPoint]) -> dict[str, ClockResult]:
-    """Derive the ticket's clocks from its history and store them; returns them (incidents copies the due
-    times onto the ticket). Warnings and breaches already recorded are not looked at again."""
+def clocks_update(
+    *, ticket_id: int, points: list[HistoryPoint], site_id: int | None = None
+) -> dict[str, ClockResult]:
+    """Derive the ticket's clocks from its history (and the outages of its site, slas.unavailability) and
+    store them; returns them (incidents copies the due times onto the ticket). Warnings and breaches
+    already recorded are not looked at again."""
     # Each agreement and target read once per derivation (a replay asks for them at every point).
-    results = clocks_derive(points, functools.cache(_spec_for), functools.cache(_target_for))
+    spec_for = _site_spec_for(site_id, min(p.at for p in points)) if site_id is not None else _spec_for
+    results = clocks_derive(points, functools.cache(spec_for), functools.cache(_target_for))
     # Escalations that no longer apply (a longer target, a priority lowered) are cleared so they can fire
     # again when really due; only where the deadline moved later, so a plain recalculation keeps every
     # recorded warning and breach (and its recorded_at) as it was.

@@ -1,0 +1,141 @@
+"""Outages: a site, its power, a network link or a service unavailable for a while (docs/outages.md)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class OutageKind(models.TextChoices):
+    # The values are what an agreement's OutagePolicy names (slas/unavailability.py PAUSING_KINDS).
+    PLANNED = "planned", "Planned (maintenance, a change)"
+    LOAD_SHEDDING = "load_shedding", "Load-shedding"
+    UNPLANNED = "unplanned", "Unplanned"
+
+
+class OutageScope(models.TextChoices):
+    SITE = "site", "The whole site"
+    POWER = "power", "The site's power"
+    LINK = "link", "A network link (the site it cuts off)"
+    SERVICE = "service", "A service"
+
+
+# The scopes that make a site unavailable, so that its tickets' clocks may pause.
+SITE_SCOPES = (OutageScope.SITE, OutageScope.POWER, OutageScope.LINK)
+
+
+class OutageCause(models.TextChoices):
+    MAINTENANCE = "maintenance", "Maintenance"
+    CHANGE = "change", "A change"
+    LOAD_SHEDDING = "load_shedding", "Load-shedding"
+    POWER_FAILURE = "power_failure", "Power failure"
+    LINK_DOWN = "link_down", "Link down"
+    SUPPLIER_FAULT = "supplier_fault", "Supplier fault"
+    THEFT_VANDALISM = "theft_vandalism", "Theft or vandalism"
+    OTHER = "other", "Other"
+
+
+class OutageSource(models.TextChoices):
+    DESK = "desk", "Recorded by the desk"
+    SCHEDULE = "schedule", "Load-shedding schedule"
+    ALERTMANAGER = "alertmanager", "Monitoring (Alertmanager)"
+    PROBE = "probe", "Monitoring (built-in probe)"
+
+
+class Outage(models.Model):
+    scope = models.CharField(max_length=10, choices=OutageScope.choices)
+    kind = models.CharField(max_length=16, choices=OutageKind.choices)
+    cause = models.CharField(max_length=20, choices=OutageCause.choices, default=OutageCause.OTHER)
+    detail = models.TextField("what happened", blank=True)
+    site = models.ForeignKey(
+        "sites.Site",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outages",
+        help_text="The site that is unavailable (for a link: the site it cuts off).",
+    )
+    asset = models.ForeignKey(
+        "sites.Asset", on_delete=models.PROTECT, null=True, blank=True, related_name="outages",
+        help_text="The network link that is down (links only).",
+    )
+    service = models.ForeignKey(
+        "catalogue.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="outages"
+    )
+    supplier = models.ForeignKey(
+        "slas.Supplier", on_delete=models.PROTECT, null=True, blank=True, related_name="outages",
+        help_text="When a supplier's service failed.",
+    )
+    major_incident = models.ForeignKey(
+        "incidents.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="outages"
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="Empty while it lasts.")
+    expected_end_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=12, choices=OutageSource.choices, default=OutageSource.DESK)
+    # Alertmanager's fingerprint or the probe's target: one outage per firing alert, however often sent.
+    fingerprint = models.CharField(max_length=120, blank=True)
+    schedule_key = models.CharField(
+        max_length=80, blank=True, help_text="Load-shedding: the schedule's area, day and block."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [
+            models.Index(fields=["site", "started_at"], name="outage_site_start_idx"),
+            models.Index(fields=["started_at"], name="outage_open_idx", condition=Q(ended_at__isnull=True)),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gt=F("started_at")),
+                name="outage_ends_after_it_starts",
+                violation_error_message="An outage ends after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(scope="service", service__isnull=False) | (~Q(scope="service") & Q(site__isnull=False)),
+                name="outage_names_what_is_down",
+                violation_error_message="Name the site that is down (or, for a service outage, the service).",
+            ),
+            models.CheckConstraint(
+                condition=~Q(scope="link") | Q(asset__isnull=False),
+                name="outage_link_names_the_link",
+                violation_error_message="A link outage names the network link.",
+            ),
+            models.UniqueConstraint(
+                fields=["fingerprint"],
+                condition=Q(ended_at__isnull=True) & ~Q(fingerprint=""),
+                name="outage_one_open_per_fingerprint",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"OUT-{self.pk:06d}" if self.pk else "OUT-(new)"
+
+    @property
+    def title(self) -> str:
+        """In the words of the banner: "Willowvale link down", "Dutywa Main Building load-shedding"."""
+        what = self.service.name if self.scope == OutageScope.SERVICE and self.service_id else (
+            self.site.name if self.site_id else ""
+        )
+        if self.kind == OutageKind.LOAD_SHEDDING:
+            return f"{what} load-shedding"
+        return {
+            OutageScope.SITE: f"{what} unavailable",
+            OutageScope.POWER: f"{what} power off",
+            OutageScope.LINK: f"{what} link down",
+            OutageScope.SERVICE: f"{what} unavailable",
+        }[OutageScope(self.scope)]
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
