@@ -57,14 +57,22 @@ class Outage(models.Model):
         help_text="The site that is unavailable (for a link: the site it cuts off).",
     )
     asset = models.ForeignKey(
-        "sites.Asset", on_delete=models.PROTECT, null=True, blank=True, related_name="outages",
+        "sites.Asset",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outages",
         help_text="The network link that is down (links only).",
     )
     service = models.ForeignKey(
         "catalogue.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="outages"
     )
     supplier = models.ForeignKey(
-        "slas.Supplier", on_delete=models.PROTECT, null=True, blank=True, related_name="outages",
+        "slas.Supplier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outages",
         help_text="When a supplier's service failed.",
     )
     major_incident = models.ForeignKey(
@@ -98,7 +106,8 @@ class Outage(models.Model):
                 violation_error_message="An outage ends after it starts.",
             ),
             models.CheckConstraint(
-                condition=Q(scope="service", service__isnull=False) | (~Q(scope="service") & Q(site__isnull=False)),
+                condition=Q(scope="service", service__isnull=False)
+                | (~Q(scope="service") & Q(site__isnull=False)),
                 name="outage_names_what_is_down",
                 violation_error_message="Name the site that is down (or, for a service outage, the service).",
             ),
@@ -124,8 +133,10 @@ class Outage(models.Model):
     @property
     def title(self) -> str:
         """In the words of the banner: "Willowvale link down", "Dutywa Main Building load-shedding"."""
-        what = self.service.name if self.scope == OutageScope.SERVICE and self.service_id else (
-            self.site.name if self.site_id else ""
+        what = (
+            self.service.name
+            if self.scope == OutageScope.SERVICE and self.service_id
+            else (self.site.name if self.site_id else "")
         )
         if self.kind == OutageKind.LOAD_SHEDDING:
             return f"{what} load-shedding"

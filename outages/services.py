@@ -49,9 +49,14 @@ def _check(outage: Outage) -> None:
         outage.site_id = outage.asset.far_site_id or outage.asset.site_id
     if outage.scope == OutageScope.LINK and outage.asset_id and not outage.asset.is_link:
         raise ValidationError({"asset": "Only a network link can be the link that is down."})
-    if outage.scope == OutageScope.LINK and outage.asset_id and outage.site_id not in (
-        outage.asset.site_id,
-        outage.asset.far_site_id,
+    if (
+        outage.scope == OutageScope.LINK
+        and outage.asset_id
+        and outage.site_id
+        not in (
+            outage.asset.site_id,
+            outage.asset.far_site_id,
+        )
     ):
         raise ValidationError({"site": "The site cut off must be one of the link's two ends."})
     if outage.kind == OutageKind.LOAD_SHEDDING and outage.scope not in (OutageScope.POWER, OutageScope.SITE):
@@ -99,7 +104,7 @@ def outage_end(outage: Outage, *, at: datetime | None = None, by=None) -> Outage
 
 @transaction.atomic
 def outage_from_major_incident(ticket: Ticket, *, by=None, cause: str = OutageCause.OTHER) -> Outage:
-    """"This is an outage": the major incident's site unavailable since the ticket was logged."""
+    """ "This is an outage": the major incident's site unavailable since the ticket was logged."""
     if not ticket.is_major:
         raise ValidationError("Only a major incident can be recorded as an outage.")
     if ticket.site_id is None:

@@ -385,6 +385,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": max(10.0, REPORTS_LIVE_SECONDS / 2),
         "options": {"expires": max(5.0, REPORTS_LIVE_SECONDS / 2 - 5)},
     },
+    # Open outages keep their sites' tickets' due times moving (outages/services.py open_outages_refresh).
+    "outages-refresh-open": {"task": "outages.refresh_open", "schedule": 300.0, "options": {"expires": 240}},
     "reports-resume-lost-runs": {
         "task": "reports.resume_lost_runs",
         "schedule": 300.0,
@@ -430,5 +432,7 @@ MAJOR_INCIDENT_THRESHOLD = env_int("MAJOR_INCIDENT_THRESHOLD", 3)
 MAJOR_INCIDENT_WINDOW_MINUTES = env_int("MAJOR_INCIDENT_WINDOW_MINUTES", 60)
 
 # --- The municipality -------------------------------------------------------------------------------
+# Prometheus Alertmanager's webhook (/api/outages/alertmanager/) sends this as a bearer token; unset: refused.
+OUTAGES_WEBHOOK_TOKEN = os.environ.get("OUTAGES_WEBHOOK_TOKEN", "")
 ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Mbashe Local Municipality")
 SERVICE_DESK_NAME = "ICT Service Desk"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from outages.api import AlertmanagerWebhook
 from reports import views as report_views
 from sites import views as sites_views
 
@@ -32,6 +33,7 @@ urlpatterns = [
     path("api/docs/", RedocView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/redoc/", RedocView.as_view(url_name="api_schema"), name="api_redoc"),
     path("api/auth/token/", obtain_auth_token, name="api_token"),
+    path("api/outages/alertmanager/", AlertmanagerWebhook.as_view(), name="outage_alertmanager"),
     path("api/", include(router.urls)),
 ]
 

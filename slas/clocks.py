@@ -176,9 +176,9 @@ def _site_spec_for(site_id: int | None, since: datetime) -> Callable[[int], Cale
     """The agreement's calendar less the windows when the ticket's site was down, as its policy says."""
 
     def spec_for(sla_id: int) -> CalendarSpec:
-        calendar_id, policy = ServiceLevelAgreement.objects.values_list("calendar_id", "pause_for_outages").get(
-            pk=sla_id
-        )
+        calendar_id, policy = ServiceLevelAgreement.objects.values_list(
+            "calendar_id", "pause_for_outages"
+        ).get(pk=sla_id)
         windows = site_windows(site_id, policy, since)
         return with_windows(calendar_spec(calendar_id), [(w.start, w.end) for w in windows])
 

@@ -6,45 +6,204 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalogue', '0004_seed_asset_type_services'),
-        ('incidents', '0008_notification_to_common'),
-        ('sites', '0004_asset_location'),
-        ('slas', '0008_outage_policy'),
+        ("catalogue", "0004_seed_asset_type_services"),
+        ("incidents", "0008_notification_to_common"),
+        ("sites", "0004_asset_location"),
+        ("slas", "0008_outage_policy"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Outage',
+            name="Outage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('site', 'The whole site'), ('power', "The site's power"), ('link', 'A network link (the site it cuts off)'), ('service', 'A service')], max_length=10)),
-                ('kind', models.CharField(choices=[('planned', 'Planned (maintenance, a change)'), ('load_shedding', 'Load-shedding'), ('unplanned', 'Unplanned')], max_length=16)),
-                ('cause', models.CharField(choices=[('maintenance', 'Maintenance'), ('change', 'A change'), ('load_shedding', 'Load-shedding'), ('power_failure', 'Power failure'), ('link_down', 'Link down'), ('supplier_fault', 'Supplier fault'), ('theft_vandalism', 'Theft or vandalism'), ('other', 'Other')], default='other', max_length=20)),
-                ('detail', models.TextField(blank=True, verbose_name='what happened')),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, help_text='Empty while it lasts.', null=True)),
-                ('expected_end_at', models.DateTimeField(blank=True, null=True)),
-                ('source', models.CharField(choices=[('desk', 'Recorded by the desk'), ('schedule', 'Load-shedding schedule'), ('alertmanager', 'Monitoring (Alertmanager)'), ('probe', 'Monitoring (built-in probe)')], default='desk', max_length=12)),
-                ('fingerprint', models.CharField(blank=True, max_length=120)),
-                ('schedule_key', models.CharField(blank=True, help_text="Load-shedding: the schedule's area, day and block.", max_length=80)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('asset', models.ForeignKey(blank=True, help_text='The network link that is down (links only).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='outages', to='sites.asset')),
-                ('major_incident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='outages', to='incidents.ticket')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('service', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='outages', to='catalogue.service')),
-                ('site', models.ForeignKey(blank=True, help_text='The site that is unavailable (for a link: the site it cuts off).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='outages', to='sites.site')),
-                ('supplier', models.ForeignKey(blank=True, help_text="When a supplier's service failed.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='outages', to='slas.supplier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("site", "The whole site"),
+                            ("power", "The site's power"),
+                            ("link", "A network link (the site it cuts off)"),
+                            ("service", "A service"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned (maintenance, a change)"),
+                            ("load_shedding", "Load-shedding"),
+                            ("unplanned", "Unplanned"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "cause",
+                    models.CharField(
+                        choices=[
+                            ("maintenance", "Maintenance"),
+                            ("change", "A change"),
+                            ("load_shedding", "Load-shedding"),
+                            ("power_failure", "Power failure"),
+                            ("link_down", "Link down"),
+                            ("supplier_fault", "Supplier fault"),
+                            ("theft_vandalism", "Theft or vandalism"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                    ),
+                ),
+                ("detail", models.TextField(blank=True, verbose_name="what happened")),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, help_text="Empty while it lasts.", null=True)),
+                ("expected_end_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("desk", "Recorded by the desk"),
+                            ("schedule", "Load-shedding schedule"),
+                            ("alertmanager", "Monitoring (Alertmanager)"),
+                            ("probe", "Monitoring (built-in probe)"),
+                        ],
+                        default="desk",
+                        max_length=12,
+                    ),
+                ),
+                ("fingerprint", models.CharField(blank=True, max_length=120)),
+                (
+                    "schedule_key",
+                    models.CharField(
+                        blank=True,
+                        help_text="Load-shedding: the schedule's area, day and block.",
+                        max_length=80,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The network link that is down (links only).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outages",
+                        to="sites.asset",
+                    ),
+                ),
+                (
+                    "major_incident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="outages",
+                        to="incidents.ticket",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outages",
+                        to="catalogue.service",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The site that is unavailable (for a link: the site it cuts off).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outages",
+                        to="sites.site",
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="When a supplier's service failed.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outages",
+                        to="slas.supplier",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-pk'],
-                'indexes': [models.Index(fields=['site', 'started_at'], name='outage_site_start_idx'), models.Index(condition=models.Q(('ended_at__isnull', True)), fields=['started_at'], name='outage_open_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ended_at__isnull', True), ('ended_at__gt', models.F('started_at')), _connector='OR'), name='outage_ends_after_it_starts', violation_error_message='An outage ends after it starts.'), models.CheckConstraint(condition=models.Q(models.Q(('scope', 'service'), ('service__isnull', False)), models.Q(models.Q(('scope', 'service'), _negated=True), ('site__isnull', False)), _connector='OR'), name='outage_names_what_is_down', violation_error_message='Name the site that is down (or, for a service outage, the service).'), models.CheckConstraint(condition=models.Q(models.Q(('scope', 'link'), _negated=True), ('asset__isnull', False), _connector='OR'), name='outage_link_names_the_link', violation_error_message='A link outage names the network link.'), models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True), models.Q(('fingerprint', ''), _negated=True)), fields=('fingerprint',), name='outage_one_open_per_fingerprint')],
+                "ordering": ["-started_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["site", "started_at"], name="outage_site_start_idx"),
+                    models.Index(
+                        condition=models.Q(("ended_at__isnull", True)),
+                        fields=["started_at"],
+                        name="outage_open_idx",
+                    ),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ended_at__isnull", True),
+                            ("ended_at__gt", models.F("started_at")),
+                            _connector="OR",
+                        ),
+                        name="outage_ends_after_it_starts",
+                        violation_error_message="An outage ends after it starts.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("scope", "service"), ("service__isnull", False)),
+                            models.Q(models.Q(("scope", "service"), _negated=True), ("site__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="outage_names_what_is_down",
+                        violation_error_message="Name the site that is down (or, for a service outage, the service).",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("scope", "link"), _negated=True),
+                            ("asset__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="outage_link_names_the_link",
+                        violation_error_message="A link outage names the network link.",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(
+                            ("ended_at__isnull", True), models.Q(("fingerprint", ""), _negated=True)
+                        ),
+                        fields=("fingerprint",),
+                        name="outage_one_open_per_fingerprint",
+                    ),
+                ],
             },
         ),
     ]

@@ -4,25 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('slas', '0007_clock_recalculation'),
+        ("slas", "0007_clock_recalculation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clockrecalculation',
-            name='site_ids',
-            field=models.JSONField(blank=True, help_text='Only the open tickets at these sites (an outage there changed).', null=True),
+            model_name="clockrecalculation",
+            name="site_ids",
+            field=models.JSONField(
+                blank=True,
+                help_text="Only the open tickets at these sites (an outage there changed).",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalservicelevelagreement',
-            name='pause_for_outages',
-            field=models.CharField(choices=[('unplanned', 'Load-shedding and unplanned outages of the site (not planned ones)'), ('all', 'Every outage of the site, planned ones too'), ('never', 'None: the clocks run through outages')], default='unplanned', help_text="While the ticket's site is down (its power or its link), the time is not counted.", max_length=12, verbose_name='clocks pause for outages'),
+            model_name="historicalservicelevelagreement",
+            name="pause_for_outages",
+            field=models.CharField(
+                choices=[
+                    ("unplanned", "Load-shedding and unplanned outages of the site (not planned ones)"),
+                    ("all", "Every outage of the site, planned ones too"),
+                    ("never", "None: the clocks run through outages"),
+                ],
+                default="unplanned",
+                help_text="While the ticket's site is down (its power or its link), the time is not counted.",
+                max_length=12,
+                verbose_name="clocks pause for outages",
+            ),
         ),
         migrations.AddField(
-            model_name='servicelevelagreement',
-            name='pause_for_outages',
-            field=models.CharField(choices=[('unplanned', 'Load-shedding and unplanned outages of the site (not planned ones)'), ('all', 'Every outage of the site, planned ones too'), ('never', 'None: the clocks run through outages')], default='unplanned', help_text="While the ticket's site is down (its power or its link), the time is not counted.", max_length=12, verbose_name='clocks pause for outages'),
+            model_name="servicelevelagreement",
+            name="pause_for_outages",
+            field=models.CharField(
+                choices=[
+                    ("unplanned", "Load-shedding and unplanned outages of the site (not planned ones)"),
+                    ("all", "Every outage of the site, planned ones too"),
+                    ("never", "None: the clocks run through outages"),
+                ],
+                default="unplanned",
+                help_text="While the ticket's site is down (its power or its link), the time is not counted.",
+                max_length=12,
+                verbose_name="clocks pause for outages",
+            ),
         ),
     ]

@@ -75,8 +75,11 @@ def test_a_ticket_at_another_site_is_not_moved(frozen, staff_user, willowvale):
     ticket = p3_at_willowvale(frozen, staff_user, dutywa)
     before = ticket.resolution_due_at
     outage_record(
-        scope=OutageScope.SITE, kind=OutageKind.UNPLANNED, site=willowvale,
-        started_at=at(2026, 12, 1, 11), ended_at=at(2026, 12, 1, 12),
+        scope=OutageScope.SITE,
+        kind=OutageKind.UNPLANNED,
+        site=willowvale,
+        started_at=at(2026, 12, 1, 11),
+        ended_at=at(2026, 12, 1, 12),
     )
     clocks_recalculate_requested()
     ticket.refresh_from_db()
@@ -87,8 +90,11 @@ def test_planned_outages_do_not_pause_by_default_but_may(frozen, staff_user, wil
     ticket = p3_at_willowvale(frozen, staff_user, willowvale)
     before = ticket.resolution_due_at
     outage_record(
-        scope=OutageScope.SITE, kind=OutageKind.PLANNED, site=willowvale,
-        started_at=at(2026, 12, 1, 11), ended_at=at(2026, 12, 1, 12),
+        scope=OutageScope.SITE,
+        kind=OutageKind.PLANNED,
+        site=willowvale,
+        started_at=at(2026, 12, 1, 11),
+        ended_at=at(2026, 12, 1, 12),
     )
     clocks_recalculate_requested()
     ticket.refresh_from_db()
@@ -122,8 +128,11 @@ def test_an_open_outage_counts_until_now_and_ending_it_settles_it(frozen, staff_
 def test_bad_outages_are_refused_and_change_nothing(willowvale):
     with pytest.raises(ValidationError):
         outage_record(
-            scope=OutageScope.SITE, kind=OutageKind.UNPLANNED, site=willowvale,
-            started_at=at(2026, 12, 1, 12), ended_at=at(2026, 12, 1, 11),
+            scope=OutageScope.SITE,
+            kind=OutageKind.UNPLANNED,
+            site=willowvale,
+            started_at=at(2026, 12, 1, 12),
+            ended_at=at(2026, 12, 1, 11),
         )
     with pytest.raises(ValidationError):
         outage_record(scope=OutageScope.SITE, kind=OutageKind.UNPLANNED, started_at=at(2026, 12, 1, 12))

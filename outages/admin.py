@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from .models import Outage
+from .services import EDITABLE, outage_correct, outage_record
+
+
+@admin.register(Outage)
+class OutageAdmin(admin.ModelAdmin):
+    list_display = ("reference", "title", "kind", "started_at", "ended_at", "expected_end_at", "source")
+    list_filter = ("kind", "scope", "cause", "source", "site")
+    search_fields = ("detail", "site__name", "asset__asset_tag", "service__name")
+    date_hierarchy = "started_at"
+    autocomplete_fields = ("asset",)
+    raw_id_fields = ("major_incident",)
+    list_select_related = ("site", "service")
+    readonly_fields = ("source", "fingerprint", "schedule_key", "recorded_by", "created_at", "updated_at")
+    fields = (
+        ("scope", "kind", "cause"),
+        "site",
+        "asset",
+        "service",
+        "supplier",
+        "major_incident",
+        ("started_at", "ended_at", "expected_end_at"),
+        "detail",
+        *readonly_fields,
+    )
+
+    @admin.display(description="reference", ordering="pk")
+    def reference(self, obj: Outage) -> str:
+        return obj.reference
+
+    def save_model(self, request, obj, form, change):
+        # Through the services: the same checks as the pages and the API, and the site's clocks recalculated.
+        values = {name: form.cleaned_data.get(name) for name in EDITABLE if name in form.cleaned_data}
+        if change:
+            saved = outage_correct(obj, by=request.user, **values)
+        else:
+            saved = outage_record(by=request.user, **values)
+        obj.pk = saved.pk
