@@ -170,8 +170,11 @@ def ticket_clocks_refresh(ticket: Ticket) -> None:
     clocks = clocks_update(ticket_id=ticket.pk, points=points, site_id=ticket.site_id)
     ticket.response_due_at = clocks[ClockKind.RESPONSE].due_at
     ticket.resolution_due_at = clocks[ClockKind.RESOLUTION].due_at
+    ticket.outage_paused_minutes = int(clocks[ClockKind.RESOLUTION].excluded.total_seconds() // 60)
     Ticket.objects.filter(pk=ticket.pk).update(
-        response_due_at=ticket.response_due_at, resolution_due_at=ticket.resolution_due_at
+        response_due_at=ticket.response_due_at,
+        resolution_due_at=ticket.resolution_due_at,
+        outage_paused_minutes=ticket.outage_paused_minutes,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .models import OutagePolicy
 
@@ -50,3 +50,29 @@ def site_windows(site_id: int | None, policy: str, since: datetime) -> list[Unav
     if _source is None or site_id is None or not kinds:
         return []
     return _source(site_id, kinds, since)
+
+
+def windows_not_counted(
+    site_id: int | None, sla_id: int | None, start: datetime, end: datetime
+) -> list[tuple[UnavailableWindow, timedelta]]:
+    """For the ticket page: each outage window of the site between `start` and `end` that the agreement's
+    clocks did not count, with the business time it took out ("Willowvale link down 09:10-11:40: 2 h 30
+    min not counted"). Overlapping windows are each shown whole; the clocks count their union once."""
+    from .business_time import business_between
+    from .calendars import calendar_spec
+    from .models import ServiceLevelAgreement
+
+    if site_id is None or sla_id is None or end <= start:
+        return []
+    calendar_id, policy = ServiceLevelAgreement.objects.values_list("calendar_id", "pause_for_outages").get(
+        pk=sla_id
+    )
+    spec = calendar_spec(calendar_id)
+    found = []
+    for window in site_windows(site_id, policy, start):
+        if window.start >= end:
+            continue
+        taken = business_between(spec, max(window.start, start), min(window.end, end))
+        if taken:
+            found.append((window, taken))
+    return found

@@ -142,3 +142,27 @@ def test_bad_outages_are_refused_and_change_nothing(willowvale):
         )
     assert not Outage.objects.exists()
     assert not ClockRecalculation.objects.filter(site_ids__isnull=False).exists()
+
+
+def test_the_ticket_page_and_json_say_what_was_not_counted(
+    frozen, staff_user, technician_user, willowvale, client
+):
+    ticket = p3_at_willowvale(frozen, staff_user, willowvale)
+    frozen(2026, 12, 1, 15, 0)
+    outage = outage_record(
+        scope=OutageScope.POWER,
+        kind=OutageKind.LOAD_SHEDDING,
+        site=willowvale,
+        started_at=at(2026, 12, 1, 12, 0),
+        ended_at=at(2026, 12, 1, 14, 30),
+    )
+    clocks_recalculate_requested()
+    ticket.refresh_from_db()
+    assert ticket.outage_paused_minutes == 150
+
+    client.force_login(technician_user)
+    page = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert f"{outage.reference} {willowvale.name} load-shedding 1 Dec 12:00–14:30: 2 h 30 min not counted" in page
+    assert client.get(f"/api/tickets/{ticket.pk}/").json()["outage_paused_minutes"] == 150
+    client.force_login(staff_user)
+    assert "2 h 30 min not counted" in client.get(f"/tickets/{ticket.pk}/").content.decode()
