@@ -87,9 +87,21 @@ _EVERY_ROLE = _access(
 )
 _SERVICE_DESK = _access(
     # The two rarely used forms of the ticket page as pages of their own, and asset labels to print.
-    pages={"ticket_update_form", "ticket_major_link_form", "sites:site_labels"},
+    pages={
+        "ticket_update_form",
+        "ticket_major_link_form",
+        "sites:site_labels",
+        # Record, end, and make a major incident into an outage (outages/services.py).
+        "outages:outage_new",
+        "outages:outage_end",
+        "outages:outage_from_major",
+    },
     # Which team or supplier sat on a ticket: the desk's business.
-    endpoints={"ticket.operational_clocks", *_endpoints("outage", "create", "update", "partial_update")},
+    endpoints={
+        "ticket.operational_clocks",
+        *_endpoints("outage", "create", "update", "partial_update"),
+        "availability.list",
+    },
     # Work any ticket as the ICT service desk: see every ticket, internal notes and files, OLA clocks;
     # take, assign, change details, log for a caller, major incidents (incidents/permissions.is_support).
     actions={"ticket.work"},
@@ -147,6 +159,8 @@ ACCESS: dict[str, Access] = {
             "asset_qr",  # the same page at /a/<tag>, printed on asset labels
             "catalogue:catalogue",
             "catalogue:service_detail",
+            # What is down now and what load-shedding is coming: for everyone (the portal's banner links it).
+            "outages:outage_list",
             # A ticket's pages: who may see the ticket is visible_tickets (someone else's is a 404), and
             # what they may do to it the services decide.
             "ticket_detail",

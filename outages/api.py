@@ -8,6 +8,7 @@ import hmac
 import django_filters
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.authentication import get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
@@ -114,3 +115,26 @@ class AlertmanagerWebhook(APIView):
         if not isinstance(alerts, list):
             raise serializers.ValidationError({"alerts": "Alertmanager's JSON has a list of alerts."})
         return Response(monitoring.alerts_receive(alerts))
+
+
+class AvailabilityViewSet(viewsets.ViewSet):
+    """GET /api/availability/?month=YYYY-MM: per site, network link and service, the month's availability
+    % over its agreed hours, failures, MTBF, MTTR and load-shedding hours (outages/availability.py)."""
+
+    def list(self, request):
+        from .availability import month_availability
+
+        text = request.query_params.get("month") or timezone.localdate().strftime("%Y-%m")
+        try:
+            year, month = (int(part) for part in text.split("-"))
+            if not (2000 <= year <= 2100 and 1 <= month <= 12):
+                raise ValueError
+        except ValueError:
+            raise serializers.ValidationError({"month": "Give the month as YYYY-MM, e.g. 2026-11."}) from None
+        found = month_availability(year, month)
+        return Response(
+            {
+                "month": f"{year:04d}-{month:02d}",
+                **{group: [row.as_dict() for row in rows] for group, rows in found.items()},
+            }
+        )

@@ -150,3 +150,61 @@ class Outage(models.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_at is None
+
+
+class LoadSheddingArea(models.Model):
+    """A supply area of the load-shedding schedule (Eskom's or the municipality's) and the sites in it."""
+
+    name = models.CharField(max_length=80, unique=True)
+    sites = models.ManyToManyField("sites.Site", related_name="load_shedding_areas", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LoadSheddingBlock(models.Model):
+    """One block of the schedule: in this area, on this day of every month, from stage `stage` up, the
+    power is off from `start` to `end` (local time; an end before the start runs past midnight)."""
+
+    area = models.ForeignKey(LoadSheddingArea, on_delete=models.CASCADE, related_name="blocks")
+    stage = models.PositiveSmallIntegerField()
+    day = models.PositiveSmallIntegerField(help_text="Day of the month, 1-31.")
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        ordering = ["area", "day", "start", "stage"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage__gte=1, stage__lte=8), name="load_shedding_stage_1_to_8"
+            ),
+            models.CheckConstraint(condition=Q(day__gte=1, day__lte=31), name="load_shedding_day_1_to_31"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} stage {self.stage}, day {self.day}, {self.start:%H:%M}-{self.end:%H:%M}"
+
+
+class LoadSheddingStage(models.Model):
+    """The stage announced, from when (0: no load-shedding). The newest row in force is the stage."""
+
+    stage = models.PositiveSmallIntegerField()
+    effective_from = models.DateTimeField()
+    announced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_from", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage__gte=0, stage__lte=8), name="load_shedding_stage_0_to_8"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"stage {self.stage} from {self.effective_from:%Y-%m-%d %H:%M}"

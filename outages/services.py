@@ -37,6 +37,9 @@ def _recalculate_sites(*site_ids: int | None) -> None:
     """Ask for the clocks of the open tickets at these sites to be derived again (after commit)."""
     from incidents.tasks import recalculate_clocks
 
+    from .banner import banner_forget
+
+    transaction.on_commit(banner_forget)
     ids = sorted({pk for pk in site_ids if pk is not None})
     if ids:
         ClockRecalculation.objects.create(site_ids=ids)

@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from catalogue.api import ServiceCategoryViewSet, ServiceViewSet
 from incidents.api import TicketViewSet
-from outages.api import OutageViewSet
+from outages.api import AvailabilityViewSet, OutageViewSet
 from reports.api import KpiViewSet, ReportRunViewSet
 from sites.api import AssetViewSet, SiteViewSet
 from slas.api import AgreementViewSet, CalendarViewSet
@@ -25,6 +25,7 @@ router.register("tickets", TicketViewSet, basename="ticket")
 router.register("slas", AgreementViewSet, basename="sla")
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("outages", OutageViewSet, basename="outage")
+router.register("availability", AvailabilityViewSet, basename="availability")
 router.register("reports/kpis", KpiViewSet, basename="report-kpis")
 router.register("reports/runs", ReportRunViewSet, basename="report-run")
 

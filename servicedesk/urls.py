@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("sites/", include("sites.urls")),
+    path("outages/", include("outages.urls")),
     # Printed on asset labels as a QR code: short and stable, labels outlive page layouts.
     path("a/<str:asset_tag>", sites_views.asset_qr, name="asset_qr"),
     path("", include("incidents.urls")),

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0008_notification_to_common'),
+        ("incidents", "0008_notification_to_common"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ticket',
-            name='outage_paused_minutes',
+            model_name="ticket",
+            name="outage_paused_minutes",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
     ]
