@@ -95,6 +95,7 @@ _SERVICE_DESK = _access(
         "outages:outage_new",
         "outages:outage_end",
         "outages:outage_from_major",
+        "outages:load_shedding",  # the schedule's CSV and the stage announced
     },
     # Which team or supplier sat on a ticket: the desk's business.
     endpoints={

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Outage
+from .models import LinkProbe, LoadSheddingArea, LoadSheddingBlock, LoadSheddingStage, Outage
 from .services import EDITABLE, outage_correct, outage_record
 
 
@@ -37,4 +37,39 @@ class OutageAdmin(admin.ModelAdmin):
             saved = outage_correct(obj, by=request.user, **values)
         else:
             saved = outage_record(by=request.user, **values)
+        obj.pk = saved.pk
+
+
+@admin.register(LinkProbe)
+class LinkProbeAdmin(admin.ModelAdmin):
+    list_display = ("asset", "host", "port", "enabled", "failures_in_a_row", "last_checked_at", "last_result")
+    list_filter = ("enabled",)
+    autocomplete_fields = ("asset",)
+    readonly_fields = ("failures_in_a_row", "successes_in_a_row", "last_checked_at", "last_result")
+
+
+class LoadSheddingBlockInline(admin.TabularInline):
+    model = LoadSheddingBlock
+    extra = 0
+
+
+@admin.register(LoadSheddingArea)
+class LoadSheddingAreaAdmin(admin.ModelAdmin):
+    list_display = ("name",)
+    filter_horizontal = ("sites",)
+    inlines = [LoadSheddingBlockInline]
+
+
+@admin.register(LoadSheddingStage)
+class LoadSheddingStageAdmin(admin.ModelAdmin):
+    list_display = ("stage", "effective_from", "announced_by", "created_at")
+    readonly_fields = ("announced_by", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        from .load_shedding import stage_announce
+
+        if change:  # a stage is announced, never edited: a new row says the new stage
+            super().save_model(request, obj, form, change)
+            return
+        saved = stage_announce(obj.stage, effective_from=obj.effective_from, by=request.user)
         obj.pk = saved.pk

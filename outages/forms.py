@@ -47,3 +47,18 @@ class OutageEndForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text="Empty: now.",
     )
+
+
+class ScheduleUploadForm(forms.Form):
+    schedule = forms.FileField(
+        label="Schedule (CSV)",
+        help_text="Columns area,sites,stage,day,start,end; it replaces the schedule, or changes nothing.",
+    )
+
+
+class StageForm(forms.Form):
+    stage = forms.TypedChoiceField(
+        label="Stage from now on",
+        coerce=int,
+        choices=[(n, "No load-shedding" if n == 0 else f"Stage {n}") for n in range(9)],
+    )

@@ -208,3 +208,36 @@ class LoadSheddingStage(models.Model):
 
     def __str__(self) -> str:
         return f"stage {self.stage} from {self.effective_from:%Y-%m-%d %H:%M}"
+
+
+class LinkProbe(models.Model):
+    """The built-in probe of a network link: beat connects to `host`:`port` (e.g. the far end's router)
+    every minute; `failures_to_open` failures in a row open an outage of the link, `successes_to_close`
+    successes in a row end it, so one lost packet is not an outage."""
+
+    asset = models.OneToOneField("sites.Asset", on_delete=models.CASCADE, related_name="probe")
+    host = models.CharField(max_length=255)
+    port = models.PositiveIntegerField(default=443)
+    failures_to_open = models.PositiveSmallIntegerField(default=3)
+    successes_to_close = models.PositiveSmallIntegerField(default=2)
+    enabled = models.BooleanField(default=True)
+    failures_in_a_row = models.PositiveIntegerField(default=0, editable=False)
+    successes_in_a_row = models.PositiveIntegerField(default=0, editable=False)
+    last_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_result = models.CharField(max_length=200, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["asset__asset_tag"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(failures_to_open__gte=1, successes_to_close__gte=1, port__gte=1, port__lte=65535),
+                name="link_probe_sane_thresholds",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"probe of {self.asset} at {self.host}:{self.port}"
+
+    @property
+    def fingerprint(self) -> str:
+        return f"probe:{self.pk}"

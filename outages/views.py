@@ -7,7 +7,7 @@ from common.access import access_required
 from incidents.models import Ticket
 
 from . import selectors, services
-from .forms import OutageEndForm, OutageForm
+from .forms import OutageEndForm, OutageForm, ScheduleUploadForm, StageForm
 from .models import Outage
 
 
@@ -70,3 +70,56 @@ def outage_from_major(request, ticket_id: int):
             request, f"{outage.reference} recorded: {outage.title} since {outage.started_at:%H:%M}."
         )
     return redirect("ticket_detail", ticket.pk)
+
+
+SCHEDULE_MAX_BYTES = 2 * 1024 * 1024
+
+
+@access_required
+@require_http_methods(["GET", "POST"])
+def load_shedding(request):
+    """The desk's load-shedding page: the stage in force, announce a new one, upload the schedule."""
+    from . import load_shedding as schedule
+    from .models import LoadSheddingArea
+
+    upload, stage_form, status = (
+        ScheduleUploadForm(),
+        StageForm(initial={"stage": schedule.current_stage()}),
+        200,
+    )
+    errors: list[str] = []
+    if request.method == "POST" and "stage" in request.POST:
+        stage_form = StageForm(request.POST)
+        if stage_form.is_valid():
+            schedule.stage_announce(stage_form.cleaned_data["stage"], by=request.user)
+            messages.success(request, "Stage announced: the coming week's windows are planned again.")
+            return redirect("outages:load_shedding")
+        status = 400
+    elif request.method == "POST":
+        upload = ScheduleUploadForm(request.POST, request.FILES)
+        if upload.is_valid():
+            data = upload.cleaned_data["schedule"]
+            if data.size > SCHEDULE_MAX_BYTES:
+                errors = ["The file is larger than 2 MB: no schedule is that long."]
+            else:
+                result = schedule.schedule_import(data.read(), by=request.user)
+                errors = result.errors or []
+                if not errors:
+                    messages.success(
+                        request, f"Schedule imported: {result.areas} areas, {result.blocks} blocks."
+                    )
+                    return redirect("outages:load_shedding")
+        status = 400
+    areas = LoadSheddingArea.objects.prefetch_related("sites").order_by("name")
+    return render(
+        request,
+        "outages/load_shedding.html",
+        {
+            "stage": schedule.current_stage(),
+            "stage_form": stage_form,
+            "upload": upload,
+            "errors": errors,
+            "areas": [(area, [site.name for site in area.sites.all()]) for area in areas],
+        },
+        status=status,
+    )

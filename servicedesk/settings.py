@@ -388,6 +388,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Open outages keep their sites' tickets' due times moving (outages/services.py open_outages_refresh).
     "outages-refresh-open": {"task": "outages.refresh_open", "schedule": 300.0, "options": {"expires": 240}},
+    # The built-in link probes (outages.LinkProbe): a TCP connect per link each minute.
+    "outages-probe-links": {"task": "outages.probe_links", "schedule": 60.0, "options": {"expires": 55}},
+    # The coming week's load-shedding windows, planned again each night (a new day enters the week).
+    "outages-plan-load-shedding": {
+        "task": "outages.plan_load_shedding",
+        "schedule": crontab(hour=0, minute=15),
+        "options": {"expires": 3600},
+    },
     "reports-resume-lost-runs": {
         "task": "reports.resume_lost_runs",
         "schedule": 300.0,

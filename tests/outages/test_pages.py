@@ -101,3 +101,27 @@ def test_a_major_incident_becomes_an_outage_in_one_step(client, staff_user, tech
     client.post(reverse("outages:outage_from_major", args=[ticket.pk]))
     outage = Outage.objects.get()
     assert outage.major_incident_id == ticket.pk and outage.site == willowvale and outage.ended_at is None
+
+
+def test_the_desk_uploads_a_schedule_and_announces_a_stage(client, staff_user, technician_user, willowvale):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from outages.models import LoadSheddingArea, LoadSheddingStage
+
+    url = reverse("outages:load_shedding")
+    client.force_login(staff_user)
+    assert client.get(url).status_code == 403
+    client.force_login(technician_user)
+    bad = SimpleUploadedFile("s.csv", b"area,sites,stage,day,start,end\nX,Nowhere,1,1,06:00,08:00\n")
+    answer = client.post(url, {"schedule": bad})
+    assert answer.status_code == 400 and "no site is called" in answer.content.decode()
+    assert not LoadSheddingArea.objects.exists()
+    good = SimpleUploadedFile(
+        "s.csv", f"area,sites,stage,day,start,end\nWillowvale,{willowvale.name},1,1,06:00,08:00\n".encode()
+    )
+    assert client.post(url, {"schedule": good}).status_code == 302
+    assert LoadSheddingArea.objects.get().sites.get() == willowvale
+    assert client.post(url, {"stage": "9"}).status_code == 400
+    assert client.post(url, {"stage": "2"}).status_code == 302
+    assert LoadSheddingStage.objects.get().stage == 2
+    assert "Stage 2" in client.get(url).content.decode()
