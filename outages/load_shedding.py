@@ -150,39 +150,21 @@ def _windows_on(
     return found
 
 
-@transaction.atomic
-def windows_plan(*, by=None, now: datetime | None = None, days: int = PLAN_DAYS) -> int:
-    """Plan the coming PLAN_DAYS of load-shedding as outages of each area's sites' power, at the stage in
-    force on each day. Windows not started yet are replaced; one that has started is kept as it is (the
-    power went off; the desk ends or corrects it). Returns the number of windows planned."""
-    from .services import _recalculate_sites
-
-    now = now or timezone.now()
-    coming = Outage.objects.filter(source=OutageSource.SCHEDULE, started_at__gt=now)
-    touched = set(coming.values_list("site_id", flat=True))
-    coming.delete()
-    started = set(
-        Outage.objects.filter(source=OutageSource.SCHEDULE, started_at__lte=now).values_list(
-            "schedule_key", flat=True
-        )
-    )
-    areas = list(LoadSheddingArea.objects.prefetch_related("sites", "blocks"))
+def _schedule_windows(
+    days: list[date], stage_on, areas: list[LoadSheddingArea], *, after: datetime | None, by=None
+) -> list[Outage]:
+    """The schedule's windows on these days at the stage of each day (`stage_on(day)`), as unsaved power
+    outages of each area's sites; those ending before `after` left out."""
     made = []
-    today = timezone.localdate(now)
-    for offset in range(days + 1):
-        day = today + timedelta(days=offset)
-        # The stage in force that day (today: from now on, so a stage announced this afternoon counts).
-        stage = current_stage(max(now, datetime.combine(day, time(12), timezone.get_current_timezone())))
+    for day in days:
+        stage = stage_on(day)
         if stage == 0:
             continue
         for area in areas:
             for start, end, block in _windows_on(day, stage, list(area.blocks.all())):
-                if end <= now:
+                if after is not None and end <= after:
                     continue
                 for site in area.sites.all():
-                    key = f"{area.pk}:{site.pk}:{day.isoformat()}:{block.start:%H%M}"
-                    if key in started or start <= now:
-                        continue
                     made.append(
                         Outage(
                             scope=OutageScope.POWER,
@@ -192,12 +174,66 @@ def windows_plan(*, by=None, now: datetime | None = None, days: int = PLAN_DAYS)
                             started_at=start,
                             ended_at=end,
                             source=OutageSource.SCHEDULE,
-                            schedule_key=key,
+                            schedule_key=f"{area.pk}:{site.pk}:{day.isoformat()}:{block.start:%H%M}",
                             detail=f"Stage {stage}, {area.name}",
                             recorded_by=by,
                         )
                     )
-                    touched.add(site.pk)
+    return made
+
+
+@transaction.atomic
+def windows_plan(*, by=None, now: datetime | None = None, days: int = PLAN_DAYS) -> int:
+    """Plan the coming PLAN_DAYS of load-shedding as outages of each area's sites' power, at the stage in
+    force on each day. Windows not started yet are replaced; one that has started is kept as it is (the
+    power went off; the desk ends or corrects it). Returns the number of windows planned."""
+    from .services import _recalculate_sites
+
+    now = now or timezone.now()
+    zone = timezone.get_current_timezone()
+    coming = Outage.objects.filter(source=OutageSource.SCHEDULE, started_at__gt=now)
+    touched = set(coming.values_list("site_id", flat=True))
+    coming.delete()
+    started = set(
+        Outage.objects.filter(source=OutageSource.SCHEDULE, started_at__lte=now).values_list(
+            "schedule_key", flat=True
+        )
+    )
+    areas = list(LoadSheddingArea.objects.prefetch_related("sites", "blocks"))
+    today = timezone.localdate(now)
+    made = [
+        outage
+        for outage in _schedule_windows(
+            [today + timedelta(days=offset) for offset in range(days + 1)],
+            # The stage in force that day (today: from now on, so a stage announced this afternoon counts).
+            lambda day: current_stage(max(now, datetime.combine(day, time(12), zone))),
+            areas,
+            after=now,
+            by=by,
+        )
+        if outage.started_at > now and outage.schedule_key not in started
+    ]
     Outage.objects.bulk_create(made)
+    touched.update(outage.site_id for outage in made)
     _recalculate_sites(*touched)
+    return len(made)
+
+
+@transaction.atomic
+def windows_record_past(first: date, last: date, stage_on, *, by=None) -> int:
+    """Record the schedule's windows of days gone by at the stages they had (`stage_on(day)`): for a
+    schedule loaded after the fact, and the demo. Windows already recorded are left alone."""
+    from .services import _recalculate_sites
+
+    areas = list(LoadSheddingArea.objects.prefetch_related("sites", "blocks"))
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    known = set(Outage.objects.filter(source=OutageSource.SCHEDULE).values_list("schedule_key", flat=True))
+    now = timezone.now()
+    made = [
+        o
+        for o in _schedule_windows(days, stage_on, areas, after=None, by=by)
+        if o.schedule_key not in known and o.started_at <= now
+    ]
+    Outage.objects.bulk_create(made)  # a window going on now keeps its scheduled end
+    _recalculate_sites(*{o.site_id for o in made})
     return len(made)

@@ -43,7 +43,7 @@ def probe_once(probe: LinkProbe) -> str:
                 kind=OutageKind.UNPLANNED,
                 cause=OutageCause.LINK_DOWN,
                 asset=link,
-                site_id=link.far_site_id or link.site_id,
+                site_id=link.site_id,
                 source=OutageSource.PROBE,
                 fingerprint=probe.fingerprint,
                 detail=f"{probe.host}:{probe.port} did not answer {probe.failures_in_a_row} times: {result}",

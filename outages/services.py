@@ -48,8 +48,8 @@ def _recalculate_sites(*site_ids: int | None) -> None:
 
 def _check(outage: Outage) -> None:
     if outage.scope == OutageScope.LINK and outage.asset_id and outage.site_id is None:
-        # A link cuts off its far end (or, inside one site, that site).
-        outage.site_id = outage.asset.far_site_id or outage.asset.site_id
+        # A link is recorded at the site it serves (its far end is the hub it reaches): that site is cut off.
+        outage.site_id = outage.asset.site_id
     if outage.scope == OutageScope.LINK and outage.asset_id and not outage.asset.is_link:
         raise ValidationError({"asset": "Only a network link can be the link that is down."})
     if (

@@ -494,6 +494,20 @@ def report_charts(report: dict, *, width: int = 560) -> dict[str, SafeString]:
             title="The services with most tickets logged",
             width=width,
         ),
+        # One chart per town: its sites' availability over their agreed hours (runs stored before
+        # availability was reported have none).
+        "availability": mark_safe(  # noqa: S308 (each chart is built by format_html from escaped parts)
+            "".join(
+                bar_chart(
+                    [row["name"] for row in town["sites"]],
+                    [row["availability_percent"] for row in town["sites"]],
+                    title=f"Availability of the sites in {town['town']} (%)",
+                    unit="percent",
+                    width=360,
+                )
+                for town in report.get("availability", {}).get("towns", [])
+            )
+        ),
         "sla_by_priority": bar_chart(
             [row["label"] for row in sla["by_priority"]],
             [row["resolution_compliance"] for row in sla["by_priority"]],

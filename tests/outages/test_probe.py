@@ -40,8 +40,8 @@ def test_the_probe_opens_and_ends_with_its_thresholds(listener):
     link = Asset.objects.create(
         asset_tag="MLM-LNK-9002",
         type=AssetType.NETWORK_LINK,
-        site=Site.objects.get(name="Dutywa Main Building"),
-        far_site=willowvale,
+        site=willowvale,
+        far_site=Site.objects.get(name="Dutywa Main Building"),
         connection_type="wireless",
     )
     probe = LinkProbe.objects.create(
