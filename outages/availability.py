@@ -167,4 +167,4 @@ def month_availability(
         _figures("service", s.pk, s.name, "", spec, by_service[s.pk], start, end, now)
         for s in Service.objects.filter(pk__in=list(by_service)).order_by("name").only("pk", "name")
     ]
-    return {"sites": sites, "links": links, "services": services}
+    return {"sites": sites, "links": links, "services": services, "outages": outages}

@@ -35,7 +35,7 @@ from slas.models import ClockKind, ClockState
 from slas.outcomes import FALLBACK, OUTCOMES, Outcome, clock_outcome_case
 
 from . import kpis
-from .charts import report_charts
+from .charts import availability_charts, report_charts
 from .models import SECTIONS
 from .periods import TZ, Period
 
@@ -155,6 +155,7 @@ def pdf_context(report: dict, *, commentary: dict, run=None) -> dict:
         "headlines": kpis.headline_rows(report),
         "executive": [row for row in kpis.headline_rows(report) if row["key"] in kpis.EXECUTIVE_FIVE],
         "charts": report_charts(report, width=PDF_CHART_WIDTH),
+        "availability_charts": availability_charts(report, width=PDF_CHART_WIDTH),
         "definitions": kpis.definition_rows(report),
         "counting_rules": kpis.COUNTING_RULES,
         "table_definitions": kpis.TABLE_DEFINITIONS,

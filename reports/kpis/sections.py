@@ -310,16 +310,11 @@ def availability(period: Period, now: datetime | None = None) -> dict:
     """The month's availability per site (grouped by town for the charts), network link and service, and
     the month's outages as a list (outages/availability.py says how each figure is counted)."""
     from outages.availability import month_availability
-    from outages.models import Outage
+    from outages.models import OutageSource
 
     found = month_availability(period.month.year, period.month.month, now=min(period.end, now or period.end))
-    outages = (
-        Outage.objects.filter(started_at__lt=period.end)
-        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=period.start))
-        .exclude(source="schedule")  # load-shedding windows are counted per site, not listed one by one
-        .select_related("site", "asset", "service", "supplier", "major_incident")
-        .order_by("started_at")
-    )
+    # Load-shedding windows are counted per site, not listed one by one.
+    outages = [o for o in found["outages"] if o.source != OutageSource.SCHEDULE]
     towns: dict[str, list[dict]] = {}
     for row in found["sites"]:
         towns.setdefault(row.town, []).append(row.as_dict())
