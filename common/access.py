@@ -87,9 +87,22 @@ _EVERY_ROLE = _access(
 )
 _SERVICE_DESK = _access(
     # The two rarely used forms of the ticket page as pages of their own, and asset labels to print.
-    pages={"ticket_update_form", "ticket_major_link_form", "sites:site_labels"},
+    pages={
+        "ticket_update_form",
+        "ticket_major_link_form",
+        "sites:site_labels",
+        # Record, end, and make a major incident into an outage (outages/services.py).
+        "outages:outage_new",
+        "outages:outage_end",
+        "outages:outage_from_major",
+        "outages:load_shedding",  # the schedule's CSV and the stage announced
+    },
     # Which team or supplier sat on a ticket: the desk's business.
-    endpoints={"ticket.operational_clocks"},
+    endpoints={
+        "ticket.operational_clocks",
+        *_endpoints("outage", "create", "update", "partial_update"),
+        "availability.list",
+    },
     # Work any ticket as the ICT service desk: see every ticket, internal notes and files, OLA clocks;
     # take, assign, change details, log for a caller, major incidents (incidents/permissions.is_support).
     actions={"ticket.work"},
@@ -129,6 +142,7 @@ ACCESS: dict[str, Access] = {
             "password_reset_complete",
             "rate_by_link",  # the signed link in the resolution mail is the credential
             "api_token",  # POST username and password
+            "outage_alertmanager",  # monitoring: its bearer token (OUTAGES_WEBHOOK_TOKEN) is checked
         }
     ),
     SIGNED_IN: _access(
@@ -150,6 +164,8 @@ ACCESS: dict[str, Access] = {
             "asset_qr",  # the same page at /a/<tag>, printed on asset labels
             "catalogue:catalogue",
             "catalogue:service_detail",
+            # What is down now and what load-shedding is coming: for everyone (the portal's banner links it).
+            "outages:outage_list",
             # A ticket's pages: who may see the ticket is visible_tickets (someone else's is a 404), and
             # what they may do to it the services decide.
             "ticket_detail",
@@ -175,6 +191,8 @@ ACCESS: dict[str, Access] = {
             *_endpoints("asset", *_READS),
             *_endpoints("sla", *_READS),
             *_endpoints("calendar", *_READS),
+            # Whether a site is down is everyone's business (the staff banner reads it).
+            *_endpoints("outage", *_READS),
         },
     ),
     STAFF: _EVERY_ROLE | _access(pages={"my_tickets"}),
@@ -412,7 +430,14 @@ ROLE_GRANTS: dict[str, Grant] = {
             "catalogue": {"service": READ, "servicecategory": READ},
         }
     ),
-    TECHNICIAN: Grant({"sites": {"*": READ}, "catalogue": {"*": READ}, "accounts": {"user": READ}}),
+    TECHNICIAN: Grant(
+        {
+            "sites": {"*": READ},
+            "catalogue": {"*": READ},
+            "accounts": {"user": READ},
+            "outages": {"outage": ("view", "add", "change")},
+        }
+    ),
     MANAGER: Grant(
         {
             "sites": {"*": READ},
@@ -428,6 +453,7 @@ ROLE_GRANTS: dict[str, Grant] = {
             "reports": {"reportrun": READ, "reportsettings": ("view", "add", "change")},
             # Calendars and agreements; the clocks and their events are read-only in admin (slas/admin.py).
             "slas": {"*": ALL},
+            "outages": {"*": ALL},
             "accounts": {"user": ALL},
             "auth": {"group": READ},
             # API tokens: see and revoke (knox stores digests only; nobody can read a token back).

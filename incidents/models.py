@@ -132,6 +132,8 @@ class Ticket(models.Model):
     # Filled by the SLA engine (slas/); the queues sort and filter on them.
     response_due_at = models.DateTimeField(null=True, blank=True)
     resolution_due_at = models.DateTimeField(null=True, blank=True)
+    # Business minutes the resolution clock did not count because the site was down (outages; docs/sla.md).
+    outage_paused_minutes = models.PositiveIntegerField(default=0, editable=False)
     # Optimistic concurrency: every change bumps it; a change made from a stale copy is refused (409).
     version = models.PositiveIntegerField(default=1)
     # The ticket's mails in the outbox (common.Notification.about); no column.

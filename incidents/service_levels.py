@@ -167,11 +167,14 @@ def ticket_clocks_refresh(ticket: Ticket) -> None:
     points = _sla_points(states)
     if not points:
         return  # no SLA covers it (no default SLA set): nothing to count against
-    clocks = clocks_update(ticket_id=ticket.pk, points=points)
+    clocks = clocks_update(ticket_id=ticket.pk, points=points, site_id=ticket.site_id)
     ticket.response_due_at = clocks[ClockKind.RESPONSE].due_at
     ticket.resolution_due_at = clocks[ClockKind.RESOLUTION].due_at
+    ticket.outage_paused_minutes = int(clocks[ClockKind.RESOLUTION].excluded.total_seconds() // 60)
     Ticket.objects.filter(pk=ticket.pk).update(
-        response_due_at=ticket.response_due_at, resolution_due_at=ticket.resolution_due_at
+        response_due_at=ticket.response_due_at,
+        resolution_due_at=ticket.resolution_due_at,
+        outage_paused_minutes=ticket.outage_paused_minutes,
     )
 
 
@@ -181,9 +184,12 @@ def ticket_operational_refresh(ticket: Ticket) -> None:
     operational_clocks_update(ticket_id=ticket.pk, holdings=holdings(_timeline(ticket)))
 
 
-def tickets_recalculate(*, sla_ids: list[int] | None = None, batch: int = 200) -> int:
-    """Re-derive the clocks of open tickets under the given SLAs (all open tickets when None), after an
-    agreement or calendar changed. Batches keep each transaction short."""
+def tickets_recalculate(
+    *, sla_ids: list[int] | None = None, site_ids: list[int] | None = None, batch: int = 200
+) -> int:
+    """Re-derive the clocks of open tickets under the given SLAs (all open tickets when None), or at the
+    given sites (an outage there was recorded or changed), after an agreement or calendar changed.
+    Batches keep each transaction short."""
     from slas.calendars import forget_calendars
 
     from .models import OPEN_STATUSES
@@ -192,6 +198,8 @@ def tickets_recalculate(*, sla_ids: list[int] | None = None, batch: int = 200) -
     tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
     if sla_ids is not None:
         tickets = tickets.filter(sla_id__in=sla_ids)
+    if site_ids is not None:
+        tickets = tickets.filter(site_id__in=site_ids)
     ids = list(tickets.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), batch):
         with transaction.atomic():
@@ -225,9 +233,15 @@ def clocks_recalculate_requested(*, now: datetime | None = None) -> int:
         if not claimed:
             return 0
         ClockRecalculation.objects.filter(pk__in=[r.pk for r in claimed]).update(started_at=now)
-    everything = any(request.sla_ids is None for request in claimed)
-    sla_ids = None if everything else sorted({pk for request in claimed for pk in request.sla_ids})
-    count = tickets_recalculate(sla_ids=sla_ids)
+    by_site = [request for request in claimed if request.site_ids is not None]
+    by_sla = [request for request in claimed if request.site_ids is None]
+    count = 0
+    everything = any(request.sla_ids is None for request in by_sla)
+    if by_sla:
+        sla_ids = None if everything else sorted({pk for request in by_sla for pk in request.sla_ids})
+        count += tickets_recalculate(sla_ids=sla_ids)
+    if by_site and not everything:  # every open ticket was recalculated already
+        count += tickets_recalculate(site_ids=sorted({pk for request in by_site for pk in request.site_ids}))
     ClockRecalculation.objects.filter(pk__in=[r.pk for r in claimed]).update(
         finished_at=timezone.now(), tickets=count
     )

@@ -426,6 +426,21 @@ def _x_labels(labels: Sequence[str], left: float, baseline: float, step: float) 
     ]
 
 
+def availability_charts(report: dict, *, width: int = 560) -> list[SafeString]:
+    """One chart per town: its sites' availability over their agreed hours (a run stored before
+    availability was reported has none)."""
+    return [
+        bar_chart(
+            [row["name"] for row in town["sites"]],
+            [row["availability_percent"] for row in town["sites"]],
+            title=f"Availability of the sites in {town['town']} (%)",
+            unit="percent",
+            width=width,
+        )
+        for town in report.get("availability", {}).get("towns", [])
+    ]
+
+
 def report_charts(report: dict, *, width: int = 560) -> dict[str, SafeString]:
     """The charts of a KPI report (kpis.month_report or a run's snapshot), by name. `width` is the
     trend charts' drawing width: the dashboard draws them at 440, so that their text stays readable

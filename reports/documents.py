@@ -35,7 +35,7 @@ from slas.models import ClockKind, ClockState
 from slas.outcomes import FALLBACK, OUTCOMES, Outcome, clock_outcome_case
 
 from . import kpis
-from .charts import report_charts
+from .charts import availability_charts, report_charts
 from .models import SECTIONS
 from .periods import TZ, Period
 
@@ -155,6 +155,7 @@ def pdf_context(report: dict, *, commentary: dict, run=None) -> dict:
         "headlines": kpis.headline_rows(report),
         "executive": [row for row in kpis.headline_rows(report) if row["key"] in kpis.EXECUTIVE_FIVE],
         "charts": report_charts(report, width=PDF_CHART_WIDTH),
+        "availability_charts": availability_charts(report, width=PDF_CHART_WIDTH),
         "definitions": kpis.definition_rows(report),
         "counting_rules": kpis.COUNTING_RULES,
         "table_definitions": kpis.TABLE_DEFINITIONS,
@@ -449,6 +450,62 @@ def _operational_sheet(workbook, report: dict) -> None:
     )
 
 
+def _availability_sheets(workbook, report: dict) -> None:
+    """Availability per site, link and service, and the month's outages (runs stored before availability
+    was reported have none)."""
+    found = report.get("availability")
+    if not found:
+        return
+    header = ["Name", "Kind", "Town", "Available (%)", "Agreed hours", "Hours down", "Failures"]
+    header += ["MTBF (hours)", "MTTR (hours)", "Load-shedding hours"]
+    rows = [
+        [
+            r["name"],
+            r["kind"],
+            r["town"],
+            r["availability_percent"],
+            r["agreed_hours"],
+            r["down_hours"],
+            r["failures"],
+            r["mtbf_hours"],
+            r["mttr_hours"],
+            r["load_shedding_hours"],
+        ]
+        for group in ("sites", "links", "services")
+        for r in found[group]
+    ]
+    _table(
+        workbook,
+        "Availability",
+        header,
+        rows,
+        note=(
+            "Agreed hours: business hours for sites and services, every hour for links; down: load-shedding "
+            "and unplanned outages (planned work not counted), overlapping outages once."
+        ),
+    )
+    _table(
+        workbook,
+        "Outages",
+        ["Reference", "Outage", "Kind", "Cause", "Supplier", "Started", "Ended", "Hours", "Major incident"],
+        [
+            [
+                o["reference"],
+                o["title"],
+                o["kind"],
+                o["cause"],
+                o["supplier"],
+                _dt(o["started_at"]),
+                _dt(o["ended_at"]),
+                o["hours"],
+                o["major_incident"],
+            ]
+            for o in found["outages"]
+        ],
+        note="Outages recorded in the month; load-shedding windows count per site (sheet Availability).",
+    )
+
+
 def _technicians_sheet(workbook, report: dict) -> None:
     rows = [
         [
@@ -573,6 +630,7 @@ def build_xlsx(report: dict, *, commentary: dict, run=None) -> bytes:
     _top_services_sheet(workbook, report)
     _sla_sheets(workbook, report)
     _operational_sheet(workbook, report)
+    _availability_sheets(workbook, report)
     _technicians_sheet(workbook, report)
     _ticket_sheets(workbook, report)
     _commentary_sheet(workbook, commentary)

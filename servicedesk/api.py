@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from catalogue.api import ServiceCategoryViewSet, ServiceViewSet
 from incidents.api import TicketViewSet
+from outages.api import AvailabilityViewSet, OutageViewSet
 from reports.api import KpiViewSet, ReportRunViewSet
 from sites.api import AssetViewSet, SiteViewSet
 from slas.api import AgreementViewSet, CalendarViewSet
@@ -20,5 +21,7 @@ router.register("assets", AssetViewSet, basename="asset")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("slas", AgreementViewSet, basename="sla")
 router.register("calendars", CalendarViewSet, basename="calendar")
+router.register("outages", OutageViewSet, basename="outage")
+router.register("availability", AvailabilityViewSet, basename="availability")
 router.register("reports/kpis", KpiViewSet, basename="report-kpis")
 router.register("reports/runs", ReportRunViewSet, basename="report-run")

@@ -565,6 +565,9 @@ def demo_history_load(
     if Ticket.objects.exists():
         return HistoryResult(created=False, tickets=Ticket.objects.count(), start=start, now=now)
     demo_people(stream(seed, "demo people"))
+    from .demo_outages import demo_outages_load
+
+    demo_outages_load(start=start, now=now, seed=seed)  # before the tickets: their clocks see the outages
     mails_before = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
     with moving_clock(start) as clock:
         desk = Desk.load(stream(seed, "demo desk"), now, clock)

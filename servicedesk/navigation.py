@@ -35,6 +35,7 @@ PLACES = (
     Place("Services", "catalogue:catalogue"),
     Place("Reports", "reports:runs"),
     Place("Sites", "sites:site_list"),
+    Place("Outages", "outages:outage_list"),
     # Staff reach an asset from its label or its site's page; the register and the API are the desk's tools.
     Place("Assets", "sites:asset_list", not_for=(access.STAFF,)),
     Place("API", "api_docs", not_for=(access.STAFF,)),

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "slas",
     "incidents",
     "reports",
+    "outages",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "servicedesk.context_processors.navigation_context",
+                "outages.context_processors.outage_banner",
             ],
         },
     },
@@ -422,6 +424,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": max(10.0, REPORTS_LIVE_SECONDS / 2),
         "options": {"expires": max(5.0, REPORTS_LIVE_SECONDS / 2 - 5)},
     },
+    # Open outages keep their sites' tickets' due times moving (outages/services.py open_outages_refresh).
+    "outages-refresh-open": {"task": "outages.refresh_open", "schedule": 300.0, "options": {"expires": 240}},
+    # The built-in link probes (outages.LinkProbe): a TCP connect per link each minute.
+    "outages-probe-links": {"task": "outages.probe_links", "schedule": 60.0, "options": {"expires": 55}},
+    # The coming week's load-shedding windows, planned again each night (a new day enters the week).
+    "outages-plan-load-shedding": {
+        "task": "outages.plan_load_shedding",
+        "schedule": crontab(hour=0, minute=15),
+        "options": {"expires": 3600},
+    },
     # Report runs whose task or worker was lost (a dead holder is seen at once, a silent one after a
     # minute: reports.services), and the month's report if the 1st's beat task was lost.
     "reports-resume-lost-runs": {
@@ -475,5 +487,7 @@ MAJOR_INCIDENT_THRESHOLD = env_int("MAJOR_INCIDENT_THRESHOLD", 3)
 MAJOR_INCIDENT_WINDOW_MINUTES = env_int("MAJOR_INCIDENT_WINDOW_MINUTES", 60)
 
 # --- The municipality -------------------------------------------------------------------------------
+# Prometheus Alertmanager's webhook (/api/outages/alertmanager/) sends this as a bearer token; unset: refused.
+OUTAGES_WEBHOOK_TOKEN = os.environ.get("OUTAGES_WEBHOOK_TOKEN", "")
 ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Mbashe Local Municipality")
 SERVICE_DESK_NAME = "ICT Service Desk"

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts import api as accounts_api
+from outages.api import AlertmanagerWebhook
 from reports import views as report_views
 from sites import views as sites_views
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("sites/", include("sites.urls")),
+    path("outages/", include("outages.urls")),
     # Printed on asset labels as a QR code: short and stable, labels outlive page layouts.
     path("a/<str:asset_tag>", sites_views.asset_qr, name="asset_qr"),
     path("", include("incidents.urls")),
@@ -39,6 +41,7 @@ urlpatterns = [
         accounts_api.SignOutEverywhereView.as_view(),
         name="api_sign_out_everywhere",
     ),
+    path("api/outages/alertmanager/", AlertmanagerWebhook.as_view(), name="outage_alertmanager"),
     path("api/", include(router.urls)),
 ]
 

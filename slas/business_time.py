@@ -8,9 +8,11 @@ check that they agree with each other, never go backwards, and skip every closed
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 ZERO = timedelta(0)
@@ -19,12 +21,15 @@ MAX_DAYS_SCANNED = 3 * 366  # a calendar that never opens would otherwise loop f
 
 @dataclass(frozen=True)
 class CalendarSpec:
-    """Opening hours (weekday 0=Monday -> list of (opens, closes) local times), closed local dates."""
+    """Opening hours (weekday 0=Monday -> list of (opens, closes) local times), closed local dates, and
+    windows of unavailability (`excluded`: sorted, disjoint UTC intervals, e.g. a site's outages) that do
+    not count although the calendar is open. Build the windows with `with_windows`."""
 
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Africa/Johannesburg"))
     hours: tuple[tuple[tuple[time, time], ...], ...] = ((),) * 7
     closed: frozenset[date] = frozenset()
     always_open: bool = False
+    excluded: tuple[tuple[datetime, datetime], ...] = ()
 
     def is_working_day(self, day: date) -> bool:
         """The calendar opens at some time on this local date (the one meaning of "working day")."""
@@ -33,21 +38,76 @@ class CalendarSpec:
         return day not in self.closed and any(closes > opens for opens, closes in self.hours[day.weekday()])
 
     def intervals_on(self, day: date) -> list[tuple[datetime, datetime]]:
-        """The open intervals of a local date, as UTC datetimes (exact arithmetic), in order."""
+        """The open intervals of a local date, as UTC datetimes (exact arithmetic), in order, less the
+        excluded windows."""
         if self.always_open:
-            return [
+            intervals = [
                 (
                     _utc(datetime.combine(day, time(0), self.tz)),
                     _utc(datetime.combine(day + timedelta(days=1), time(0), self.tz)),
                 )
             ]
-        if day in self.closed:
+        elif day in self.closed:
             return []
-        return [
-            (_utc(datetime.combine(day, opens, self.tz)), _utc(datetime.combine(day, closes, self.tz)))
-            for opens, closes in self.hours[day.weekday()]
-            if closes > opens
-        ]
+        else:
+            intervals = [
+                (_utc(datetime.combine(day, opens, self.tz)), _utc(datetime.combine(day, closes, self.tz)))
+                for opens, closes in self.hours[day.weekday()]
+                if closes > opens
+            ]
+        if self.excluded and intervals:
+            intervals = _subtract(intervals, self.excluded, self._excluded_ends)
+        return intervals
+
+    @cached_property
+    def _excluded_ends(self) -> list[datetime]:
+        return [end for _start, end in self.excluded]
+
+
+def merge_windows(windows) -> tuple[tuple[datetime, datetime], ...]:
+    """Sorted, disjoint UTC windows from any windows (overlapping or touching ones join, so an instant is
+    never excluded twice; empty ones are dropped)."""
+    merged: list[list[datetime]] = []
+    for start, end in sorted((_utc(s), _utc(e)) for s, e in windows if e > s):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return tuple((start, end) for start, end in merged)
+
+
+def with_windows(spec: CalendarSpec, windows) -> CalendarSpec:
+    """The calendar with these windows of unavailability not counted (added to those it has)."""
+    if not windows:
+        return spec
+    return replace(spec, excluded=merge_windows([*spec.excluded, *windows]))
+
+
+def _subtract(
+    intervals: list[tuple[datetime, datetime]],
+    windows: tuple[tuple[datetime, datetime], ...],
+    ends: list[datetime],
+) -> list[tuple[datetime, datetime]]:
+    first, last = intervals[0][0], intervals[-1][1]
+    # Windows are sorted and disjoint: start at the first that ends after the day's first opening.
+    index = bisect_right(ends, first)
+    relevant = [w for w in windows[index:] if w[0] < last]
+    if not relevant:
+        return intervals
+    result = []
+    for opens, closes in intervals:
+        cursor = opens
+        for start, end in relevant:
+            if end <= cursor or start >= closes:
+                continue
+            if start > cursor:
+                result.append((cursor, start))
+            cursor = max(cursor, end)
+            if cursor >= closes:
+                break
+        if cursor < closes:
+            result.append((cursor, closes))
+    return result
 
 
 def _open_intervals(spec: CalendarSpec, start: datetime) -> Iterator[tuple[datetime, datetime]]:

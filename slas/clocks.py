@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from .agreements import target_minutes
-from .business_time import ZERO, CalendarSpec, business_add, business_between
+from .business_time import ZERO, CalendarSpec, business_add, business_between, with_windows
 from .calendars import calendar_spec
 from .models import ClockKind, ClockState, ServiceLevelAgreement, SlaClock, SlaEvent
+from .unavailability import site_windows
 
 WARNING_SHARE = 0.75
 
@@ -54,6 +56,9 @@ class ClockResult:
     warned_at: datetime | None = None  # when 75 % was reached, if it was
     breached_at: datetime | None = None  # when 100 % was reached, if it was
     stopped_at: datetime | None = None
+    # Business time not counted because the ticket's site was down (slas.unavailability), up to the
+    # derivation (a running clock: up to `now`).
+    excluded: timedelta = ZERO
 
 
 @dataclass
@@ -64,6 +69,7 @@ class _Clock:
     stopped_at: datetime | None = None
     since: datetime | None = None  # when the clock last started, paused or stopped
     crossed: dict[str, datetime | None] = field(default_factory=lambda: {"warning": None, "breach": None})
+    excluded: timedelta = ZERO
 
     def should_run(self, point: HistoryPoint) -> bool:
         if point.paused:
@@ -87,10 +93,12 @@ def clocks_derive(
     points: list[HistoryPoint],
     spec_for: Callable[[int], CalendarSpec],
     target_for: Callable[[int, int, str], timedelta],
+    now: datetime | None = None,
 ) -> dict[str, ClockResult]:
     """Replay the history into the two clocks. `spec_for(sla_id)` gives a CalendarSpec and
     `target_for(sla_id, priority, kind)` a timedelta; both are looked up, never stored, so the clocks
-    depend on the history and the agreements alone."""
+    depend on the history and the agreements alone. `now` only adds a running clock's business time not
+    counted for outages since its last point (ClockResult.excluded)."""
     if not points:
         raise ValueError("a ticket's history starts with its logging")
     points = sorted(points, key=lambda p: p.at)
@@ -141,8 +149,11 @@ def clocks_derive(
             warned_at=clock.crossed["warning"],
             breached_at=clock.crossed["breach"],
             stopped_at=clock.stopped_at,
+            excluded=clock.excluded,
         )
         if clock.running_since is not None:
+            if now is not None and spec.excluded:
+                result.excluded += _excluded_between(spec, clock.running_since, now)
             result.warn_at = clock.crossed["warning"] or business_add(
                 spec, clock.running_since, max(target * WARNING_SHARE - clock.elapsed, ZERO)
             )
@@ -158,10 +169,24 @@ def clocks_derive(
 def _count(clock: _Clock, spec: CalendarSpec, target: timedelta, start: datetime, end: datetime) -> None:
     """Add the business time of [start, end) to the clock, noting when it crossed 75 % and 100 %."""
     before = clock.elapsed
-    clock.elapsed += business_between(spec, start, end)
+    counted = business_between(spec, start, end)
+    clock.elapsed += counted
+    if spec.excluded:
+        clock.excluded += _excluded_between(spec, start, end, counted)
     for name, share in _thresholds(target).items():
         if clock.crossed[name] is None and before < share <= clock.elapsed:
             clock.crossed[name] = business_add(spec, start, share - before)
+
+
+def _excluded_between(
+    spec: CalendarSpec, start: datetime, end: datetime, counted: timedelta | None = None
+) -> timedelta:
+    """The business time of [start, end) that the spec's windows of unavailability took out."""
+    if end <= start:
+        return ZERO
+    if counted is None:
+        counted = business_between(spec, start, end)
+    return business_between(replace(spec, excluded=()), start, end) - counted
 
 
 # --- storing ---------------------------------------------------------------------------------------------
@@ -171,17 +196,36 @@ def _spec_for(sla_id: int) -> CalendarSpec:
     return calendar_spec(ServiceLevelAgreement.objects.values_list("calendar_id", flat=True).get(pk=sla_id))
 
 
+def _site_spec_for(site_id: int | None, since: datetime) -> Callable[[int], CalendarSpec]:
+    """The agreement's calendar less the windows when the ticket's site was down, as its policy says."""
+
+    def spec_for(sla_id: int) -> CalendarSpec:
+        calendar_id, policy = ServiceLevelAgreement.objects.values_list(
+            "calendar_id", "pause_for_outages"
+        ).get(pk=sla_id)
+        windows = site_windows(site_id, policy, since)
+        return with_windows(calendar_spec(calendar_id), [(w.start, w.end) for w in windows])
+
+    return spec_for
+
+
 def _target_for(sla_id: int, priority: int, kind: str) -> timedelta:
     response, resolution = target_minutes(sla_id, priority)
     return timedelta(minutes=response if kind == ClockKind.RESPONSE else resolution)
 
 
 @transaction.atomic
-def clocks_update(*, ticket_id: int, points: list[HistoryPoint]) -> dict[str, ClockResult]:
-    """Derive the ticket's clocks from its history and store them; returns them (incidents copies the due
-    times onto the ticket). Warnings and breaches already recorded are not looked at again."""
+def clocks_update(
+    *, ticket_id: int, points: list[HistoryPoint], site_id: int | None = None
+) -> dict[str, ClockResult]:
+    """Derive the ticket's clocks from its history (and the outages of its site, slas.unavailability) and
+    store them; returns them (incidents copies the due times onto the ticket). Warnings and breaches
+    already recorded are not looked at again."""
     # Each agreement and target read once per derivation (a replay asks for them at every point).
-    results = clocks_derive(points, functools.cache(_spec_for), functools.cache(_target_for))
+    spec_for = _site_spec_for(site_id, min(p.at for p in points)) if site_id is not None else _spec_for
+    results = clocks_derive(
+        points, functools.cache(spec_for), functools.cache(_target_for), now=timezone.now()
+    )
     # Escalations that no longer apply (a longer target, a priority lowered) are cleared so they can fire
     # again when really due; only where the deadline moved later, so a plain recalculation keeps every
     # recorded warning and breach (and its recorded_at) as it was.

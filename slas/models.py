@@ -107,6 +107,14 @@ class ClosedDay(models.Model):
             raise ValidationError({"last_day": "A closed period can be at most a year long."})
 
 
+class OutagePolicy(models.TextChoices):
+    """Which outages of a ticket's site stop its clocks (slas.unavailability, docs/sla.md)."""
+
+    UNPLANNED = "unplanned", "Load-shedding and unplanned outages of the site (not planned ones)"
+    ALL = "all", "Every outage of the site, planned ones too"
+    NEVER = "never", "None: the clocks run through outages"
+
+
 class ServiceLevelAgreement(models.Model):
     """A named agreement with staff: response and resolution targets per priority, in a calendar."""
 
@@ -121,6 +129,13 @@ class ServiceLevelAgreement(models.Model):
     )
     review_date = models.DateField(
         help_text="When the agreement is next reviewed; the ICT manager is reminded 30 days before."
+    )
+    pause_for_outages = models.CharField(
+        "clocks pause for outages",
+        max_length=12,
+        choices=OutagePolicy.choices,
+        default=OutagePolicy.UNPLANNED,
+        help_text="While the ticket's site is down (its power or its link), the time is not counted.",
     )
     # The review date the ICT manager was last reminded of: one reminder per date, however often beat runs.
     review_reminded_for = models.DateField(null=True, blank=True, editable=False)
@@ -411,6 +426,9 @@ class ClockRecalculation(models.Model):
     was lost, so an edit made while Redis or the worker was down is never forgotten."""
 
     sla_ids = models.JSONField(null=True, blank=True, help_text="Empty: every open ticket.")
+    site_ids = models.JSONField(
+        null=True, blank=True, help_text="Only the open tickets at these sites (an outage there changed)."
+    )
     requested_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

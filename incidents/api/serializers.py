@@ -126,6 +126,7 @@ class TicketListSerializer(serializers.ListSerializer):
                     "first_response_at": _api_datetime(t.first_response_at, zone),
                     "response_due_at": _api_datetime(t.response_due_at, zone),
                     "resolution_due_at": _api_datetime(t.resolution_due_at, zone),
+                    "outage_paused_minutes": t.outage_paused_minutes,
                     "resolved_at": _api_datetime(t.resolved_at, zone),
                     "closed_at": _api_datetime(t.closed_at, zone),
                     "rating": {
@@ -204,6 +205,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "first_response_at",
             "response_due_at",
             "resolution_due_at",
+            "outage_paused_minutes",
             "resolved_at",
             "closed_at",
             "rating",

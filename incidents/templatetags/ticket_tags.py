@@ -42,6 +42,11 @@ def time_left_words(due_at: datetime | None, now: datetime | None = None) -> str
 
 
 @register.filter
+def duration(delta: timedelta) -> str:
+    return duration_words(delta)
+
+
+@register.filter
 def time_left(due_at: datetime | None) -> str:
     return time_left_words(due_at)
 

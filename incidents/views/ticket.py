@@ -20,6 +20,7 @@ from catalogue.models import Service
 from catalogue.selectors import choosable_services
 from common.access import access_required, require_page
 from slas.operational import ticket_operational_clocks
+from slas.unavailability import windows_not_counted
 
 from .. import notifications, selectors, services
 from ..forms import (
@@ -123,6 +124,14 @@ def _ticket_page(request, ticket: Ticket, *, bound: dict | None = None, status: 
         "files_not_kept": FILES_NOT_KEPT,
         # A paused clock's time left is on the clock rows; a running one's due time is on the ticket.
         "sla_clocks": selectors.ticket_sla_clocks(ticket) if ticket.status == Status.PENDING else {},
+        # Why the clocks stood still while the site was down (asked only when they did: no query otherwise).
+        "outage_pauses": (
+            windows_not_counted(
+                ticket.site_id, ticket.sla_id, ticket.created_at, ticket.resolved_at or timezone.now()
+            )
+            if ticket.outage_paused_minutes
+            else []
+        ),
     }
     if party == REQUESTER and ticket.status in (Status.RESOLVED, Status.CLOSED) and rating is None:
         context["rating_form"] = bound.get("rating") or RatingForm(initial=version)

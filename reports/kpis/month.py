@@ -15,6 +15,7 @@ from ..periods import Period, comparable_previous, trend_periods
 from .aggregates import _figures, change, compliance_cells
 from .definitions import ALL, TOP_SERVICES, Scope
 from .sections import (
+    availability,
     breached_tickets,
     breakdowns,
     major_incidents,
@@ -116,6 +117,7 @@ def _month_report(
         "technicians": technicians(period, scope, compliance),
         "oldest_open": oldest_open(period, scope),
         "major_incidents": major_incidents(period, scope),
+        "availability": availability(period, now),
         "cost_basis": cost_basis,
     }
     if include_annex:

@@ -17,6 +17,8 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from catalogue.models import Priority
 from incidents.models import Ticket
@@ -302,3 +304,38 @@ def breached_tickets(period: Period, scope: Scope = ALL, limit: int = ANNEX_LIMI
         for t in tickets[: limit + 1]
     ]
     return {"rows": rows[:limit], "truncated": len(rows) > limit}
+
+
+def availability(period: Period, now: datetime | None = None) -> dict:
+    """The month's availability per site (grouped by town for the charts), network link and service, and
+    the month's outages as a list (outages/availability.py says how each figure is counted)."""
+    from outages.availability import month_availability
+    from outages.models import OutageSource
+
+    found = month_availability(period.month.year, period.month.month, now=min(period.end, now or period.end))
+    # Load-shedding windows are counted per site, not listed one by one.
+    outages = [o for o in found["outages"] if o.source != OutageSource.SCHEDULE]
+    towns: dict[str, list[dict]] = {}
+    for row in found["sites"]:
+        towns.setdefault(row.town, []).append(row.as_dict())
+    return {
+        "sites": [row.as_dict() for row in found["sites"]],
+        "towns": [{"town": town, "sites": rows} for town, rows in towns.items()],
+        "links": [row.as_dict() for row in found["links"]],
+        "services": [row.as_dict() for row in found["services"]],
+        "outages": [
+            {
+                "reference": o.reference,
+                "title": o.title,
+                "kind": o.get_kind_display(),
+                "cause": o.get_cause_display(),
+                "supplier": str(o.supplier) if o.supplier_id else "",
+                "started_at": o.started_at.isoformat(),
+                "when": date_format(timezone.localtime(o.started_at), "j M, H:i"),
+                "ended_at": o.ended_at.isoformat() if o.ended_at else None,
+                "hours": round(((o.ended_at or period.end) - o.started_at).total_seconds() / 3600, 2),
+                "major_incident": o.major_incident.reference if o.major_incident_id else "",
+            }
+            for o in outages
+        ],
+    }

@@ -93,6 +93,9 @@ PAGES: dict[str, PageSpec] = {
         (roles.MANAGER, roles.ADMIN), query=lambda o: f"?figure=logged&month={o.month}"
     ),
     "reports:run_detail": PageSpec((roles.MANAGER, roles.ADMIN), lambda o: {"pk": o.run.pk}),
+    "outages:outage_list": PageSpec(ALL),
+    "outages:outage_new": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
+    "outages:load_shedding": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
     "api_docs": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
     "api_redoc": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
 }
@@ -101,6 +104,7 @@ NOT_PAGES = {
     "home": "redirects to the role's home page",
     "no_role": "for a person in no role (tests/servicedesk/test_roles.py)",
     "healthz": "JSON for monitors",
+    "outage_alertmanager": "monitoring's webhook (JSON, POST only)",
     "favicon": "redirects to the icon",
     "asset_qr": "a label's QR code: redirects to the log form",
     "sites:asset_qr": "a label's QR code: redirects to the log form",
@@ -128,6 +132,8 @@ NOT_PAGES = {
             "reports:run_commentary",
             "reports:run_sign_off",
             "reports:run_retry",
+            "outages:outage_end",
+            "outages:outage_from_major",
         ),
         "POST only: a form's action",
     ),

@@ -111,6 +111,10 @@ OBJECT_RULES: dict[str, dict] = {
     "asset-detail": {"kind": "reference", "pk": "asset"},
     "sla-detail": {"kind": "reference", "pk": "sla"},
     "calendar-detail": {"kind": "reference", "pk": "calendar"},
+    # Outages are the desk's to record and end; everyone reads them (no outage is anyone's object).
+    "outages:outage_end": {"kind": "role"},
+    "outages:outage_from_major": {"kind": "role"},
+    "outage-detail": {"kind": "reference"},
     "rate_by_link": {"kind": "token"},
     "password_reset_confirm": {"kind": "reset"},
 }
@@ -144,6 +148,7 @@ def values_for(world, endpoint: Endpoint, rule: dict) -> dict:
         "file_pk": world.attachment.pk,
         "attachment_id": world.attachment.pk,
         "site_id": ticket.site_id,
+        "ticket_id": ticket.pk,
         "asset_tag": world.asset.asset_tag,
         "service_id": ticket.service_id,
         "kind": "pdf",

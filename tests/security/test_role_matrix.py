@@ -75,6 +75,7 @@ def own_values(world, endpoint: Endpoint) -> dict:
         values["pk"] = world.own_ticket.pk
     if endpoint.name == "saved_filter_delete":
         values["pk"] = world.saved_filter.pk
+    values["ticket_id"] = world.own_ticket.pk
     return values
 
 
