@@ -87,7 +87,8 @@ _EVERY_ROLE = _access(
 )
 _SERVICE_DESK = _access(
     # The two rarely used forms of the ticket page as pages of their own, and asset labels to print.
-    pages={"ticket_update_form", "ticket_major_link_form", "sites:site_labels"},
+    # The original mail's headers behind a ticket logged by mail (mailin).
+    pages={"ticket_update_form", "ticket_major_link_form", "sites:site_labels", "mail_headers"},
     # Which team or supplier sat on a ticket: the desk's business.
     endpoints={"ticket.operational_clocks"},
     # Work any ticket as the ICT service desk: see every ticket, internal notes and files, OLA clocks;
@@ -427,6 +428,8 @@ ROLE_GRANTS: dict[str, Grant] = {
             "accounts": {"user": ALL},
             "auth": {"group": READ},
             "authtoken": {"token": ALL, "tokenproxy": ALL},
+            # The desk's mailboxes (mailin): configured here; the messages taken are read-only.
+            "mailin": {"mailbox": ALL, "inboundmessage": READ, "sendercheck": ("view", "change")},
         }
     ),
 }
