@@ -95,12 +95,12 @@ def _ok(status: str, data, what: str):
     return data
 
 
-def unseen_uids(connection: imaplib.IMAP4) -> list[bytes]:
-    data = _ok(*connection.uid("SEARCH", None, "UNSEEN"), "SEARCH")
-    return (data[0] or b"").split()
+def unseen_uids(connection: imaplib.IMAP4) -> list[str]:
+    data = _ok(*connection.uid("SEARCH", "UNSEEN"), "SEARCH")
+    return (data[0] or b"").decode("ascii").split()
 
 
-def fetch(connection: imaplib.IMAP4, uid: bytes) -> tuple[bytes, int]:
+def fetch(connection: imaplib.IMAP4, uid: str) -> tuple[bytes, int]:
     """(the message, its full size); only the headers when it is over MAIL_MAX_MB."""
     data = _ok(*connection.uid("FETCH", uid, "(RFC822.SIZE)"), "FETCH size")
     found = _SIZE.search(data[0] if isinstance(data[0], bytes) else data[0][0])
@@ -113,7 +113,7 @@ def fetch(connection: imaplib.IMAP4, uid: bytes) -> tuple[bytes, int]:
     raise MailboxError(f"message {uid!r} came back empty")
 
 
-def mark_seen(connection: imaplib.IMAP4, uid: bytes) -> None:
+def mark_seen(connection: imaplib.IMAP4, uid: str) -> None:
     _ok(*connection.uid("STORE", uid, "+FLAGS", "(\\Seen)"), "STORE")
 
 

@@ -244,14 +244,15 @@ class MailFile:
 
 
 def files_of(message: EmailMessage) -> list[MailFile]:
-    files = []
+    files: list[MailFile] = []
     for part in message.iter_attachments():
         if part.get_content_maintype() in ("multipart", "message"):
             continue
         try:
-            data = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)
         except (ValueError, TypeError):
-            data = b""
+            payload = b""
+        data = payload if isinstance(payload, bytes) else b""
         name = part.get_filename() or f"attachment-{len(files) + 1}"
         files.append(MailFile(str(name), data))
     return files

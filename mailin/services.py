@@ -328,7 +328,8 @@ def _answered_ticket(message: EmailMessage) -> Ticket | None:
 def _files(message: EmailMessage) -> tuple[list[messages.MailFile], list[str]]:
     """The files a ticket may keep, by the upload checks (type by content, size, count), and the
     refusals in plain words."""
-    kept, refused = [], []
+    kept: list[messages.MailFile] = []
+    refused: list[str] = []
     for part in messages.files_of(message):
         try:
             attachment_check(part)

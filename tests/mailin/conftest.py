@@ -1,11 +1,10 @@
 import pytest
 
+from bench.mail_servers import PASSWORD, USER, Dovecot, SmtpReceiver, dovecot_available
 from common import access
 from mailin.models import Mailbox
 from sites.models import Site
 from tests.factories import ServiceFactory, SupportGroupFactory, UserFactory
-
-from .servers import PASSWORD, USER, Dovecot, SmtpReceiver, dovecot_available
 
 
 @pytest.fixture(scope="session")
