@@ -199,7 +199,11 @@ def _decide(row: InboundMessage, message: EmailMessage, mailbox: Mailbox | None)
     if user is None:
         domain = sender.rsplit("@", 1)[-1]
         if domain not in settings.MAIL_INTERNAL_DOMAINS and not mailbox.allow_outside_domains:
-            return _refuse(row, message, "outside", "not from the municipality's domains")
+            # Kept for the desk, not answered: a reply to every outside sender would be backscatter to
+            # the forged addresses of spam.
+            reason = "not from the municipality's domains"
+            _finish(row, Outcome.REFUSED, reason, keep_raw=True, raw=_raw_of(message))
+            return Taken(row.key, Outcome.REFUSED, reason)
         if mailbox.unknown_sender_policy == Mailbox.Policy.REFUSE:
             return _refuse(row, message, "unknown", "the sender is not known to the desk")
         user = _new_person(message, sender, mailbox)
