@@ -51,7 +51,8 @@ format: install-test
 lock: install-test
 	$(PY) -m pip freeze --exclude-editable | grep -v '^-e ' > constraints.txt
 
-## bench: load BENCH_SIZES tickets into PostgreSQL (once per size), measure, print the sizes side by side
+## bench: load BENCH_SIZES tickets into PostgreSQL (once per size), measure, print the sizes side by side;
+# then mail in (bench/mail.py: messages/s from a Dovecot mailbox of 1,000 and through the pipe)
 # docs/benchmarks.md: BENCH_SIZES="10000 100000" for both; BENCH_DATABASE_SERVER for another server;
 # BENCH_ARGS for bench.run (e.g. "--quiet 25": wait for a quiet CPU before each page).
 BENCH_SIZES ?= 10000
@@ -67,4 +68,5 @@ bench: install
 	  $(PY) -m bench.run --database-url "$$url" --label "$$label" $(BENCH_ARGS); \
 	  labels="$$labels $$label"; \
 	done; \
-	echo; $(PY) -m bench.compare $$labels
+	echo; $(PY) -m bench.compare $$labels; \
+	echo; $(PY) -m bench.mail

@@ -91,6 +91,8 @@ _SERVICE_DESK = _access(
         "ticket_update_form",
         "ticket_major_link_form",
         "sites:site_labels",
+        # The original mail's headers behind a ticket logged by mail (mailin).
+        "mail_headers",
         # Record, end, and make a major incident into an outage (outages/services.py).
         "outages:outage_new",
         "outages:outage_end",
@@ -458,6 +460,8 @@ ROLE_GRANTS: dict[str, Grant] = {
             "auth": {"group": READ},
             # API tokens: see and revoke (knox stores digests only; nobody can read a token back).
             "knox": {"authtoken": ("view", "delete")},
+            # The desk's mailboxes (mailin): configured here; the messages taken are read-only.
+            "mailin": {"mailbox": ALL, "inboundmessage": READ, "sendercheck": ("view", "change")},
         }
     ),
 }

@@ -28,6 +28,9 @@ class Notification(models.Model):
     subject = models.CharField(max_length=200)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    # The conversation the mail belongs to (a ticket's reference): its In-Reply-To/References root and
+    # the tag of its Reply-To address, so mail programs thread it and a reply by mail finds the ticket.
+    thread = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
     claimed_until = models.DateTimeField(null=True, blank=True)

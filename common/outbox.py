@@ -65,6 +65,7 @@ def notification_send(
     body_html: str = "",
     recipient: Any = None,
     about: Model | None = None,
+    thread: str = "",
 ) -> bool:
     """Send one mail through the outbox, once per `key`; True if it is new (queued after commit)."""
     if not to_address:
@@ -77,6 +78,7 @@ def notification_send(
         body_html=body_html,
         recipient=recipient,
         about=about,
+        thread=clean_header(thread, 60),
     )
     return notifications_send([mail]) == 1
 
@@ -105,12 +107,49 @@ def notifications_send(notifications: list[Notification]) -> int:
     return len(ids)
 
 
+def _host() -> str:
+    domain = DEFAULT_FROM_DOMAIN.search(settings.DEFAULT_FROM_EMAIL)
+    return domain.group(1) if domain else "servicedesk.invalid"
+
+
 def message_id(notification: Notification) -> str:
     """The same Message-ID every time this notification is sent, so a mail sent again after a lost mark
     is shown once by mail programs."""
-    domain = DEFAULT_FROM_DOMAIN.search(settings.DEFAULT_FROM_EMAIL)
-    host = domain.group(1) if domain else "servicedesk.invalid"
-    return f"<notification-{notification.pk}.{notification.created_at:%Y%m%d%H%M%S}@{host}>"
+    return f"<notification-{notification.pk}.{notification.created_at:%Y%m%d%H%M%S}@{_host()}>"
+
+
+def thread_id(thread: str) -> str:
+    """The root Message-ID of a conversation: every mail of the thread names it in In-Reply-To and
+    References, so mail programs show one thread and a reply by mail leads back to it (mailin)."""
+    return f"<thread-{re.sub(r'[^A-Za-z0-9.-]', '', thread)}@{_host()}>"
+
+
+def reply_address(thread: str) -> str:
+    """MAIL_REPLY_TO (the desk's mailbox), tagged with the thread (ict+INC-000123@...) when
+    MAIL_REPLY_TO_TAGGED is on and the mail server delivers plus-addresses; '' when not set."""
+    address = settings.MAIL_REPLY_TO
+    if not address or not thread or not settings.MAIL_REPLY_TO_TAGGED or "@" not in address:
+        return address
+    local, domain = address.rsplit("@", 1)
+    return f"{local}+{re.sub(r'[^A-Za-z0-9.-]', '', thread)}@{domain}"
+
+
+def mail_headers(notification: Notification) -> dict[str, str]:
+    """Every mail we send: a stable Message-ID; Auto-Submitted (RFC 3834) and the header that stops
+    Exchange/Outlook auto-replies, so out-of-office answers never come back to the desk; the thread's
+    In-Reply-To/References; Reply-To the desk's mailbox so answering by mail works."""
+    headers = {
+        "Message-ID": message_id(notification),
+        "Auto-Submitted": "auto-generated",
+        "X-Auto-Response-Suppress": "All",
+    }
+    if notification.thread:
+        root = thread_id(notification.thread)
+        headers.update({"In-Reply-To": root, "References": root})
+    reply_to = reply_address(notification.thread)
+    if reply_to:
+        headers["Reply-To"] = reply_to
+    return headers
 
 
 def _claimable(now: datetime) -> QuerySet[Notification]:
@@ -152,7 +191,7 @@ def _deliver(notification_id: int) -> bool:
         subject=notification.subject,
         body=notification.body_text,
         to=[notification.to_address],
-        headers={"Message-ID": message_id(notification)},
+        headers=mail_headers(notification),
     )
     if notification.body_html:
         message.attach_alternative(notification.body_html, "text/html")

@@ -53,6 +53,7 @@ def _render(key: str, ticket: Ticket, recipient, template: str, context: dict, a
     return Notification(
         key=key[:200],
         about=ticket,
+        thread=ticket.reference,
         recipient=recipient,
         to_address=address,
         subject=clean_header(render_to_string(f"incidents/mail/{template}_subject.txt", context)),

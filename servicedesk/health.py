@@ -51,6 +51,20 @@ def beat_state(database_ok: bool) -> dict:
     return {"ok": age < HEARTBEAT_STALE_AFTER, "last_beat": row.beat_at.isoformat(), "worker": row.worker}
 
 
+def mailboxes_state(database_ok: bool) -> dict:
+    """Informational, like beat: how many mailboxes cannot be reached (which ones, and the server's
+    answer, are on their admin page; /healthz is public); it does not fail the check, the poll backs off."""
+    if not database_ok:
+        return {"ok": None}
+    from mailin.models import Mailbox
+
+    polled = Mailbox.objects.filter(enabled=True).exclude(host="")
+    if not polled.exists():
+        return {"ok": None, "failing": 0}
+    failing = polled.filter(last_poll_ok=False).count()
+    return {"ok": not failing, "failing": failing}
+
+
 def health() -> tuple[bool, dict]:
     database = database_state()
     broker = broker_state()
@@ -62,6 +76,7 @@ def health() -> tuple[bool, dict]:
         "database": database,
         "broker": broker,
         "beat": beat_state(database["ok"]),
+        "mailboxes": mailboxes_state(database["ok"]),
     }
 
 

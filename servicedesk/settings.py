@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "slas",
     "incidents",
     "reports",
+    "mailin",
     "outages",
 ]
 
@@ -248,6 +249,19 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
     )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ICT Service Desk <servicedesk@mbashe.gov.za>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Mail in and out (mailin/, docs/operations.md "Mail in"). Replies to our mail go to the desk's mailbox;
+# tagged (ict+INC-000123@...) when the mail server delivers plus-addresses to the same mailbox.
+MAIL_REPLY_TO = os.environ.get("MAIL_REPLY_TO", "")
+MAIL_REPLY_TO_TAGGED = env_bool("MAIL_REPLY_TO_TAGGED", False)
+# The municipality's own mail domains: mail from elsewhere is refused unless the mailbox allows it.
+MAIL_INTERNAL_DOMAINS = [d.lower() for d in env_list("MAIL_INTERNAL_DOMAINS", "mbashe.gov.za")]
+# A larger message is refused (the sender is told) without being downloaded whole.
+MAIL_MAX_MB = env_int("MAIL_MAX_MB", 25)
+# Tickets and refusals per sender per hour; past it a sender's mail is kept for the desk, unanswered.
+MAIL_SENDER_HOURLY_LIMIT = env_int("MAIL_SENDER_HOURLY_LIMIT", 10)
+# Messages taken per mailbox per poll (beat polls every minute).
+MAIL_POLL_BATCH = env_int("MAIL_POLL_BATCH", 200)
+MAIL_IMAP_TIMEOUT = env_int("MAIL_IMAP_TIMEOUT", 30)
 # Who receives the mail of a server error (500): comma-separated addresses.
 ADMINS = [(address, address) for address in env_list("ADMINS")]
 
@@ -447,6 +461,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=15),
         "options": {"expires": 3600},
     },
+    # Each enabled mailbox with an IMAP server, every minute (a failing one backs off: mailin/imap.py).
+    "mail-poll": {"task": "mailin.poll_mailboxes", "schedule": 60.0, "options": {"expires": 55}},
     "tickets-auto-close": {
         "task": "incidents.auto_close",
         "schedule": 15 * 60.0,

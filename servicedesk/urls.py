@@ -27,6 +27,7 @@ urlpatterns = [
     # Printed on asset labels as a QR code: short and stable, labels outlive page layouts.
     path("a/<str:asset_tag>", sites_views.asset_qr, name="asset_qr"),
     path("", include("incidents.urls")),
+    path("", include("mailin.urls")),
     path("catalogue/", include("catalogue.urls")),
     path("dashboard/", report_views.dashboard, name="dashboard"),
     path("reports/", include("reports.urls")),

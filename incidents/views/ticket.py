@@ -22,7 +22,7 @@ from common.access import access_required, require_page
 from slas.operational import ticket_operational_clocks
 from slas.unavailability import windows_not_counted
 
-from .. import notifications, selectors, services
+from .. import notifications, page_links, selectors, services
 from ..forms import (
     FILES_NOT_KEPT,
     AssignForm,
@@ -141,6 +141,7 @@ def _ticket_page(request, ticket: Ticket, *, bound: dict | None = None, status: 
         context["reopen_open"] = timezone.now() <= context["reopen_until"]
     if party == SUPPORT:
         context.update(
+            page_links=page_links.links_for(ticket),
             history=selectors.ticket_history(user, ticket),
             operational_clocks=ticket_operational_clocks(ticket.pk),
             take_form=(

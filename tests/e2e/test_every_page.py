@@ -76,6 +76,9 @@ PAGES: dict[str, PageSpec] = {
     "my_tickets": PageSpec((roles.STAFF,)),
     "ticket_new": PageSpec(ALL),
     "ticket_detail": PageSpec(ALL, _ticket),
+    "mail_headers": PageSpec(
+        (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN), lambda o: {"pk": o.mailed_ticket.pk}
+    ),
     "rate_by_link": PageSpec((roles.STAFF,), lambda o: {"token": o.rating_token}),
     "work_queue": PageSpec((roles.TECHNICIAN,)),
     "sites:site_list": PageSpec(ALL),
@@ -234,6 +237,7 @@ def desk(django_db_setup, django_db_blocker, tmp_path_factory):
         ticket = resolved or Ticket.objects.filter(requester=staff).order_by("pk").first()
         asset = Asset.objects.filter(site=staff.site).order_by("pk").first() or Asset.objects.first()
         objects = SimpleNamespace(
+            mailed_ticket=_mailed_ticket(staff, ticket.service),
             ticket=ticket,
             rating_token=rating_token(ticket),
             site=staff.site or Site.objects.first(),
@@ -258,6 +262,30 @@ def desk(django_db_setup, django_db_blocker, tmp_path_factory):
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
             load_migration_data()
+
+
+def _mailed_ticket(staff, service):
+    """A ticket that came by mail (mailin), for the page of its original headers."""
+    from email.message import EmailMessage
+
+    from mailin.models import InboundMessage, Mailbox
+    from mailin.services import message_ingest
+
+    mailbox = Mailbox.objects.create(
+        name="ICT desk", address="ict@mbashe.gov.za", service=service, site=staff.site
+    )
+    message = EmailMessage()
+    message["From"] = f"{staff.get_full_name()} <{staff.email}>"
+    message["To"] = mailbox.address
+    message["Subject"] = "Printer on the first floor prints blank pages"
+    message["Message-ID"] = "<every-page-1@mbashe.gov.za>"
+    message["Received"] = (
+        "from mail.mbashe.gov.za (mail.mbashe.gov.za [10.1.1.5]) by desk with ESMTPS id 4F2; " * 3
+    )
+    message["Authentication-Results"] = "mail.mbashe.gov.za; spf=pass smtp.mailfrom=mbashe.gov.za; dkim=pass"
+    message.set_content("Since this morning every page comes out blank.")
+    message_ingest(raw=message.as_bytes(), mailbox=mailbox, via="pipe")
+    return InboundMessage.objects.get(key="every-page-1@mbashe.gov.za").ticket
 
 
 @pytest.fixture(scope="module")
