@@ -135,6 +135,8 @@ class AvailabilityViewSet(viewsets.ViewSet):
         return Response(
             {
                 "month": f"{year:04d}-{month:02d}",
-                **{group: [row.as_dict() for row in rows] for group, rows in found.items()},
+                **{
+                    group: [row.as_dict() for row in found[group]] for group in ("sites", "links", "services")
+                },
             }
         )
