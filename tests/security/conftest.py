@@ -27,6 +27,7 @@ from incidents.models import (
     Ticket,
     TicketEvent,
 )
+from knowledge import services as knowledge_services
 from reports.models import ReportRun
 from sites.models import Asset, Site
 from tests.factories import AssetFactory, ServiceFactory, TicketFactory, UserFactory
@@ -58,6 +59,7 @@ class World:
     saved_filter: SavedFilter  # the other technician's
     report_run: ReportRun
     media_root: Path
+    article: object = None  # a published article for staff (knowledge)
 
 
 @pytest.fixture
@@ -89,6 +91,11 @@ def world(users_by_role, settings, tmp_path) -> World:
         user=other_technician, name=f"{VICTIM} view", query="status=new"
     )
     report_run = ReportRun.objects.create(month=datetime.date(2026, 10, 1), version=1)
+    article = knowledge_services.article_create(
+        by=other_technician, title="Reset your password", body="Steps"
+    )
+    knowledge_services.article_change_status(article=article, by=other_technician, to="in_review")
+    article = knowledge_services.article_change_status(article=article, by=technician, to="published")
     return World(
         attacker=attacker,
         victim=victim,
@@ -106,6 +113,7 @@ def world(users_by_role, settings, tmp_path) -> World:
         saved_filter=saved_filter,
         report_run=report_run,
         media_root=Path(settings.MEDIA_ROOT),
+        article=article,
     )
 
 

@@ -156,6 +156,9 @@ def values_for(world, endpoint: Endpoint, rule: dict) -> dict:
         "content_type_id": ContentType.objects.get_for_model(get_user_model()).pk,
         "url": "nothing-here/",
         "positional": victim.pk,
+        # Knowledge: a published article for staff, and its first version.
+        "reference": world.article.reference,
+        "number": 1,
     }
 
 

@@ -73,6 +73,8 @@ def own_values(world, endpoint: Endpoint) -> dict:
     values["token"] = rating_token(world.own_ticket)
     if endpoint.name.startswith("ticket") or endpoint.name == "attachment_download":
         values["pk"] = world.own_ticket.pk
+    if endpoint.name.startswith("article-"):
+        values["pk"] = world.article.pk
     if endpoint.name == "saved_filter_delete":
         values["pk"] = world.saved_filter.pk
     return values
