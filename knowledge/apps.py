@@ -5,3 +5,8 @@ class KnowledgeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "knowledge"
     verbose_name = "Knowledge"
+
+    def ready(self) -> None:
+        from . import ticket_hooks
+
+        ticket_hooks.register()

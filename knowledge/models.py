@@ -64,6 +64,9 @@ class Article(models.Model):
     # PostgreSQL only: title weighted A, body B, kept by the services (knowledge/search.py); GIN-indexed
     # by migration 0002 (on PostgreSQL only). Null on SQLite, where search falls back to plain matching.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The title alone (PostgreSQL only, GIN-indexed): "the title matches" is the first ranking key, read
+    # without touching the body's larger vector (docs/knowledge.md, "Search").
+    title_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-updated_at", "-pk"]

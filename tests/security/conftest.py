@@ -28,6 +28,7 @@ from incidents.models import (
     TicketEvent,
 )
 from knowledge import services as knowledge_services
+from knowledge.models import Article, ArticleFeedback, ArticleUse, ArticleVersion, Deflection
 from reports.models import ReportRun
 from sites.models import Asset, Site
 from tests.factories import AssetFactory, ServiceFactory, TicketFactory, UserFactory
@@ -60,6 +61,7 @@ class World:
     report_run: ReportRun
     media_root: Path
     article: object = None  # a published article for staff (knowledge)
+    hidden_article: object = None  # a desk-only draft (knowledge): a 404 to staff by every path
 
 
 @pytest.fixture
@@ -96,6 +98,9 @@ def world(users_by_role, settings, tmp_path) -> World:
     )
     knowledge_services.article_change_status(article=article, by=other_technician, to="in_review")
     article = knowledge_services.article_change_status(article=article, by=technician, to="published")
+    hidden_article = knowledge_services.article_create(
+        by=other_technician, title=f"{VICTIM} core switch notes", body=f"{VICTIM} desk only", audience="desk"
+    )
     return World(
         attacker=attacker,
         victim=victim,
@@ -114,6 +119,7 @@ def world(users_by_role, settings, tmp_path) -> World:
         report_run=report_run,
         media_root=Path(settings.MEDIA_ROOT),
         article=article,
+        hidden_article=hidden_article,
     )
 
 
@@ -131,6 +137,11 @@ WATCHED = (
     Service,
     ServiceCategory,
     SupportGroup,
+    Article,
+    ArticleVersion,
+    ArticleFeedback,
+    ArticleUse,
+    Deflection,
 )
 
 

@@ -75,6 +75,7 @@ def own_values(world, endpoint: Endpoint) -> dict:
         values["pk"] = world.own_ticket.pk
     if endpoint.name.startswith("article-"):
         values["pk"] = world.article.pk
+    values["reference"] = world.article.reference
     if endpoint.name == "saved_filter_delete":
         values["pk"] = world.saved_filter.pk
     return values
