@@ -67,4 +67,5 @@ bench: install
 	  $(PY) -m bench.run --database-url "$$url" --label "$$label" $(BENCH_ARGS); \
 	  labels="$$labels $$label"; \
 	done; \
-	echo; $(PY) -m bench.compare $$labels
+	echo; $(PY) -m bench.compare $$labels; \
+	echo; $(PY) -m bench.knowledge --database-url "$(BENCH_DATABASE_SERVER)/servicedesk_bench_kb10k"

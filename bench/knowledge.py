@@ -5,7 +5,9 @@
 Creates and migrates its own database when missing (`servicedesk_bench_kb<size>`; --recreate drops it
 first), loads published articles written from the generator's municipal ticket words (titles such as
 "Printer not printing at Dutywa", bodies of 120-250 words), a few real ones among them, computes their
-search vectors and ANALYZEs. Then, in this process against that database, for each query: the help page's
+search vectors and ANALYZEs. A topic's words (password, printer, link) are in the articles about
+that topic, as in a real knowledge base. Then, in this process against that database, for each query:
+the help page's
 search (count and the first page of 20, knowledge.selectors.article_list, the loose pass included when
 all words find nothing) and the log form's suggestions (knowledge.selectors.suggestions: 3 rows), median
 and p95 of 30 runs after 3 warm-ups; and the whole help page and suggest fragment through
@@ -33,20 +35,29 @@ QUERIES = (
     ("nothing matches", "qwertyuiop zxcvb"),
 )
 SITES = ("Dutywa", "Willowvale", "Elliotdale", "Idutywa Traffic", "Mbhashe Library", "Nqabara Clinic")
-SENTENCES = (
-    "Check that the cable is plugged in firmly at both ends and that the light on the port is on.",
+# Steps any article may hold, in no one topic's words.
+GENERIC = (
     "Restart the computer once, wait two minutes, and try again before you log a ticket.",
     "If the problem affects everyone in the office, phone the ICT service desk on 047 489 5800.",
-    "During load-shedding the UPS keeps the switch running for about forty minutes only.",
-    "Open Settings, choose Accounts, then Sign-in options, and follow the steps on the screen.",
-    "The financial system is slow at month end; save your work often and do not open two sessions.",
-    "Clear the print queue: open Printers and scanners, choose the printer, then Open queue, Cancel all.",
-    "Replace the toner only with the cartridge type printed inside the printer's front cover.",
-    "The VPN to the remote offices runs over the MPLS link; when the link is down nothing reaches Dutywa.",
-    "Your password must be at least twelve characters and may not be one of your last five passwords.",
-    "E-mail on your phone needs the Outlook app; the built-in mail app cannot sign in to our mailboxes.",
     "Write down the asset tag on the sticker under the device; it helps the technician find it quickly.",
+    "Take a photo of any message on the screen and attach it when you log the ticket.",
+    "Tell your supervisor if the work cannot wait, so that the ticket is given the right priority.",
+    "Do not switch off equipment in the server room yourself; the desk will guide you on the phone.",
+    "Most of these problems are solved within the day; you are told by e-mail when the ticket moves.",
+    "Check that the cable is plugged in firmly at both ends and that the light next to it is on.",
 )
+# Steps that belong to one topic: only articles about it use them (a word is in a few per cent of the
+# articles, as in a real knowledge base, not in every other one).
+TOPICAL = {
+    "password": "Your password must be at least twelve characters and may not be one of your last five.",
+    "printer": "Clear the print queue: open Printers and scanners, choose the printer, then Cancel all.",
+    "toner": "Replace the toner only with the cartridge type printed inside the printer's front cover.",
+    "link": "The remote offices reach Dutywa over the MPLS link; when it is down, nothing reaches them.",
+    "network": "During load-shedding the UPS keeps the switch running for about forty minutes only.",
+    "e-mail": "E-mail on your phone needs the Outlook app; the built-in mail app cannot sign in.",
+    "financial": "The financial system is slow at month end; save often and do not open two sessions.",
+    "payroll": "Payslips are published on the 23rd; a missing payslip is usually a changed bank account.",
+}
 REAL = (
     ("Reset your password", "Forgot your password? Use **Forgot password** on the sign-in page."),
     ("Printer not printing: clear the print queue", "Open Printers and scanners and cancel all documents."),
@@ -54,9 +65,14 @@ REAL = (
 )
 
 
-def _titles(rng: random.Random) -> list[str]:
-    lines = [line for lines in SUMMARIES.values() for line in lines]
-    return [rng.choice(lines).replace("{site}", rng.choice(SITES)) for _ in range(200)]
+def _topics(rng: random.Random) -> list[tuple[str, list[str], list[str]]]:
+    """(service, its ticket summaries as titles, its topical steps) for every service of the texts."""
+    topics = []
+    for service, lines in SUMMARIES.items():
+        words = f"{service} {' '.join(lines)}".lower()
+        steps = [step for key, step in TOPICAL.items() if key in words]
+        topics.append((service, lines, steps))
+    return topics
 
 
 def load(count: int, seed: int) -> float:
@@ -76,14 +92,18 @@ def load(count: int, seed: int) -> float:
     author.groups.add(Group.objects.get(name=access.TECHNICIAN))
     reader = users.create_user("kb-reader", password=None)
     reader.groups.add(Group.objects.get(name=access.STAFF))
-    titles = _titles(rng)
+    topics = _topics(rng)
     rows = []
     for n in range(count):
         if n < len(REAL):
             title, body = REAL[n]
         else:
-            title = f"{rng.choice(titles)} ({n})"
-            body = "\n\n".join(" ".join(rng.sample(SENTENCES, 4)) for _ in range(rng.randint(2, 4)))
+            _service, lines, steps = rng.choice(topics)
+            title = f"{rng.choice(lines).replace('{site}', rng.choice(SITES))} ({n})"
+            paragraphs = [" ".join(line.replace("{site}", rng.choice(SITES)) + "." for line in lines)]
+            paragraphs += [" ".join(rng.sample(GENERIC, 3)) for _ in range(rng.randint(1, 3))]
+            paragraphs += [step for step in steps if rng.random() < 0.7]
+            body = "\n\n".join(paragraphs)
         rows.append(
             Article(
                 title=title[:200],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 
-import markdown
+import markdown  # type: ignore[import-untyped]  # no stubs installed (types-Markdown)
 import nh3
 
 ALLOWED_TAGS = {

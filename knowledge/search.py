@@ -1,12 +1,13 @@
 """Finding articles: the one search, used by the help page, the log form's suggestions and the API.
 
-On PostgreSQL: full text over a stored vector (title weighted A, body B, English stemming; GIN-indexed),
-every word a prefix (the word being typed matches: "print" finds "printer"), ranked by ts_rank so a title
-match comes first; plus pg_trgm word similarity against the title (trigram GIN index), so the words staff
-really type ("pasword", "printr") still find the article. All words must match; when none does, any word
-may (the loose pass). On SQLite (the embedded default) a plain fallback: every word somewhere in the title
-or the body, title matches first; when nothing matches, each word is replaced by the closest word of the
-titles (difflib), so typos are forgiven there too.
+Passes, tried in turn until one finds something (`search_passes`): all words, then any word, then typos.
+On PostgreSQL the words are full text over a stored vector (title and body, English stemming; GIN index),
+every word a prefix (the word being typed matches: "print" finds "printer"), ranked by whether the
+title matches (a small title-only vector) and then by pg_trgm word similarity of the query to the title,
+so a title match comes first. The typo pass finds titles whose words are like the query's with pg_trgm
+(`%>`, trigram GIN index on the title): "pasword", "printr". On SQLite (the embedded default) the plain
+fallback: every word (then any word) somewhere in the title or the body, title matches first; the typo
+pass replaces each word by the closest word of the titles (difflib).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Case, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast
 
 MAX_WORDS = 8
@@ -32,7 +34,7 @@ def full_text_available() -> bool:
     return connection.vendor == "postgresql"
 
 
-def search_vector_expression() -> SearchVector:
+def search_vector_expression() -> CombinedExpression:
     return SearchVector("title", weight="A", config="english") + SearchVector(
         "body", weight="B", config="english"
     )
@@ -47,35 +49,51 @@ def search_vectors_refresh(queryset: QuerySet) -> int:
     )
 
 
-def article_search(queryset: QuerySet, q: str, *, loose: bool = False) -> QuerySet:
-    """The articles of `queryset` matching `q`, best first (annotated `rank`). `loose`: any word will do."""
+def article_search(queryset: QuerySet, q: str, *, loose: bool = False, typos: bool = False) -> QuerySet:
+    """The articles of `queryset` matching `q`, best first (annotated `rank`). `loose`: any word will do;
+    `typos` (PostgreSQL): titles like the words, by trigram word similarity, instead of the words."""
     words = search_words(q)
     if not words:
         return queryset.none()
     if full_text_available():
-        return _postgres_search(queryset, words, loose=loose)
+        return _postgres_search(queryset, words, loose=loose, typos=typos)
+    if typos:
+        corrected = corrected_query(queryset, q)
+        return _plain_search(queryset, search_words(corrected), loose=True) if corrected else queryset.none()
     return _plain_search(queryset, words, loose=loose)
 
 
+def search_passes(q: str) -> list[dict]:
+    """The passes tried in turn until one finds something: all words, any word, then typos."""
+    passes = [{"loose": False}]
+    if len(search_words(q)) > 1:
+        passes.append({"loose": True})
+    passes.append({"typos": True})
+    return passes
+
+
 def article_search_best(queryset: QuerySet, q: str) -> QuerySet:
-    """All words first; when nothing matches them all, any word (one more query only then). On SQLite,
-    when still nothing matches, each word is replaced by the closest word of the titles (typos)."""
-    strict = article_search(queryset, q)
-    if strict.exists():
-        return strict
-    loose = article_search(queryset, q, loose=True) if len(search_words(q)) > 1 else strict
-    if full_text_available() or loose.exists():
-        return loose
-    corrected = _closest_title_words(queryset, search_words(q))
-    return article_search(queryset, " ".join(corrected), loose=True) if corrected else loose
+    """The first pass of `search_passes` that finds something (one more query for each pass that does
+    not): all words; when none matches them all, any word; when still nothing, typos forgiven."""
+    passes = search_passes(q)
+    for options in passes[:-1]:
+        found = article_search(queryset, q, **options)
+        if found.exists():
+            return found
+    return article_search(queryset, q, **passes[-1])
 
 
 # The embedded default holds a few hundred articles at most: their titles' words fit in memory.
 TITLES_READ_FOR_TYPOS = 5000
 
 
+def corrected_query(queryset: QuerySet, q: str) -> str:
+    """SQLite's typo tolerance: each word replaced by the most similar word of the titles (difflib); ""
+    when no word has a close match."""
+    return " ".join(_closest_title_words(queryset, search_words(q)))
+
+
 def _closest_title_words(queryset: QuerySet, words: list[str]) -> list[str]:
-    """SQLite's typo tolerance: for each word, the most similar word of the titles (difflib), if any."""
     vocabulary: set[str] = set()
     for title in queryset.order_by().values_list("title", flat=True)[:TITLES_READ_FOR_TYPOS]:
         vocabulary.update(search_words(title))
@@ -87,19 +105,28 @@ def _closest_title_words(queryset: QuerySet, words: list[str]) -> list[str]:
     return corrected
 
 
-def _postgres_search(queryset: QuerySet, words: list[str], *, loose: bool) -> QuerySet:
+def _postgres_search(queryset: QuerySet, words: list[str], *, loose: bool, typos: bool) -> QuerySet:
+    phrase = " ".join(words)
+    similarity = TrigramWordSimilarity(phrase, "title")
+    if typos:
+        # Only when the words found nothing: the trigram index finds titles with words like them.
+        return (
+            queryset.annotate(rank=similarity)
+            .filter(title__trigram_word_similar=phrase)
+            .order_by("-rank", "-updated_at", "-pk")
+        )
     joined = (" | " if loose else " & ").join(f"{word}:*" for word in words)
     query = SearchQuery(joined, search_type="raw", config="english")
-    phrase = " ".join(words)
-    # Ranked by what is cheap to read for every match: whether the title matches (its own small vector),
-    # then how like the query the title is (trigrams); the body's vector serves only to find the rows
-    # (ts_rank over it read every matching body: 400-700 ms at 10,000 articles, docs/knowledge.md).
+    # Found through the GIN index alone (no recheck of the body's vector), ranked by what is cheap to
+    # read for every match: whether the title matches (its own small vector), then how like the query
+    # the title is. ts_rank over the body's vector read every matching body, and an OR with the trigram
+    # condition made PostgreSQL recheck both for each row (docs/knowledge.md, "Search").
     title_hit = Case(
         When(Q(title_vector=query), then=Value(1.0)), default=Value(0.0), output_field=FloatField()
     )
     return (
-        queryset.annotate(rank=title_hit + TrigramWordSimilarity(Value(phrase), "title"))
-        .filter(Q(search_vector=query) | Q(title__trigram_word_similar=phrase))
+        queryset.annotate(rank=title_hit + similarity)
+        .filter(search_vector=query)
         .order_by("-rank", "-updated_at", "-pk")
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
@@ -22,7 +23,7 @@ from .models import (
     SearchRecord,
     reference_of,
 )
-from .search import article_search_best
+from .search import article_search, article_search_best, search_passes
 
 SUGGESTIONS = 3
 _REFERENCE = re.compile(r"^KB-(\d{1,9})$", re.IGNORECASE)
@@ -83,23 +84,33 @@ def article_list(user, *, q: str = "", status: str = "", service_id: int | None 
     return article_search_best(articles, q) if q.strip() else articles
 
 
-def suggestions(user, q: str, *, service_id: int | None = None, limit: int = SUGGESTIONS) -> list[Article]:
+def suggestions(
+    user, q: str, *, service_id: int | None = None, limit: int = SUGGESTIONS, typos: bool = True
+) -> list[Article]:
     """Up to `limit` published articles the person may read that match what they typed; an article about
-    the chosen service first."""
+    the chosen service first. One query when all words find something, one more for each pass tried
+    after (search.search_passes; `typos=False` stops before the typo pass)."""
     if len(q.strip()) < 3:
         return []
-    found = article_search_best(readable_articles(user), q)
-    if service_id:
-        found = found.annotate(for_service=Count("services", filter=Q(services=service_id))).order_by(
-            "-for_service", "-rank", "-updated_at"
-        )
-    return list(found[:limit])
+    readable = readable_articles(user)
+    passes = search_passes(q)
+    for options in passes if typos else passes[:-1]:
+        found = article_search(readable, q, **options)
+        if service_id:
+            found = found.annotate(for_service=Count("services", filter=Q(services=service_id))).order_by(
+                "-for_service", "-rank", "-updated_at", "-pk"
+            )
+        rows = list(found[:limit])
+        if rows:
+            return rows
+    return []
 
 
 def help_page_parts(user, *, per_category: int = 3, recent: int = 5) -> dict:
     """The help page without a search: the most read articles of each service category, and the newest."""
     readable = readable_articles(user)
-    through = Article.services.through
+    # Any: django-stubs cannot follow annotations on an auto-created through model.
+    through: Any = Article.services.through
     ranked = (
         through.objects.filter(article__in=readable)
         .annotate(
@@ -143,7 +154,7 @@ def tickets_used_on(article: Article, limit: int = 20) -> QuerySet[ArticleUse]:
 
 def suggestions_for_ticket(ticket, user, limit: int = SUGGESTIONS) -> list[Article]:
     """Published articles matching a ticket's summary, its service's first (the ticket page's panel)."""
-    return suggestions(user, ticket.summary, service_id=ticket.service_id, limit=limit)
+    return suggestions(user, ticket.summary, service_id=ticket.service_id, limit=limit, typos=False)
 
 
 def referenced_pks(text: str) -> list[int]:

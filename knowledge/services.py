@@ -389,17 +389,19 @@ def _remind(pk: int, today: date) -> int:
     )
     if article is None:
         return 0
-    article.review_reminded_for = article.review_date
+    review_date = article.review_date
+    assert review_date is not None  # articles_due_for_review: review_date <= today  # noqa: S101
+    article.review_reminded_for = review_date
     article.save(update_fields=["review_reminded_for"])
     link = absolute_url(reverse("knowledge:article", args=[article.reference]))
     try:
         notification_send(
-            key=f"article-review:{article.pk}:{article.review_date.isoformat()}",
+            key=f"article-review:{article.pk}:{review_date.isoformat()}",
             to_address=article.author.email,
             subject=f"{article.reference} is due for review: {article.title}",
             body_text=(
                 f'Your article {article.reference} "{article.title}" was due for review on '
-                f"{article.review_date:%d %B %Y}.\n\nRead it again, correct what has changed, and set a new "
+                f"{review_date:%d %B %Y}.\n\nRead it again, correct what has changed, and set a new "
                 f"review date, or retire it:\n{link}\n"
             ),
             recipient=article.author,

@@ -120,10 +120,11 @@ OBJECT_RULES: dict[str, dict] = {
             "knowledge:article",
             "knowledge:feedback",
             "knowledge:deflect",
-            "article-detail",
             "article-feedback",
         )
     },
+    # Read: the desk-only draft is a 404; write: the requester's role may not change articles at all, 403.
+    "article-detail": {"kind": "hidden_read", "pk": "hidden_article"},
     **{
         name: {"kind": "role", "pk": "hidden_article"}
         for name in (
