@@ -118,7 +118,7 @@ class ArticleViewSet(
             q=q,
             status=status_ if status_ in ArticleStatus.values else "",
             service_id=int(service) if service.isdigit() else None,
-        ).prefetch_related("categories")
+        ).prefetch_related("services", "categories")
         return found if q.strip() else found.order_by("-updated_at", "-pk")
 
     def list(self, request, *args, **kwargs):

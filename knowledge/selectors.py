@@ -80,7 +80,6 @@ def article_list(user, *, q: str = "", status: str = "", service_id: int | None 
         articles = articles.filter(status=status)
     if service_id:
         articles = articles.filter(services=service_id)
-    articles = articles.select_related("author").prefetch_related("services")
     return article_search_best(articles, q) if q.strip() else articles
 
 
@@ -98,7 +97,7 @@ def suggestions(
         found = article_search(readable, q, **options)
         if service_id:
             found = found.annotate(for_service=Count("services", filter=Q(services=service_id))).order_by(
-                "-for_service", "-rank", "-updated_at", "-pk"
+                "-for_service", "-rank", "-views", "-updated_at", "-pk"
             )
         rows = list(found[:limit])
         if rows:
