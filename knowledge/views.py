@@ -59,6 +59,7 @@ def article_page(request, reference: str):
     desk = selectors.is_desk(request.user)
     if article.is_published:
         services.article_viewed(article=article)
+        article.views += 1  # this reading counts too
     typed = request.GET.get("typed", "").replace("\x00", "")[:200]
     context = {
         "article": article,
