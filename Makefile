@@ -70,3 +70,4 @@ bench: install
 	done; \
 	echo; $(PY) -m bench.compare $$labels; \
 	echo; $(PY) -m bench.mail
+	echo; $(PY) -m bench.knowledge --database-url "$(BENCH_DATABASE_SERVER)/servicedesk_bench_kb10k"

@@ -77,13 +77,24 @@ _WRITES = ("create", "update", "partial_update", "destroy")
 
 # Shared by several roles; each role's entry in ACCESS below is a union of these and its own.
 _EVERY_ROLE = _access(
-    pages={"ticket_new", "ticket_new_questions"},
+    pages={
+        "ticket_new",
+        "ticket_new_questions",
+        # Self-help: which articles each person sees is knowledge.selectors.visible_articles (staff: only
+        # published articles for staff; any other is a 404 to them).
+        "knowledge:help",
+        "knowledge:article",
+        "knowledge:feedback",
+        "knowledge:deflect",
+        "knowledge:suggest",
+    },
     # What each role may do to a ticket it can see is the services' decision (the lifecycle table).
     endpoints=_endpoints(
         "ticket",
         *("list", "retrieve", "create", "partial_update"),
         *("transition", "assign", "take", "rating", "comments", "attachments", "download"),
-    ),
+    )
+    | _endpoints("article", *_READS, "feedback", "suggest"),
 )
 _SERVICE_DESK = _access(
     # The two rarely used forms of the ticket page as pages of their own, and asset labels to print.
@@ -98,16 +109,27 @@ _SERVICE_DESK = _access(
         "outages:outage_end",
         "outages:outage_from_major",
         "outages:load_shedding",  # the schedule's CSV and the stage announced
+        # Write, review, publish, retire and restore knowledge articles (knowledge/services.py).
+        "knowledge:desk",
+        "knowledge:article_new",
+        "knowledge:article_edit",
+        "knowledge:article_status",
+        "knowledge:article_versions",
+        "knowledge:article_version",
+        "knowledge:article_restore",
+        "knowledge:article_from_ticket",
     },
     # Which team or supplier sat on a ticket: the desk's business.
     endpoints={
         "ticket.operational_clocks",
         *_endpoints("outage", "create", "update", "partial_update"),
         "availability.list",
+        *_endpoints("article", "create", "update", "partial_update", "transition"),
     },
     # Work any ticket as the ICT service desk: see every ticket, internal notes and files, OLA clocks;
     # take, assign, change details, log for a caller, major incidents (incidents/permissions.is_support).
-    actions={"ticket.work"},
+    # Articles: write, review and see every one, drafts and desk-only ones included (knowledge.selectors).
+    actions={"ticket.work", "article.write"},
 )
 _REPORTS = _access(
     pages={
@@ -456,6 +478,7 @@ ROLE_GRANTS: dict[str, Grant] = {
             # Calendars and agreements; the clocks and their events are read-only in admin (slas/admin.py).
             "slas": {"*": ALL},
             "outages": {"*": ALL},
+            "knowledge": {"article": ALL, "articleversion": READ, "deflection": READ, "searchrecord": READ},
             "accounts": {"user": ALL},
             "auth": {"group": READ},
             # API tokens: see and revoke (knox stores digests only; nobody can read a token back).

@@ -22,7 +22,7 @@ from slas.agreements import NoAgreement, sla_for_service
 from slas.calendars import nth_working_day
 from slas.models import Supplier
 
-from . import notifications
+from . import hooks, notifications
 from .attachments import CheckedFile, attachments_check
 from .lifecycle import REQUESTER, SUPPORT, SYSTEM, status_on_assignment, transition
 from .models import (
@@ -672,6 +672,7 @@ def ticket_comment(
         ticket_change_status(ticket=ticket, to=Status.IN_PROGRESS, by=None, note="the requester replied")
     if not internal:
         notifications.ticket_replied(ticket, comment)
+        hooks.public_reply_sent.send(sender=Comment, ticket=ticket, comment=comment, by=by)
     return comment
 
 

@@ -38,6 +38,8 @@ from . import kpis
 from .charts import availability_charts, report_charts
 from .models import SECTIONS
 from .periods import TZ, Period
+from .self_help import DEFINITIONS as SELF_HELP_DEFINITIONS
+from .self_help import self_help_for
 
 PANGO_HELP = (
     "The PDF needs WeasyPrint's system libraries. On Debian or Ubuntu: "
@@ -164,6 +166,8 @@ def pdf_context(report: dict, *, commentary: dict, run=None) -> dict:
         "dimensions": kpis.DIMENSIONS,
         "stylesheet_url": static_url("reports/report-print.css"),
         "logo_url": static_url("img/favicon.svg"),
+        "self_help": self_help_for(report["period"]),
+        "self_help_definitions": SELF_HELP_DEFINITIONS,
     }
 
 

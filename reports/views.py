@@ -22,6 +22,7 @@ from .filters import FigureTicketFilter
 from .forms import CommentaryForm, FigureForm, RunRequestForm, ScopeForm, SignOffForm
 from .models import SECTIONS, ReportRun
 from .periods import month_period
+from .self_help import self_help_for
 
 TICKETS_PER_PAGE = 50
 DASHBOARD_CHART_WIDTH = 440
@@ -55,6 +56,7 @@ def dashboard(request):
             "charts": report_charts(report, width=DASHBOARD_CHART_WIDTH),
             "dimensions": kpis.DIMENSIONS,
             "figure_query": {"month": period.key, **scope.as_params()},
+            "self_help": self_help_for(report["period"]),
         },
     )
 

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from catalogue.api import ServiceCategoryViewSet, ServiceViewSet
 from incidents.api import TicketViewSet
+from knowledge.api import ArticleViewSet
 from outages.api import AvailabilityViewSet, OutageViewSet
 from reports.api import KpiViewSet, ReportRunViewSet
 from sites.api import AssetViewSet, SiteViewSet
@@ -19,6 +20,7 @@ router.register("categories", ServiceCategoryViewSet, basename="category")
 router.register("services", ServiceViewSet, basename="service")
 router.register("assets", AssetViewSet, basename="asset")
 router.register("tickets", TicketViewSet, basename="ticket")
+router.register("articles", ArticleViewSet, basename="article")
 router.register("slas", AgreementViewSet, basename="sla")
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("outages", OutageViewSet, basename="outage")

@@ -16,6 +16,8 @@ from common import access as roles
 from sites.demo import demo_assets_load
 from sites.models import Site
 
+from .demo_articles import demo_articles_load
+
 DEFAULT_DEMO_PASSWORD = "mbashe-demo"  # noqa: S105  (printed by `make run`; refused unless DEVELOPMENT is on)
 
 
@@ -80,6 +82,7 @@ def demo_data_load() -> list[tuple[DemoUser, bool]]:
         results.append((demo, created))
     _demo_catalogue_people()
     demo_assets_load()
+    demo_articles_load()
     return results
 
 

@@ -31,6 +31,8 @@ PLACES = (
     Place("Work queue", "work_queue"),
     # Staff report their own faults; the service desk logs a caller's on their behalf.
     Place("Log a ticket", "ticket_new"),
+    # Self-help before a ticket: every role; the desk writes and reviews articles from there.
+    Place("Help", "knowledge:help"),
     Place("Dashboard", "dashboard"),
     Place("Services", "catalogue:catalogue"),
     Place("Reports", "reports:runs"),

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "catalogue",
     "slas",
     "incidents",
+    "knowledge",
     "reports",
     "mailin",
     "outages",
@@ -423,6 +424,12 @@ CELERY_BEAT_SCHEDULE = {
     "sla-review-reminders": {
         "task": "slas.review_reminders",
         "schedule": crontab(hour=7, minute=30),
+        "options": {"expires": 3600},
+    },
+    # Knowledge articles past their review date: each author mailed once per review date.
+    "knowledge-review-reminders": {
+        "task": "knowledge.review_reminders",
+        "schedule": crontab(hour=7, minute=35),
         "options": {"expires": 3600},
     },
     # Last month's ManCo report at 06:00 on the 1st; idempotent (one automatic run a month).

@@ -13,13 +13,14 @@ from common.access import access_required
 from common.pagination import NearerEndPaginator
 from sites.models import Asset, Site
 
-from .. import selectors, services
+from .. import hooks, selectors, services
 from ..filters import MyTicketsFilter
 from ..forms import (
     FILES_NOT_KEPT,
     TicketLogForm,
     errors_onto,
 )
+from ..models import Ticket
 from ..permissions import is_support
 from .paging import TICKETS_PER_PAGE
 
@@ -40,6 +41,10 @@ def _initial_from_query(params, services: dict[int, Service]) -> tuple[dict, Ass
     initial: dict = {key: params[key] for key in ("service", "site") if params.get(key, "").isdigit()}
     if params.get("kind") in TicketKind.values:
         initial["kind"] = params["kind"]
+    # "No, log my ticket" from a suggested article brings back what the person had typed.
+    summary = " ".join(params.get("summary", "").replace("\x00", "").split())[:200]
+    if summary:
+        initial["summary"] = summary
     asset = None
     tag = params.get("asset", "").strip()[:32]
     if tag:
@@ -106,6 +111,7 @@ def ticket_new(request):
                     default_field="files",
                 )
             else:
+                hooks.ticket_logged.send(sender=Ticket, ticket=ticket, request=request)
                 team = ticket.group.name if ticket.group else "service desk"
                 messages.success(
                     request,
@@ -138,6 +144,8 @@ def ticket_new(request):
             "notice": notice,
             "files_lost": FILES_NOT_KEPT if request.method == "POST" and request.FILES else "",
             "support": support,
+            # Panels of the apps above incidents (knowledge: suggested articles), incidents/hooks.py.
+            "log_form_panels": hooks.log_form_panels(),
         },
         status=status,
     )

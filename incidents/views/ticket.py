@@ -22,7 +22,7 @@ from common.access import access_required, require_page
 from slas.operational import ticket_operational_clocks
 from slas.unavailability import windows_not_counted
 
-from .. import notifications, page_links, selectors, services
+from .. import hooks, notifications, page_links, selectors, services
 from ..forms import (
     FILES_NOT_KEPT,
     AssignForm,
@@ -158,6 +158,8 @@ def _ticket_page(request, ticket: Ticket, *, bound: dict | None = None, status: 
             # The rarely used forms are pages of their own (ticket_action), fetched into their panels
             # when opened: their fields and pick-lists cost every page view otherwise.
             update_panel=ticket.is_open,
+            # Panels of the apps above incidents (knowledge: suggested articles), incidents/hooks.py.
+            extra_panels=hooks.ticket_panels(request, ticket),
             major_link_panel=ticket.is_open and not ticket.parent_id,
             major_update_form=(
                 bound.get("major_update") or MajorUpdateForm(initial=version) if ticket.is_major else None

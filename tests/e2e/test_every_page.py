@@ -99,6 +99,20 @@ PAGES: dict[str, PageSpec] = {
     "outages:outage_list": PageSpec(ALL),
     "outages:outage_new": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
     "outages:load_shedding": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
+    "knowledge:help": PageSpec(ALL),
+    "knowledge:article": PageSpec(ALL, lambda o: {"reference": o.article.reference}),
+    "knowledge:desk": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
+    "knowledge:article_new": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
+    "knowledge:article_edit": PageSpec(
+        (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN), lambda o: {"reference": o.article.reference}
+    ),
+    "knowledge:article_versions": PageSpec(
+        (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN), lambda o: {"reference": o.article.reference}
+    ),
+    "knowledge:article_version": PageSpec(
+        (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN),
+        lambda o: {"reference": o.article.reference, "number": 1},
+    ),
     "api_docs": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
     "api_redoc": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
 }
@@ -114,6 +128,7 @@ NOT_PAGES = {
     "logout": "POST only",
     "sign_out_everywhere": "POST only: the button on the password-change page",
     "ticket_new_questions": "an htmx fragment of the log form",
+    "knowledge:suggest": "a fragment of the log form (suggested articles)",
     "ticket_update_form": "an htmx fragment of the ticket page",
     "ticket_major_link_form": "an htmx fragment of the ticket page",
     "reports:run_progress": "the run page's progress answer (JSON)",
@@ -137,6 +152,11 @@ NOT_PAGES = {
             "reports:run_retry",
             "outages:outage_end",
             "outages:outage_from_major",
+            "knowledge:feedback",
+            "knowledge:deflect",
+            "knowledge:article_status",
+            "knowledge:article_restore",
+            "knowledge:article_from_ticket",
         ),
         "POST only: a form's action",
     ),
@@ -205,6 +225,7 @@ def desk(django_db_setup, django_db_blocker, tmp_path_factory):
 
     from incidents.models import Status, Ticket
     from incidents.notifications import rating_token
+    from knowledge.models import Article
     from reports.models import ReportRun
     from reports.periods import previous_month
     from servicedesk import demo, demo_history
@@ -243,6 +264,7 @@ def desk(django_db_setup, django_db_blocker, tmp_path_factory):
             site=staff.site or Site.objects.first(),
             asset=asset,
             service=ticket.service,
+            article=Article.objects.filter(status="published", audience="staff").order_by("pk").first(),
             month=previous_month().strftime("%Y-%m"),
             run=ReportRun.objects.create(month=previous_month(), version=1),
             reset={

@@ -27,6 +27,8 @@ from incidents.models import (
     Ticket,
     TicketEvent,
 )
+from knowledge import services as knowledge_services
+from knowledge.models import Article, ArticleFeedback, ArticleUse, ArticleVersion, Deflection
 from reports.models import ReportRun
 from sites.models import Asset, Site
 from tests.factories import AssetFactory, ServiceFactory, TicketFactory, UserFactory
@@ -58,6 +60,8 @@ class World:
     saved_filter: SavedFilter  # the other technician's
     report_run: ReportRun
     media_root: Path
+    article: object = None  # a published article for staff (knowledge)
+    hidden_article: object = None  # a desk-only draft (knowledge): a 404 to staff by every path
 
 
 @pytest.fixture
@@ -89,6 +93,14 @@ def world(users_by_role, settings, tmp_path) -> World:
         user=other_technician, name=f"{VICTIM} view", query="status=new"
     )
     report_run = ReportRun.objects.create(month=datetime.date(2026, 10, 1), version=1)
+    article = knowledge_services.article_create(
+        by=other_technician, title="Reset your password", body="Steps"
+    )
+    knowledge_services.article_change_status(article=article, by=other_technician, to="in_review")
+    article = knowledge_services.article_change_status(article=article, by=technician, to="published")
+    hidden_article = knowledge_services.article_create(
+        by=other_technician, title=f"{VICTIM} core switch notes", body=f"{VICTIM} desk only", audience="desk"
+    )
     return World(
         attacker=attacker,
         victim=victim,
@@ -106,6 +118,8 @@ def world(users_by_role, settings, tmp_path) -> World:
         saved_filter=saved_filter,
         report_run=report_run,
         media_root=Path(settings.MEDIA_ROOT),
+        article=article,
+        hidden_article=hidden_article,
     )
 
 
@@ -123,6 +137,11 @@ WATCHED = (
     Service,
     ServiceCategory,
     SupportGroup,
+    Article,
+    ArticleVersion,
+    ArticleFeedback,
+    ArticleUse,
+    Deflection,
 )
 
 

@@ -50,6 +50,7 @@ HOSTILE = {
 
 # How each endpoint that takes an argument is attacked. kind:
 #   hidden    - the victim's object: every method 404 (or 405 for a method the route does not have)
+#   hidden_read - read as hidden (404), while a write is refused to the role before any look-up (403)
 #   role      - a page or endpoint the requester's role may not use at all: 403 (or 405)
 #   reference - shared reference data every signed-in person reads (sites, assets, catalogue, SLAs):
 #               reading is allowed, writing is 403/405, and the page must not show the victim's ticket
@@ -115,12 +116,38 @@ OBJECT_RULES: dict[str, dict] = {
     "outages:outage_end": {"kind": "role"},
     "outages:outage_from_major": {"kind": "role"},
     "outage-detail": {"kind": "reference"},
+    # Knowledge: a desk-only draft is a 404 to a requester by every path that reads or answers it; the
+    # desk's own pages and actions are a 403 (the role may not use them at all).
+    **{
+        name: {"kind": "hidden", "pk": "hidden_article"}
+        for name in (
+            "knowledge:article",
+            "knowledge:feedback",
+            "knowledge:deflect",
+            "article-feedback",
+        )
+    },
+    # Read: the desk-only draft is a 404; write: the requester's role may not change articles at all, 403.
+    "article-detail": {"kind": "hidden_read", "pk": "hidden_article"},
+    **{
+        name: {"kind": "role", "pk": "hidden_article"}
+        for name in (
+            "knowledge:article_edit",
+            "knowledge:article_status",
+            "knowledge:article_versions",
+            "knowledge:article_version",
+            "knowledge:article_restore",
+            "article-transition",
+        )
+    },
+    "knowledge:article_from_ticket": {"kind": "role"},
     "rate_by_link": {"kind": "token"},
     "password_reset_confirm": {"kind": "reset"},
 }
 
 ALLOWED = {
     "hidden": ({404, 405}, {404, 405}),
+    "hidden_read": ({404, 405}, {403, 405}),
     "role": ({403, 405}, {403, 405}),
     "reference": ({200, 302, 403, 404, 405}, {403, 405}),
     "token": ({400, 404, 405}, {400, 404, 405}),
@@ -141,7 +168,10 @@ def values_for(world, endpoint: Endpoint, rule: dict) -> dict:
         "asset": world.asset.pk,
         "sla": ServiceLevelAgreement.objects.order_by("pk").first().pk,
         "calendar": BusinessCalendar.objects.order_by("pk").first().pk,
+        "article": world.article.pk,
+        "hidden_article": world.hidden_article.pk,
     }
+    article = world.hidden_article if rule.get("pk") == "hidden_article" else world.article
     return {
         **format_values(),
         "pk": pks[rule.get("pk")],
@@ -161,6 +191,9 @@ def values_for(world, endpoint: Endpoint, rule: dict) -> dict:
         "content_type_id": ContentType.objects.get_for_model(get_user_model()).pk,
         "url": "nothing-here/",
         "positional": victim.pk,
+        # Knowledge: a published article for staff, and its first version.
+        "reference": article.reference,
+        "number": 1,
     }
 
 
@@ -229,11 +262,13 @@ def test_hidden_objects_answer_like_objects_that_do_not_exist(world):
     client.force_login(world.attacker)
     for endpoint in object_endpoints():
         rule = rule_for(endpoint)
-        if rule.get("kind") != "hidden" or rule.get("as"):
+        if rule.get("kind") not in ("hidden", "hidden_read") or rule.get("as"):
             continue
         values = values_for(world, endpoint, rule)
         real = call(client, endpoint, "get", endpoint.url(values))
-        missing = call(client, endpoint, "get", endpoint.url({**values, "pk": 999_999}))
+        missing = call(
+            client, endpoint, "get", endpoint.url({**values, "pk": 999_999, "reference": "KB-999999"})
+        )
         assert real.status_code == missing.status_code, endpoint.route
 
 

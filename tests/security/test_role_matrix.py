@@ -73,6 +73,9 @@ def own_values(world, endpoint: Endpoint) -> dict:
     values["token"] = rating_token(world.own_ticket)
     if endpoint.name.startswith("ticket") or endpoint.name == "attachment_download":
         values["pk"] = world.own_ticket.pk
+    if endpoint.name.startswith("article-"):
+        values["pk"] = world.article.pk
+    values["reference"] = world.article.reference
     if endpoint.name == "saved_filter_delete":
         values["pk"] = world.saved_filter.pk
     values["ticket_id"] = world.own_ticket.pk

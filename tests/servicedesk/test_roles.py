@@ -101,7 +101,7 @@ def test_wrong_password_keeps_the_username_and_says_why(client, staff_user):
     [
         (
             roles.STAFF,
-            ["My tickets", "Services", "Sites"],
+            ["My tickets", "Help", "Services", "Sites"],
             ["Work queue", "Dashboard", "Administration", "API"],
         ),
         (roles.TECHNICIAN, ["Work queue", "Sites", "API"], ["My tickets", "Dashboard", "Administration"]),

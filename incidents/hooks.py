@@ -1,0 +1,42 @@
+"""What apps above incidents add to its pages and learn from its verbs, without incidents importing them.
+
+`knowledge` (articles) sits above `incidents`: it registers a panel for the log form (suggested articles
+while staff type), a panel for the ticket page (suggested articles for the desk) and listens to two
+signals. With nothing registered the pages are as they were. docs/architecture.md names this hook among
+the exceptions to the arrow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.dispatch import Signal
+
+# Sent by the log page once a ticket is logged; kwargs: ticket, request (what else the form carried).
+ticket_logged = Signal()
+# Sent by services.ticket_comment for a public reply, inside its transaction; kwargs: ticket, comment, by.
+public_reply_sent = Signal()
+
+_log_form_panels: list[str] = []
+_ticket_panels: list[Callable[[Any, Any], str]] = []
+
+
+def register_log_form_panel(template_name: str) -> None:
+    """A template included on the log form under the summary and service (its context: the form's)."""
+    if template_name not in _log_form_panels:
+        _log_form_panels.append(template_name)
+
+
+def log_form_panels() -> list[str]:
+    return list(_log_form_panels)
+
+
+def register_ticket_panel(render: Callable[[Any, Any], str]) -> None:
+    """A callable (request, ticket) -> HTML shown on the ticket page to the service desk ("" for none)."""
+    if render not in _ticket_panels:
+        _ticket_panels.append(render)
+
+
+def ticket_panels(request, ticket) -> list[str]:
+    return [html for html in (render(request, ticket) for render in _ticket_panels) if html]

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class KnowledgeConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "knowledge"
+    verbose_name = "Knowledge"
+
+    def ready(self) -> None:
+        from . import ticket_hooks
+
+        ticket_hooks.register()

@@ -1,0 +1,310 @@
+"""Pages: the help page and an article for everyone; writing, reviewing and versions for the desk."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from catalogue.models import Service
+from common.access import access_required
+from common.pagination import NearerEndPaginator
+
+from . import selectors, services
+from .forms import ArticleForm, SearchForm
+from .models import Article, ArticleStatus, Audience
+
+PER_PAGE = 20
+
+
+def _clean_q(request) -> str:
+    # PostgreSQL text cannot hold NUL.
+    return request.GET.get("q", "").replace("\x00", "").strip()[:100]
+
+
+def _article(request, reference: str) -> Article:
+    try:
+        return selectors.article_for_reader(request.user, reference)
+    except Article.DoesNotExist:
+        raise Http404("No such article.") from None
+
+
+def _service_id(value) -> int | None:
+    return int(value) if str(value or "").isdigit() else None
+
+
+@access_required
+@require_safe
+def help_page(request):
+    """Search, the most read articles of each service category, and the newest."""
+    q = _clean_q(request)
+    context: dict = {"form": SearchForm(initial={"q": q}), "q": q, "desk": selectors.is_desk(request.user)}
+    if q:
+        found = selectors.article_list(request.user, q=q)
+        page = NearerEndPaginator(found, PER_PAGE).get_page(request.GET.get("page"))
+        if page.number == 1:
+            services.search_record(words=q, results=page.paginator.count, user=request.user)
+        context["page"] = page
+    else:
+        context.update(selectors.help_page_parts(request.user))
+    return render(request, "knowledge/help.html", context)
+
+
+@access_required
+@require_safe
+def article_page(request, reference: str):
+    article = _article(request, reference)
+    desk = selectors.is_desk(request.user)
+    if article.is_published:
+        services.article_viewed(article=article)
+        article.views += 1  # this reading counts too
+    typed = request.GET.get("typed", "").replace("\x00", "")[:200]
+    context = {
+        "article": article,
+        "desk": desk,
+        "answer": article.feedback.filter(user=request.user).values_list("helpful", flat=True).first(),
+        # Opened from the log form's suggestions: "this solved it" logs nothing and counts a deflection.
+        "from_log": request.GET.get("from") == "log" and article.is_published,
+        "typed": typed,
+        "service_id": _service_id(request.GET.get("service")),
+    }
+    if desk:
+        context["uses"] = selectors.tickets_used_on(article)
+        context["moves"] = sorted(services.TRANSITIONS.get(article.status, ()))
+        context["statuses"] = dict(ArticleStatus.choices)
+    return render(request, "knowledge/article.html", context)
+
+
+@access_required
+@require_POST
+def feedback(request, reference: str):
+    article = _article(request, reference)
+    answer = request.POST.get("helpful")
+    if answer not in ("yes", "no"):
+        messages.error(request, "Choose yes or no.")
+    else:
+        try:
+            services.article_feedback(article=article, user=request.user, helpful=answer == "yes")
+            messages.success(request, "Thank you: your answer helps us improve the article.")
+        except ValidationError as invalid:
+            messages.error(request, " ".join(invalid.messages))
+    return redirect("knowledge:article", article.reference)
+
+
+@access_required
+@require_POST
+def deflect(request, reference: str):
+    """ "This solved it": no ticket is logged, and the deflection is counted."""
+    article = _article(request, reference)
+    service = Service.objects.filter(pk=_service_id(request.POST.get("service"))).first()
+    try:
+        services.deflection_record(
+            article=article, user=request.user, typed=request.POST.get("typed", ""), service=service
+        )
+    except ValidationError as invalid:
+        messages.error(request, " ".join(invalid.messages))
+        return redirect("knowledge:article", article.reference)
+    messages.success(request, "Glad that solved it: no ticket was logged. Thank you for telling us.")
+    return redirect("knowledge:help")
+
+
+@access_required
+@require_safe
+def suggest(request):
+    """The log form's fragment: up to three articles matching what the person typed (and their service)."""
+    q = _clean_q(request)
+    service_id = _service_id(request.GET.get("service"))
+    found = selectors.suggestions(request.user, q, service_id=service_id)
+    return render(
+        request,
+        "knowledge/includes/suggestions.html",
+        {"suggestions": found, "typed": q, "service_id": service_id},
+    )
+
+
+# --- the desk ---------------------------------------------------------------------------------------------
+
+
+@access_required
+@require_safe
+def desk(request):
+    """Every article, by status: what to write, review, publish or retire."""
+    status = request.GET.get("status", "")
+    status = status if status in ArticleStatus.values else ""
+    q = _clean_q(request)
+    articles = (
+        selectors.article_list(request.user, q=q, status=status)
+        if (q or status)
+        else selectors.visible_articles(request.user).select_related("author").order_by("-updated_at", "-pk")
+    )
+    page = NearerEndPaginator(articles, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "knowledge/desk.html",
+        {
+            "page": page,
+            "status": status,
+            "q": q,
+            "statuses": ArticleStatus.choices,
+            "form": SearchForm(initial={"q": q}),
+        },
+    )
+
+
+def _form_values(form: ArticleForm) -> dict:
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "body": data["body"],
+        "audience": data["audience"],
+        "services": list(data["services"]),
+        "categories": list(data["categories"]),
+        "review_date": data["review_date"],
+    }
+
+
+def _errors_onto(form, invalid: ValidationError) -> None:
+    for field, errors in (
+        invalid.message_dict.items() if hasattr(invalid, "error_dict") else [(None, invalid.messages)]
+    ):
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@access_required
+def article_new(request):
+    form = ArticleForm(request.POST or None, initial={"audience": Audience.STAFF})
+    if request.method == "POST" and form.is_valid():
+        try:
+            article = services.article_create(by=request.user, **_form_values(form))
+        except ValidationError as invalid:
+            _errors_onto(form, invalid)
+        else:
+            messages.success(
+                request, f"{article.reference} is saved as a draft. Send it for review when it is ready."
+            )
+            return redirect("knowledge:article", article.reference)
+    return render(
+        request,
+        "knowledge/article_form.html",
+        {"form": form, "article": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@access_required
+def article_edit(request, reference: str):
+    article = _article(request, reference)
+    initial = {
+        "title": article.title,
+        "body": article.body,
+        "audience": article.audience,
+        "services": list(article.services.all()),
+        "categories": list(article.categories.all()),
+        "review_date": article.review_date,
+        "version": article.version,
+    }
+    form = ArticleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.article_update(
+                article=article,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                **_form_values(form),
+            )
+        except services.ArticleConflict as conflict:
+            form.add_error(None, str(conflict))
+        except ValidationError as invalid:
+            _errors_onto(form, invalid)
+        else:
+            messages.success(request, f"{article.reference} is saved (version {article.version + 1}).")
+            return redirect("knowledge:article", article.reference)
+    return render(
+        request,
+        "knowledge/article_form.html",
+        {"form": form, "article": article},
+        status=400 if form.errors else 200,
+    )
+
+
+@access_required
+@require_POST
+def article_status(request, reference: str):
+    article = _article(request, reference)
+    to = request.POST.get("to", "")
+    try:
+        article = services.article_change_status(article=article, by=request.user, to=to)
+    except (ValidationError, PermissionDenied) as refused:
+        messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
+    else:
+        messages.success(request, f"{article.reference} is now {article.get_status_display().lower()}.")
+    return redirect("knowledge:article", article.reference)
+
+
+@access_required
+@require_safe
+def article_versions(request, reference: str):
+    article = _article(request, reference)
+    return render(
+        request,
+        "knowledge/versions.html",
+        {"article": article, "versions": selectors.article_versions(article)},
+    )
+
+
+@access_required
+@require_safe
+def article_version(request, reference: str, number: int):
+    article = _article(request, reference)
+    version = selectors.article_versions(article).filter(number=number).first()
+    if version is None:
+        raise Http404("No such version.")
+    from .rendering import markdown_to_safe_html
+
+    return render(
+        request,
+        "knowledge/version.html",
+        {"article": article, "version": version, "body_html": markdown_to_safe_html(version.body)},
+    )
+
+
+@access_required
+@require_POST
+def article_restore(request, reference: str, number: int):
+    article = _article(request, reference)
+    try:
+        article = services.article_restore(article=article, by=request.user, number=number)
+    except ValidationError as invalid:
+        messages.error(request, " ".join(invalid.messages))
+        return redirect("knowledge:article_versions", article.reference)
+    messages.success(request, f"Version {number} is back, saved as version {article.version}.")
+    return redirect("knowledge:article", article.reference)
+
+
+@access_required
+@require_POST
+def article_from_ticket(request, pk: int):
+    """One step: a resolved ticket becomes a draft article, opened for its author to check."""
+    from incidents.permissions import visible_tickets
+
+    ticket = (
+        visible_tickets(request.user)
+        .filter(pk=pk)
+        .select_related("requester", "assignee", "logged_by")
+        .first()
+    )
+    if ticket is None:
+        raise Http404("No such ticket.")
+    try:
+        article = services.article_from_ticket(ticket=ticket, by=request.user)
+    except ValidationError as invalid:
+        messages.error(request, " ".join(invalid.messages))
+        return redirect("ticket_detail", ticket.pk)
+    messages.success(
+        request,
+        f"{article.reference} is a draft from {ticket.reference}: check that no personal details remain, "
+        "then send it for review.",
+    )
+    return redirect("knowledge:article_edit", article.reference)
