@@ -5,7 +5,9 @@
 - common.conflicts.StaleCopy (the change was made from a stale copy, e.g. incidents' TicketConflict)
   -> 409 with the message and the row's current version, so the client can reload and try again;
 - Django's ProtectedError / RestrictedError (a row others still point at, e.g. a category with services)
-  -> 409 saying what still uses it, instead of a 500.
+  -> 409 saying what still uses it, instead of a 500;
+- PreconditionRequired (raised by a view: a change that must say which version it was made from did not)
+  -> 428, as RFC 6585 intends, so no change silently overwrites another.
 """
 
 from __future__ import annotations
@@ -25,6 +27,17 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "Someone else changed this a moment ago; nothing was saved."
     default_code = "conflict"
+
+
+class PreconditionRequired(exceptions.APIException):
+    """A change that must be conditional was not: it named no version (RFC 6585, 428). Nothing was saved."""
+
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = (
+        "Say which version this change was made from (`version` in the body or an If-Match header); "
+        "nothing was saved."
+    )
+    default_code = "precondition_required"
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -81,9 +81,14 @@ IF_MATCH = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     required=False,
-    description='The ticket version the change was made from, e.g. "3" (same as `version` in the body).',
+    description='The ticket version the change was made from, e.g. "3" (same as `version` in the body). '
+    "One of the two is required.",
 )
 CONFLICT = OpenApiResponse(description="Someone changed the ticket since `version`; nothing was saved.")
+PRECONDITION = OpenApiResponse(
+    description="Neither `version` nor If-Match was sent: a change must say which version it was made "
+    "from (RFC 6585). Nothing was saved."
+)
 NOT_ALLOWED = OpenApiResponse(description="Your role may not make this change (the fields are named).")
 REFUSED = OpenApiResponse(description="A rule refused the change; the messages name the fields.")
 
@@ -210,7 +215,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         request=TicketPatchSerializer,
         parameters=[IF_MATCH],
-        responses={200: TicketSerializer, 400: REFUSED, 403: NOT_ALLOWED, 409: CONFLICT},
+        responses={200: TicketSerializer, 400: REFUSED, 403: NOT_ALLOWED, 409: CONFLICT, 428: PRECONDITION},
     )
     def partial_update(self, request, *args, **kwargs):
         """Change a ticket (ICT service desk): classification and place (impact, urgency, service, site,
@@ -231,7 +236,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         request=TransitionSerializer,
         parameters=[IF_MATCH],
-        responses={200: TicketSerializer, 400: REFUSED, 403: NOT_ALLOWED, 409: CONFLICT},
+        responses={200: TicketSerializer, 400: REFUSED, 403: NOT_ALLOWED, 409: CONFLICT, 428: PRECONDITION},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def transition(self, request, pk=None):
@@ -250,7 +255,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         request=AssignSerializer,
         parameters=[IF_MATCH],
-        responses={200: TicketSerializer, 400: REFUSED, 403: NOT_ALLOWED, 409: CONFLICT},
+        responses={200: TicketSerializer, 400: REFUSED, 403: NOT_ALLOWED, 409: CONFLICT, 428: PRECONDITION},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def assign(self, request, pk=None):
@@ -267,11 +272,12 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         request=VersionSerializer,
         parameters=[IF_MATCH],
-        responses={200: TicketSerializer, 403: NOT_ALLOWED, 409: CONFLICT},
+        responses={200: TicketSerializer, 403: NOT_ALLOWED, 409: CONFLICT, 428: PRECONDITION},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def take(self, request, pk=None):
-        """The caller (a technician) takes the ticket. Two taking it at once: one wins, the other gets 409."""
+        """The caller (a technician) takes an unassigned ticket. Two taking it at once: one wins, the other
+        gets 409; a ticket someone else holds is a 409 too (assign it to yourself to take it over)."""
         ticket = self.get_object()
         serializer = VersionSerializer(data=_body(request))
         serializer.is_valid(raise_exception=True)
@@ -319,7 +325,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             "multipart/form-data": CommentCreateSerializer,
         },
         parameters=[IF_MATCH],
-        responses={201: CommentSerializer, 400: REFUSED, 403: NOT_ALLOWED, 409: CONFLICT},
+        responses={201: CommentSerializer, 400: REFUSED, 403: NOT_ALLOWED, 409: CONFLICT, 428: PRECONDITION},
     )
     @action(
         detail=True,
@@ -331,7 +337,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """The conversation: public replies, and internal notes for the ICT service desk only.
 
         POST adds a reply (or, for the service desk, an internal note with `internal`), with files when
-        sent as multipart."""
+        sent as multipart, and the ticket's `version` (or an If-Match header)."""
         ticket = self.get_object()
         if request.method == "GET":
             page = self.paginate_queryset(selectors.ticket_conversation(request.user, ticket))
@@ -362,11 +368,14 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         methods=["POST"],
         request={"multipart/form-data": AttachmentUploadSerializer},
+        parameters=[IF_MATCH],
         responses={
             201: AttachmentSerializer(many=True),
             400: REFUSED,
             403: NOT_ALLOWED,
+            409: CONFLICT,
             413: OpenApiResponse(description="A file is larger than the limit."),
+            428: PRECONDITION,
         },
     )
     @action(
@@ -377,7 +386,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     def attachments(self, request, pk=None):
         """The ticket's files (internal ones for the ICT service desk only). POST uploads files
-        (multipart, field `files`, one or more); their type is checked by content, not only by name."""
+        (multipart, field `files`, one or more, with the ticket's `version` or an If-Match header); their
+        type is checked by content, not only by name."""
         ticket = self.get_object()
         if request.method == "GET":
             files = (
@@ -401,6 +411,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 by=request.user,
                 files=serializer.validated_data["files"],
                 internal=serializer.validated_data["internal"],
+                expected_version=_expected_version(request, serializer.validated_data.get("version")),
             )
         except DjangoValidationError as invalid:
             raise _file_errors(invalid) from invalid
