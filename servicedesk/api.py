@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
+from rest_framework.settings import api_settings
 
 from catalogue.api import ServiceCategoryViewSet, ServiceViewSet
 from incidents.api import TicketViewSet
@@ -40,6 +41,8 @@ class TokenRequestSerializer(AuthTokenSerializer):
 
 class TokenView(ObtainAuthToken):
     serializer_class = TokenRequestSerializer
+    # ObtainAuthToken names DRF's plain parsers; the project's (JSON nesting limited) are the defaults.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
 
 obtain_auth_token = TokenView.as_view()

@@ -14,10 +14,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from common.json_bodies import DepthLimitedJSONParser
 from common.pagination import IdsFirstPagination
 from sites.models import Asset
 from slas.models import ServiceLevelAgreement
@@ -331,7 +332,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         detail=True,
         methods=["get", "post"],
         filter_backends=[],
-        parser_classes=[JSONParser, MultiPartParser, FormParser],
+        parser_classes=[DepthLimitedJSONParser, MultiPartParser, FormParser],
     )
     def comments(self, request, pk=None):
         """The conversation: public replies, and internal notes for the ICT service desk only.
