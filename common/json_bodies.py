@@ -4,7 +4,8 @@ Python's json module parses arrays and objects recursively: a body of 2,000 `[`s
 RecursionError, which nothing turns into an answer, so the API answered 500, even unauthenticated on
 `POST /api/auth/token/` (issue 16). `DepthLimitedJSONParser` is DRF's default parser for JSON
 (`REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]`); it measures the nesting by scanning the text (brackets
-inside strings do not count) before json.loads sees it. No body of ours nests deeper than four levels;
+inside strings do not count) before json.loads sees it, and holds a JSON body to the same ceiling as a
+form's (DATA_UPLOAD_MAX_MEMORY_SIZE: 413). No body of ours nests deeper than four levels;
 `tests/common/test_json_bodies.py` checks that every DRF view of the URL conf that reads JSON uses it.
 """
 
@@ -20,6 +21,8 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.utils import json as drf_json
+
+from .api_errors import BodyTooLarge
 
 MAX_DEPTH = 32
 
@@ -52,7 +55,12 @@ class DepthLimitedJSONParser(JSONParser):
         self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
     ) -> Any:
         encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
-        raw = stream.read() if stream is not None else b""
+        # DRF reads a JSON body straight from the stream, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE
+        # (which guards request.body and form fields only): the same ceiling, a 413.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raw = (stream.read(limit + 1) if limit is not None else stream.read()) if stream is not None else b""
+        if limit is not None and len(raw) > limit:
+            raise BodyTooLarge()
         try:
             text = codecs.decode(raw, encoding)
         except (UnicodeDecodeError, LookupError) as exc:
