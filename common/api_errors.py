@@ -27,18 +27,13 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .conflicts import StaleCopy
+from .json_bodies import BodyTooLarge
 
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "Someone else changed this a moment ago; nothing was saved."
     default_code = "conflict"
-
-
-class BodyTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
-    default_code = "too_large"
 
 
 class DatabaseUnavailable(exceptions.APIException):

@@ -18,13 +18,22 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from django.conf import settings
-from rest_framework.exceptions import ParseError
+from rest_framework import status
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.utils import json as drf_json
 
-from .api_errors import BodyTooLarge
-
 MAX_DEPTH = 32
+
+
+class BodyTooLarge(APIException):
+    """A request body over DATA_UPLOAD_MAX_MEMORY_SIZE (413); common.api_errors answers Django's own
+    RequestDataTooBig with it too."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
 
 # A JSON string, quotes and escapes included (the "unrolled loop" form: linear, no backtracking).
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
