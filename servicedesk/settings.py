@@ -93,6 +93,8 @@ MIDDLEWARE = [
     # First, so it compresses the finished answer: pages and API answers only (common/compression.py).
     "common.compression.PageCompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Every answer without a policy of its own gets SECURE_CSP (common/content_security.py).
+    "common.content_security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -244,6 +246,21 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEVELOPMENT)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The Content-Security-Policy of every page (common/content_security.py; Django 6.0's setting of the same
+# name and shape): everything from this server only; no inline script, event handler or eval, so script
+# planted in a text would not run even if a template printed it raw (docs/decisions/0014).
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 if env_bool("USE_X_FORWARDED_PROTO", False):
     # Only behind a proxy that sets this header itself (see docs/operations.md).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
