@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Every answer without a policy of its own gets SECURE_CSP (common/content_security.py).
     "common.content_security.ContentSecurityPolicyMiddleware",
+    # API answers (tickets, names, tokens) are never kept by a cache (common/private_answers.py).
+    "common.private_answers.PrivateApiAnswersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
