@@ -1,8 +1,6 @@
 """/api/tickets/: list, create, retrieve and PATCH through the services; filters, the lifecycle, refused
 fields (mass assignment), optimistic concurrency and a fixed query count."""
 
-import re
-
 import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,34 +16,9 @@ from incidents.lifecycle import SUPPORT, TRANSITIONS
 from incidents.models import Status, Ticket, TicketEvent
 from sites.models import Site
 from tests.factories import AssetFactory, RequestFieldFactory, ServiceFactory, TicketFactory, UserFactory
+from tests.incidents.clients import ReadThenChangeClient
 
 pytestmark = pytest.mark.django_db
-
-
-CHANGE = re.compile(r"^/api/tickets/(?P<pk>[0-9]+)/(?:transition/|assign/|take/|comments/|attachments/)?$")
-
-
-class ReadThenChangeClient(APIClient):
-    """A client that read the ticket just before changing it, as the pages do: a change (PATCH, or POST
-    to an action) that names no version sends the ticket's current one as If-Match. Tests of what a
-    version-less change gets use a plain APIClient."""
-
-    def _read_first(self, path, data, extra):
-        found = CHANGE.match(path)
-        named = isinstance(data, dict) and "version" in data
-        if found and not named and "HTTP_IF_MATCH" not in extra:
-            version = Ticket.objects.filter(pk=found["pk"]).values_list("version", flat=True).first()
-            if version is not None:
-                extra["HTTP_IF_MATCH"] = f'"{version}"'
-        return extra
-
-    def post(self, path, data=None, format=None, content_type=None, follow=False, **extra):
-        extra = self._read_first(path, data, extra)
-        return super().post(path, data, format, content_type, follow, **extra)
-
-    def patch(self, path, data=None, format=None, content_type=None, follow=False, **extra):
-        extra = self._read_first(path, data, extra)
-        return super().patch(path, data, format, content_type, follow, **extra)
 
 
 @pytest.fixture
