@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -28,6 +29,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .conflicts import StaleCopy
 from .json_bodies import BodyTooLarge
+
+logger = logging.getLogger(__name__)
 
 
 class Conflict(exceptions.APIException):
@@ -66,6 +69,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, SuspiciousOperation):
         exc = exceptions.ParseError("The request could not be read.")
     elif isinstance(exc, OperationalError | InterfaceError):
+        logger.warning("Database unavailable during an API request: %s", exc, exc_info=exc)
         response = drf_exception_handler(DatabaseUnavailable(), context)
         if response is not None:
             response["Retry-After"] = "60"
