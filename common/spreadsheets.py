@@ -1,14 +1,22 @@
 """CSV in and out for registers kept in spreadsheets (the asset register, the service catalogue).
 
-One place for two rules: an export never hands a spreadsheet a formula (cells that start with = + - @,
-a tab or a carriage return are written as text), and an import is all or nothing: every bad row is
-reported with its line number and nothing is written.
+One place for two rules: an export never hands a spreadsheet a formula, and an import is all or nothing:
+every bad row is reported with its line number and nothing is written.
+
+No formula, in two layers. A cell (XLSX or CSV) that starts with = + - @, a tab or a carriage return gets
+a leading ' (`safe_cell`). A CSV is also read by spreadsheets that split lines on another separator
+(a semicolon where the decimal mark is a comma, a tab) or ignore quotes: there a summary such as
+`x;=cmd|' /C calc'!A0;` became a cell starting with `=` (issue 16). So every CSV is written by one
+function, `write_csv`: every text cell quoted (QUOTE_NONNUMERIC; numbers stay numbers), and a ' put
+before a trigger that follows any separator (`,` `;` tab, or a line break), spaces between included
+(`csv_cell`). The admin's exports (`csv_response`) and the report's ticket CSV both go through it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +24,10 @@ from typing import Any
 from django.http import HttpResponse
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A trigger after a separator a spreadsheet may split on (or a line break), spaces between allowed: it
+# starts a cell there. Tab, CR and LF are separators themselves, so only = + - @ are looked for after one.
+_STARTS = frozenset(FORMULA_TRIGGERS)
+_TRIGGER_AFTER_SEPARATOR = re.compile(r"([,;\t\r\n] *)(?=[=+\-@])")
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 20_000
 
@@ -46,15 +58,32 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def csv_cell(value: Any) -> Any:
+    """A CSV cell no spreadsheet runs, whatever separator it splits on: safe_cell, and a ' before a
+    trigger that follows a separator (`x;=cmd` -> `x;'=cmd`). Numbers and dates pass as they are."""
+    if not isinstance(value, str):
+        return safe_cell(value)
+    if value[:1] in _STARTS or (value[:1] == " " and value.lstrip(" ")[:1] in _STARTS):
+        value = "'" + value
+    if _TRIGGER_AFTER_SEPARATOR.search(value) is None:  # nearly every cell: no second pass
+        return value
+    return _TRIGGER_AFTER_SEPARATOR.sub(r"\1'", value)
+
+
+def write_csv(stream: Any, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Write a CSV (UTF-8 with BOM, so Excel reads isiXhosa names right) to a text stream: every cell
+    through csv_cell, every text cell quoted. The one CSV writer of the project."""
+    stream.write("\ufeff")
+    writer = csv.writer(stream, quoting=csv.QUOTE_NONNUMERIC)
+    writer.writerow([csv_cell(name) for name in header])
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
+
+
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
-    """A CSV download (UTF-8 with BOM, so Excel reads isiXhosa names right) with every cell made safe."""
+    """A CSV download written by write_csv."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([safe_cell(value) for value in row])
+    write_csv(response, header, rows)
     return response
 
 

@@ -53,6 +53,19 @@ class TicketConflict(StaleCopy):
         )
 
 
+class TicketTaken(TicketConflict):
+    """Someone else has the ticket: taking is for an unassigned ticket; nothing was changed (HTTP 409)."""
+
+    def __init__(self, ticket: Ticket):
+        self.ticket = ticket
+        StaleCopy.__init__(
+            self,
+            f"{ticket.reference} is already with {ticket.assignee}. Nothing was saved: to take it over, "
+            "assign it to yourself (a handover).",
+            version=ticket.version,
+        )
+
+
 # --- helpers ---------------------------------------------------------------------------------------------
 
 
@@ -492,9 +505,16 @@ def ticket_assign(
     return ticket
 
 
+@transaction.atomic
 def ticket_take(*, ticket: Ticket, by, expected_version: int | None = None) -> Ticket:
-    """A technician takes the ticket: assigned to them (a handover if someone else had it)."""
-    return ticket_assign(ticket=ticket, by=by, assignee=by, expected_version=expected_version)
+    """A technician takes an unassigned ticket (or keeps their own). One someone else has is refused
+    (TicketTaken, a 409) whatever the version: of two taking it at once, the second never takes it over
+    from the first. Taking over from a colleague is an assignment (ticket_assign, a handover)."""
+    _require_support(by)
+    locked = _lock(ticket, expected_version)
+    if locked.assignee_id is not None and locked.assignee_id != by.pk:
+        raise TicketTaken(locked)
+    return ticket_assign(ticket=locked, by=by, assignee=by, expected_version=locked.version)
 
 
 # --- details ---------------------------------------------------------------------------------------------

@@ -2,13 +2,13 @@
 
 The PDF and the XLSX are drawn from a KPI snapshot (kpis.month_report's dict, as stored on the run),
 never from the live tables, so a re-render (new commentary, the sign-off) shows the same numbers. Text
-in a spreadsheet cell never becomes a formula (common.spreadsheets.safe_cell), and the PDF renderer
-fetches nothing but our own static files.
+in a spreadsheet cell never becomes a formula (common.spreadsheets: safe_cell for the XLSX, whose cells
+are typed text and never split; write_csv for the CSV), and the PDF renderer fetches nothing but our own
+static files.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import mimetypes
 from datetime import datetime
@@ -29,7 +29,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from common.spreadsheets import safe_cell
+from common.spreadsheets import safe_cell, write_csv
 from incidents.models import Ticket, reference_for
 from slas.models import ClockKind, ClockState
 from slas.outcomes import FALLBACK, OUTCOMES, Outcome, clock_outcome_case
@@ -750,7 +750,7 @@ CSV_COLUMNS = (
 
 def build_tickets_csv(period: Period, scope: kpis.Scope = kpis.ALL) -> bytes:
     """Every ticket logged, resolved or closed in the month, or open at its end, one row each, with
-    the flags that let a spreadsheet recount the report's figures. Formula-safe (safe_cell). Status and
+    the flags that let a spreadsheet recount the report's figures. Formula-safe (write_csv). Status and
     SLA columns are as they stand when the file is built.
 
     One query: the ticket's response and resolution clocks are two LEFT JOINs (not a subquery per
@@ -773,18 +773,14 @@ def build_tickets_csv(period: Period, scope: kpis.Scope = kpis.ALL) -> bytes:
         .values_list(*CSV_COLUMNS)
     )
     buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel reads UTF-8 (isiXhosa names) only with the BOM
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
     with kpis._without_jit():  # compiling these aggregates costs more than running them
-        writer.writerows(_ticket_rows(rows.iterator(chunk_size=2000)))
+        write_csv(buffer, CSV_HEADER, _ticket_rows(rows.iterator(chunk_size=2000)))
     return buffer.getvalue().encode("utf-8")
 
 
 def _ticket_rows(rows):
-    """The CSV's cells of each ticket. Only the text read from the database goes through safe_cell:
-    the other cells are numbers, dates and words of our own, none of which can start a formula."""
-    sla_words, yes_no, safe = SLA_WORDS, ("no", "yes"), safe_cell
+    """The CSV's cells of each ticket (write_csv makes each one formula-safe and quotes the text)."""
+    sla_words, yes_no = SLA_WORDS, ("no", "yes")
     for (
         pk,
         kind,
@@ -821,22 +817,22 @@ def _ticket_rows(rows):
     ) in rows:
         yield (
             reference_for(kind, pk),
-            safe(kind),
-            safe(summary),
-            safe(status),
+            kind,
+            summary,
+            status,
             f"P{priority}",
-            safe(channel),
-            safe(town),
-            safe(site),
-            safe(category),
-            safe(service),
-            safe(group),
-            safe((f"{first_name} {last_name}".strip() or username) if username is not None else ""),
+            channel,
+            town,
+            site,
+            category,
+            service,
+            group,
+            (f"{first_name} {last_name}".strip() or username) if username is not None else "",
             _local(created_at),
             _local(first_response_at),
             _local(resolved_at),
             _local(closed_at),
-            safe(resolution_code),
+            resolution_code,
             yes_no[first_contact],
             reopen_count,
             handovers,

@@ -13,7 +13,9 @@ all of them, so they are added here in one place rather than on each view:
   outside the caller's scope is a 404, never a 403), or a `page` past the end;
 - 409 (`Conflict`): a DELETE of a row others still point at (ProtectedError / RestrictedError), and the
   ticket changes made from a stale `version` (TicketConflict; those views say so themselves);
-- 415 (`ErrorDetail`): a request body in a media type the operation does not read (or none).
+- 415 (`ErrorDetail`): a request body in a media type the operation does not read (or none);
+- 428 (`ErrorDetail`): a ticket change that names no version (neither `version` nor If-Match; those
+  views say so themselves).
 
 An answer a view documents itself (with its own description) keeps its description; only a missing body
 schema is filled in. Operations whose view needs no permission (POST /api/auth/token/) get optional
@@ -63,6 +65,7 @@ DESCRIPTIONS = {
     "404": "Not found, or not one you may see (or a page past the end).",
     "409": "Still in use by other records, or changed by someone else meanwhile; nothing was saved.",
     "415": "The body's media type is not one this operation reads.",
+    "428": "The change named no version (`version` or If-Match); nothing was saved.",
 }
 # 413 (a file over the limit) is documented by its view; its body names `files`, like a 400's. 429 (a
 # locked sign-in, POST /api/auth/token/) is documented by its view too; its body is a `detail`.
@@ -73,6 +76,7 @@ BODIES = {
     "409": "Conflict",
     "413": "ValidationError",
     "415": "ErrorDetail",
+    "428": "ErrorDetail",
     "429": "ErrorDetail",
 }
 

@@ -96,13 +96,16 @@ MIDDLEWARE = [
     # First, so it compresses the finished answer: pages and API answers only (common/compression.py).
     "common.compression.PageCompressionMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Every answer without a policy of its own gets SECURE_CSP (common/content_security.py).
+    "common.content_security.ContentSecurityPolicyMiddleware",
+    # API answers (tickets, names, tokens) and signed-in pages are kept by no cache, so Back after sign-out
+    # on a shared PC shows nothing (common/private_answers.py; outside the others, so it sees their answers).
+    "common.private_answers.PrivateAnswersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Signed-in answers are cached nowhere, so Back after sign-out on a shared PC shows nothing.
-    "common.private_answers.PrivateAnswersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the audited models' history (catalogue, assets).
@@ -284,6 +287,21 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEVELOPMENT)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The Content-Security-Policy of every page (common/content_security.py; Django 6.0's setting of the same
+# name and shape): everything from this server only; no inline script, event handler or eval, so script
+# planted in a text would not run even if a template printed it raw (docs/decisions/0016).
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 if env_bool("USE_X_FORWARDED_PROTO", False):
     # Only behind a proxy that sets this header itself (see docs/operations.md).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -310,6 +328,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "common.api_errors.exception_handler",
+    # JSON nested deeper than common.json_bodies.MAX_DEPTH is a 400 before json.loads recurses (issue 16).
+    "DEFAULT_PARSER_CLASSES": [
+        "common.json_bodies.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -47,4 +47,8 @@ urlpatterns = [
     path("api/", include(router.urls)),
 ]
 
+# Under /api/ every answer is JSON, errors included (servicedesk/views.py); pages keep their own.
+handler400 = "servicedesk.views.bad_request"
+handler403 = "servicedesk.views.forbidden"
 handler404 = "servicedesk.views.not_found"
+handler500 = "servicedesk.views.server_error"

@@ -1,5 +1,7 @@
 from rest_framework import serializers, viewsets
 
+from common.access import may
+
 from . import selectors, services
 from .filters import AssetFilter, SiteFilter
 from .models import Asset, Building, Site
@@ -47,7 +49,11 @@ class AssetSerializer(serializers.ModelSerializer):
     building_name = serializers.CharField(source="building.name", read_only=True, allow_null=True)
     far_site_name = serializers.CharField(source="far_site.name", read_only=True, allow_null=True)
     assigned_to_username = serializers.CharField(
-        source="assigned_to.username", read_only=True, allow_null=True
+        source="assigned_to.username",
+        read_only=True,
+        allow_null=True,
+        help_text="The sign-in name of the person it is assigned to, for the ICT service desk only; null "
+        "for anyone else (a list of sign-in names is half of a password-guessing attack).",
     )
     link_description = serializers.CharField(read_only=True)
 
@@ -75,6 +81,20 @@ class AssetSerializer(serializers.ModelSerializer):
             "link_description",
             "notes",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self._sees_sign_in_names():
+            data["assigned_to_username"] = None
+        return data
+
+    def _sees_sign_in_names(self) -> bool:
+        # Asked once per answer (a list shares its child's context), not once per asset.
+        context = self.context
+        if "sees_sign_in_names" not in context:
+            request = context.get("request")
+            context["sees_sign_in_names"] = request is not None and may(request.user, "ticket.work")
+        return context["sees_sign_in_names"]
 
 
 class AssetViewSet(viewsets.ModelViewSet):

@@ -1,10 +1,13 @@
 """What a request to the ticket API may send: fields refused by name (403 for the desk's fields, 400 for
-fields nobody sets), the JSON body, the version a change was made from (body or If-Match)."""
+fields nobody sets), the JSON body, the version a change was made from (body or If-Match; required: 428
+without it, so that no change silently overwrites another one made meanwhile)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
+
+from common.api_errors import PreconditionRequired
 
 from .. import services
 from ..permissions import is_support
@@ -72,6 +75,7 @@ def _body(request) -> dict:
 
 def _if_match_version(request) -> int | None:
     header = (request.headers.get("If-Match") or "").strip()
+    # "*" ("whatever it is now") names no version: it would overwrite blindly, so it counts as none.
     if not header or header == "*":
         return None
     value = header.removeprefix("W/").strip('"')
@@ -82,11 +86,16 @@ def _if_match_version(request) -> int | None:
     return int(value)
 
 
-def _expected_version(request, body_version: int | None) -> int | None:
+def _expected_version(request, body_version: int | None) -> int:
+    """The version the change was made from: `version` in the body or the If-Match header (they must
+    agree). Neither is a 428 (PreconditionRequired): a change must say what it changes, as the pages do."""
     header_version = _if_match_version(request)
     if body_version is not None and header_version is not None and body_version != header_version:
         raise exceptions.ValidationError({"version": ["The version and the If-Match header disagree."]})
-    return body_version if body_version is not None else header_version
+    expected = body_version if body_version is not None else header_version
+    if expected is None:
+        raise PreconditionRequired()
+    return expected
 
 
 def _file_errors(invalid: DjangoValidationError) -> exceptions.APIException:

@@ -298,7 +298,8 @@ class CommentSerializer(serializers.ModelSerializer):
 
 VERSION_HELP = (
     "The ticket's `version` this change was made from; if someone changed the ticket since, nothing is "
-    "saved and the answer is 409. An If-Match header with the version does the same."
+    "saved and the answer is 409. An If-Match header with the version does the same. One of the two is "
+    "required: without either the answer is 428 and nothing is saved."
 )
 
 
@@ -414,6 +415,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
     internal = serializers.BooleanField(
         default=False, help_text="Only the ICT service desk sees the files. ICT service desk only."
     )
+    version = _version_field()
 
 
 class RatingCreateSerializer(serializers.Serializer):

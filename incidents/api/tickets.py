@@ -14,10 +14,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from common.json_bodies import DepthLimitedJSONParser
 from common.pagination import IdsFirstPagination
 from sites.models import Asset
 from slas.models import ServiceLevelAgreement
@@ -81,9 +82,14 @@ IF_MATCH = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     required=False,
-    description='The ticket version the change was made from, e.g. "3" (same as `version` in the body).',
+    description='The ticket version the change was made from, e.g. "3" (same as `version` in the body). '
+    "One of the two is required.",
 )
 CONFLICT = OpenApiResponse(description="Someone changed the ticket since `version`; nothing was saved.")
+PRECONDITION = OpenApiResponse(
+    description="Neither `version` nor If-Match was sent: a change must say which version it was made "
+    "from (RFC 6585). Nothing was saved."
+)
 NOT_ALLOWED = OpenApiResponse(description="Your role may not make this change (the fields are named).")
 REFUSED = OpenApiResponse(description="A rule refused the change; the messages name the fields.")
 
@@ -217,7 +223,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         request=TicketPatchSerializer,
         parameters=[IF_MATCH],
-        responses={200: TicketSerializer, 400: REFUSED, 403: NOT_ALLOWED, 409: CONFLICT},
+        responses={200: TicketSerializer, 400: REFUSED, 403: NOT_ALLOWED, 409: CONFLICT, 428: PRECONDITION},
     )
     def partial_update(self, request, *args, **kwargs):
         """Change a ticket (ICT service desk): classification and place (impact, urgency, service, site,
@@ -238,7 +244,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         request=TransitionSerializer,
         parameters=[IF_MATCH],
-        responses={200: TicketSerializer, 400: REFUSED, 403: NOT_ALLOWED, 409: CONFLICT},
+        responses={200: TicketSerializer, 400: REFUSED, 403: NOT_ALLOWED, 409: CONFLICT, 428: PRECONDITION},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def transition(self, request, pk=None):
@@ -257,7 +263,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         request=AssignSerializer,
         parameters=[IF_MATCH],
-        responses={200: TicketSerializer, 400: REFUSED, 403: NOT_ALLOWED, 409: CONFLICT},
+        responses={200: TicketSerializer, 400: REFUSED, 403: NOT_ALLOWED, 409: CONFLICT, 428: PRECONDITION},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def assign(self, request, pk=None):
@@ -274,11 +280,12 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         request=VersionSerializer,
         parameters=[IF_MATCH],
-        responses={200: TicketSerializer, 403: NOT_ALLOWED, 409: CONFLICT},
+        responses={200: TicketSerializer, 403: NOT_ALLOWED, 409: CONFLICT, 428: PRECONDITION},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def take(self, request, pk=None):
-        """The caller (a technician) takes the ticket. Two taking it at once: one wins, the other gets 409."""
+        """The caller (a technician) takes an unassigned ticket. Two taking it at once: one wins, the other
+        gets 409; a ticket someone else holds is a 409 too (assign it to yourself to take it over)."""
         ticket = self.get_object()
         serializer = VersionSerializer(data=_body(request))
         serializer.is_valid(raise_exception=True)
@@ -326,19 +333,19 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             "multipart/form-data": CommentCreateSerializer,
         },
         parameters=[IF_MATCH],
-        responses={201: CommentSerializer, 400: REFUSED, 403: NOT_ALLOWED, 409: CONFLICT},
+        responses={201: CommentSerializer, 400: REFUSED, 403: NOT_ALLOWED, 409: CONFLICT, 428: PRECONDITION},
     )
     @action(
         detail=True,
         methods=["get", "post"],
         filter_backends=[],
-        parser_classes=[JSONParser, MultiPartParser, FormParser],
+        parser_classes=[DepthLimitedJSONParser, MultiPartParser, FormParser],
     )
     def comments(self, request, pk=None):
         """The conversation: public replies, and internal notes for the ICT service desk only.
 
         POST adds a reply (or, for the service desk, an internal note with `internal`), with files when
-        sent as multipart."""
+        sent as multipart, and the ticket's `version` (or an If-Match header)."""
         ticket = self.get_object()
         if request.method == "GET":
             page = self.paginate_queryset(selectors.ticket_conversation(request.user, ticket))
@@ -369,11 +376,14 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         methods=["POST"],
         request={"multipart/form-data": AttachmentUploadSerializer},
+        parameters=[IF_MATCH],
         responses={
             201: AttachmentSerializer(many=True),
             400: REFUSED,
             403: NOT_ALLOWED,
+            409: CONFLICT,
             413: OpenApiResponse(description="A file is larger than the limit."),
+            428: PRECONDITION,
         },
     )
     @action(
@@ -384,7 +394,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     def attachments(self, request, pk=None):
         """The ticket's files (internal ones for the ICT service desk only). POST uploads files
-        (multipart, field `files`, one or more); their type is checked by content, not only by name."""
+        (multipart, field `files`, one or more, with the ticket's `version` or an If-Match header); their
+        type is checked by content, not only by name."""
         ticket = self.get_object()
         if request.method == "GET":
             files = (
@@ -408,6 +419,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 by=request.user,
                 files=serializer.validated_data["files"],
                 internal=serializer.validated_data["internal"],
+                expected_version=_expected_version(request, serializer.validated_data.get("version")),
             )
         except DjangoValidationError as invalid:
             raise _file_errors(invalid) from invalid

@@ -145,8 +145,9 @@ def _ticket_page(request, ticket: Ticket, *, bound: dict | None = None, status: 
             history=selectors.ticket_history(user, ticket),
             operational_clocks=ticket_operational_clocks(ticket.pk),
             take_form=(
+                # Only an unassigned ticket is taken (services.ticket_take); a colleague's is reassigned.
                 bound.get("take") or TakeForm(initial=version)
-                if ticket.is_open and ticket.assignee_id != user.pk
+                if ticket.is_open and ticket.assignee_id is None
                 else None
             ),
             assign_form=(

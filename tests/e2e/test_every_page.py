@@ -2,7 +2,8 @@
 
 For each page: it answers 200; nothing is wider than the viewport; no table is clipped (a table may scroll
 only inside a container that visibly is one: named, focusable and edged); radio and checkbox inputs are no
-wider than their label's line; every request goes to the live server itself; axe-core finds no serious or
+wider than their label's line; every request goes to the live server itself; the page has a
+Content-Security-Policy and the browser refuses nothing of its own under it; axe-core finds no serious or
 critical violation and every input has a label. A screenshot of each page at each width is kept under
 var/screenshots/ (git-ignored) for a reviewer and for CI's artefacts.
 
@@ -354,8 +355,18 @@ def check_page(page: Page, base: str, url: str, shot: Path) -> list[str]:
         if request.failure in ("csp", "net::ERR_BLOCKED_BY_CSP") and request.url in elsewhere:
             elsewhere.remove(request.url)
 
+    refused: list[str] = []
+
+    def on_console(message):
+        # The page's own scripts, styles or images refused by its Content-Security-Policy (another
+        # host's refused is what the policy is for: counted by on_request/on_failed above).
+        text = message.text
+        if "Content Security Policy" in text and ("'http" not in text or f"'{base}" in text):
+            refused.append(text[:200])
+
     page.on("request", on_request)
     page.on("requestfailed", on_failed)
+    page.on("console", on_console)
     try:
         answer = page.goto(base + url, wait_until="load")
         # Pages drawn by script (the API docs fetch the schema, then render) are checked once drawn.
@@ -363,7 +374,11 @@ def check_page(page: Page, base: str, url: str, shot: Path) -> list[str]:
     finally:
         page.remove_listener("request", on_request)
         page.remove_listener("requestfailed", on_failed)
+        page.remove_listener("console", on_console)
     problems = [f"asked another host for {address}" for address in elsewhere]
+    problems += [f"refused by the Content-Security-Policy: {text}" for text in refused]
+    if answer is not None and "content-security-policy" not in answer.headers:
+        problems.append("no Content-Security-Policy header")
     if answer is None or answer.status != 200:
         return [*problems, f"answered {answer and answer.status} at {page.url}"]
     shot.parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@ fields (mass assignment), optimistic concurrency and a fixed query count."""
 
 import pytest
 import yaml
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
@@ -15,13 +16,14 @@ from incidents.lifecycle import SUPPORT, TRANSITIONS
 from incidents.models import Status, Ticket, TicketEvent
 from sites.models import Site
 from tests.factories import AssetFactory, RequestFieldFactory, ServiceFactory, TicketFactory, UserFactory
+from tests.incidents.clients import ReadThenChangeClient
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def api():
-    return APIClient()
+    return ReadThenChangeClient()
 
 
 @pytest.fixture
@@ -593,16 +595,50 @@ def test_requester_cannot_make_support_moves(api, staff_user, ticket):
 def test_assign_and_take(api, technician_user, manager_user, ticket, group):
     api = as_user(api, technician_user)
 
-    assigned = api.post(url(ticket, "assign/"), {"assignee": manager_user.pk}, format="json")
-    assert assigned.status_code == 200, assigned.content
-    assert assigned.json()["assignee"] == manager_user.pk
-    assert assigned.json()["status"] == "assigned"
-
-    taken = api.post(url(ticket, "take/"), {"version": assigned.json()["version"]}, format="json")
+    taken = api.post(url(ticket, "take/"), {"version": ticket.version}, format="json")
     assert taken.status_code == 200, taken.content
     assert taken.json()["assignee"] == technician_user.pk
+    assert taken.json()["status"] == "assigned"
+
+    assigned = api.post(
+        url(ticket, "assign/"),
+        {"assignee": manager_user.pk, "version": taken.json()["version"]},
+        format="json",
+    )
+    assert assigned.status_code == 200, assigned.content
+    assert assigned.json()["assignee"] == manager_user.pk
     ticket.refresh_from_db()
     assert ticket.handovers == 1
+
+
+def test_a_ticket_someone_else_has_is_not_taken_whatever_the_version(
+    api, technician_user, manager_user, ticket, group
+):
+    services.ticket_take(ticket=ticket, by=manager_user)
+    before = snapshot(ticket)
+    api = as_user(api, technician_user)
+
+    taken = api.post(url(ticket, "take/"), {"version": 2}, format="json")
+
+    assert taken.status_code == 409, taken.content
+    assert "is already with" in taken.json()["detail"]
+    assert taken.json()["version"] == 2
+    assert snapshot(ticket) == before
+    # Taking it over is an assignment, a handover.
+    over = api.post(url(ticket, "assign/"), {"assignee": technician_user.pk, "version": 2}, format="json")
+    assert over.status_code == 200, over.content
+    ticket.refresh_from_db()
+    assert (ticket.assignee, ticket.handovers) == (technician_user, 1)
+
+
+def test_taking_ones_own_ticket_again_changes_nothing(api, technician_user, ticket, group):
+    services.ticket_take(ticket=ticket, by=technician_user)
+    before = snapshot(ticket)
+
+    again = as_user(api, technician_user).post(url(ticket, "take/"), {"version": 2}, format="json")
+
+    assert again.status_code == 200, again.content
+    assert snapshot(ticket) == before
 
 
 def test_assign_needs_someone_and_a_support_person(api, technician_user, staff_user, ticket):
@@ -643,7 +679,7 @@ def test_a_stale_version_is_a_409_and_changes_nothing(api, technician_user, mana
 )
 def test_if_match_is_honoured_everywhere(api, technician_user, manager_user, ticket, path, payload):
     payload = {key: technician_user.pk if value == "me" else value for key, value in payload.items()}
-    services.ticket_take(ticket=ticket, by=manager_user)
+    services.ticket_update(ticket=ticket, by=manager_user, urgency="high")  # moved on: version 2, unassigned
     before = snapshot(ticket)
     api = as_user(api, technician_user)
     send = api.patch if path == "" else api.post
@@ -654,6 +690,42 @@ def test_if_match_is_honoured_everywhere(api, technician_user, manager_user, tic
 
     fresh = send(url(ticket, path), payload, format="json", HTTP_IF_MATCH='"2"')
     assert fresh.status_code in (200, 201), fresh.content
+
+
+@pytest.mark.parametrize(
+    ("path", "payload"),
+    [
+        ("", {"impact": "high"}),
+        ("", {}),
+        ("transition/", {"status": "in_progress"}),
+        ("assign/", {"assignee": "me"}),
+        ("take/", {}),
+        ("comments/", {"body": "On my way."}),
+        ("attachments/", "file"),
+    ],
+)
+@pytest.mark.parametrize("if_match", [None, "*", ""])
+def test_a_change_without_a_version_is_a_428_and_changes_nothing(
+    technician_user, ticket, path, payload, if_match
+):
+    """Issue 16: two technicians POSTing take/ with {} at once both got 200, the first then lost the ticket
+    to the second. A change must say which version it was made from (RFC 6585)."""
+    before = snapshot(ticket)
+    api = as_user(APIClient(), technician_user)  # a client that sends only what the test says
+    extra = {} if if_match is None else {"HTTP_IF_MATCH": if_match}
+    if payload == "file":
+        body, encoding = {"files": [SimpleUploadedFile("note.txt", b"the serial is 123")]}, "multipart"
+    else:
+        body, encoding = {k: technician_user.pk if v == "me" else v for k, v in payload.items()}, "json"
+    send = api.patch if path == "" else api.post
+
+    response = send(url(ticket, path), body, format=encoding, **extra)
+
+    assert response.status_code == 428, response.content
+    assert response["Content-Type"] == "application/json"
+    assert "version" in response.json()["detail"]
+    assert snapshot(ticket) == before
+    assert not ticket.comments.exists() and not ticket.attachments.exists()
 
 
 def test_version_and_if_match_must_agree(api, technician_user, ticket):

@@ -11,6 +11,7 @@ from common import access as roles
 from incidents import services
 from incidents.models import Attachment, Comment, Status
 from tests.factories import ServiceFactory, TicketFactory, UserFactory
+from tests.incidents.clients import ReadThenChangeClient
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def ticket(staff_user, technician_user):
 
 
 def client_for(user):
-    api = APIClient()
+    api = ReadThenChangeClient()  # sends the ticket's version, as the pages do
     api.force_authenticate(user)
     return api
 

@@ -75,7 +75,9 @@ def new_ticket_payload(ticket):
 
 
 def call(api, operation, ticket, people):
+    """One operation, as a client that read the ticket first: changes name its version (If-Match)."""
     base = f"/api/tickets/{ticket.pk}/"
+    api.credentials(HTTP_IF_MATCH=f'"{ticket.version}"')
     if operation == "list":
         return api.get("/api/tickets/")
     if operation == "detail":

@@ -36,9 +36,9 @@ def race_data(monkeypatch):
     return ticket, first, second
 
 
-def test_two_technicians_take_one_ticket_at_once(race_data):
-    ticket, first, second = race_data
-    barrier = threading.Barrier(2, timeout=30)
+def take_at_once(ticket, users, body):
+    """Each user POSTs take/ with `body` on their own connection, released together; their answers."""
+    barrier = threading.Barrier(len(users), timeout=30)
     results: dict[str, object] = {}
 
     def take(user):
@@ -46,21 +46,28 @@ def test_two_technicians_take_one_ticket_at_once(race_data):
             api = APIClient()
             api.force_authenticate(user)
             barrier.wait()
-            response = api.post(f"/api/tickets/{ticket.pk}/take/", {"version": ticket.version}, format="json")
+            response = api.post(f"/api/tickets/{ticket.pk}/take/", body, format="json")
             results[user.username] = response
         except Exception as exc:  # reported below, not lost in the thread
             results[user.username] = exc
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=take, args=(user,)) for user in (first, second)]
+    threads = [threading.Thread(target=take, args=(user,)) for user in users]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-
-    responses = [results[user.username] for user in (first, second)]
+    responses = [results[user.username] for user in users]
     assert all(hasattr(r, "status_code") for r in responses), responses
+    return responses
+
+
+def test_two_technicians_take_one_ticket_at_once(race_data):
+    ticket, first, second = race_data
+
+    responses = take_at_once(ticket, (first, second), {"version": ticket.version})
+
     assert sorted(r.status_code for r in responses) == [200, 409], [r.content for r in responses]
     winner = next(user for user, r in zip((first, second), responses, strict=True) if r.status_code == 200)
     loser = next(r for r in responses if r.status_code == 409)
@@ -70,3 +77,14 @@ def test_two_technicians_take_one_ticket_at_once(race_data):
     assert ticket.version == 2
     assert ticket.handovers == 0  # the loser did not take it over afterwards
     assert TicketEvent.objects.filter(ticket=ticket, field="assignee").count() == 1
+
+
+def test_two_technicians_taking_without_a_version_take_nothing(race_data):
+    """Issue 16: with `{}` both got 200 and the first was told the ticket was theirs, then lost it."""
+    ticket, first, second = race_data
+
+    responses = take_at_once(ticket, (first, second), {})
+
+    assert [r.status_code for r in responses] == [428, 428], [r.content for r in responses]
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    assert (ticket.assignee, ticket.version) == (None, 1)

@@ -208,6 +208,18 @@ def test_technician_takes_the_ticket(signed_in, technician, ticket):
     assert (fresh(ticket).assignee, fresh(ticket).status) == (technician, Status.ASSIGNED)
 
 
+def test_a_ticket_a_colleague_has_offers_no_take_and_refuses_one(signed_in, technician, manager_user, ticket):
+    services.ticket_take(ticket=ticket, by=manager_user)
+    client = signed_in(technician)
+
+    assert b"Take it" not in client.get(url("ticket_detail", ticket)).content
+    response = client.post(url("ticket_take", ticket), {"version": fresh(ticket).version})
+
+    assert response.status_code == 409
+    assert "is already with" in response.content.decode()
+    assert fresh(ticket).assignee == manager_user
+
+
 def test_assign_to_a_person_and_a_group(signed_in, technician, manager_user, ticket):
     networks = SupportGroupFactory(name="Networks (test)")
     networks.members.add(manager_user)

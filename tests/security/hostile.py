@@ -43,6 +43,14 @@ FORMULAS = (
     "\t=1+1",
     "\r=1+1",
 )
+# Formulas after a separator a spreadsheet may split on (issue 16: `x;=cmd...` reached the CSV unquoted).
+SEPARATED = (
+    "x;=cmd|' /C calc'!A0;",
+    "x,+cmd|' /C calc'!A0",
+    "x\t-2+cmd|' /C calc'!A0",
+    "x;  @SUM(1+1)*cmd|' /C calc'!A0",
+    "x\n=1+1",
+)
 
 
 def xss(n: int, extra: str = "") -> str:
@@ -65,7 +73,7 @@ class Hostile:
 def hostile_world(group_member=None, month: datetime.date | None = None) -> Hostile:
     """Every text field a person can fill, filled with an attack; a ticket resolved, rated, major."""
     requester = UserFactory(
-        username="mallory", role=roles.STAFF, first_name=xss(0, FORMULAS[0]), last_name=xss(1)
+        username="mallory", role=roles.STAFF, first_name=xss(0, FORMULAS[0]), last_name=xss(1, SEPARATED[1])
     )
     technician = group_member or UserFactory(username="trudy", role=roles.TECHNICIAN, first_name=xss(2))
     superuser = UserFactory(username="root-admin", is_superuser=True, is_staff=True)
@@ -74,7 +82,7 @@ def hostile_world(group_member=None, month: datetime.date | None = None) -> Host
     category = ServiceCategoryFactory(name=xss(0, " category"))
     service = ServiceFactory(
         name=xss(1, " service"),
-        description=xss(2, FORMULAS[1]),
+        description=xss(2, FORMULAS[1] + SEPARATED[3]),
         keywords=xss(0),
         category=category,
         support_group=group,
@@ -90,14 +98,18 @@ def hostile_world(group_member=None, month: datetime.date | None = None) -> Host
     site = SiteFactory(name=xss(1, " site"))
     BuildingFactory(site=site, name=xss(2, " block"))
     asset = AssetFactory(
-        asset_tag="TST-DSK-66601", site=site, make=xss(0), model=xss(1, FORMULAS[2]), notes=xss(2)
+        asset_tag="TST-DSK-66601",
+        site=site,
+        make=xss(0),
+        model=xss(1, FORMULAS[2] + SEPARATED[0]),
+        notes=xss(2, SEPARATED[2]),
     )
     ticket = TicketFactory(
         requester=requester,
         service=service,
         site=site,
         asset=asset,
-        summary=(FORMULAS[0] + " " + xss(0))[:200],
+        summary=(SEPARATED[0] + " " + FORMULAS[0] + " " + xss(0))[:200],
         description="\n".join((*XSS, *FORMULAS)),
         impact="high",
         urgency="high",

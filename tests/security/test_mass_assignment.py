@@ -118,11 +118,16 @@ def test_logging_a_ticket_ignores_or_refuses_what_the_requester_may_not_set(worl
 def test_a_requester_cannot_move_their_ticket_to_a_service_desk_status(world, api):
     before = database_fingerprint()
     url = f"/api/tickets/{world.own_ticket.pk}/transition/"
+    version = world.own_ticket.version  # the attacker read their ticket first: no 428 to hide behind
     for target in (Status.IN_PROGRESS, Status.RESOLVED, Status.PENDING):
-        response = api.post(url, {"status": target}, format="json")
+        response = api.post(url, {"status": target, "version": version}, format="json")
         assert response.status_code in (400, 403), target
     for action in ("assign", "take"):
-        body = {"assignee": world.attacker.pk} if action == "assign" else {}
+        body = (
+            {"assignee": world.attacker.pk, "version": version}
+            if action == "assign"
+            else {"version": version}
+        )
         response = api.post(f"/api/tickets/{world.own_ticket.pk}/{action}/", body, format="json")
         assert response.status_code == 403, action
     assert database_fingerprint() == before

@@ -54,9 +54,10 @@ def api(world):
 
 
 def upload(api, ticket, *files):
+    ticket.refresh_from_db(fields=["version"])  # as a client that read the ticket first
     return api.post(
         f"/api/tickets/{ticket.pk}/attachments/",
-        {"files": [SimpleUploadedFile(name, data) for name, data in files]},
+        {"files": [SimpleUploadedFile(name, data) for name, data in files], "version": ticket.version},
         format="multipart",
     )
 
@@ -98,7 +99,11 @@ def test_too_many_files_is_a_400(world, api, settings):
 def test_a_request_body_beyond_the_servers_limit_is_refused(world, api, settings):
     """Django's own ceiling on a request's non-file fields (DATA_UPLOAD_MAX_MEMORY_SIZE) answers 400."""
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
-    response = api.post(f"/api/tickets/{world.own_ticket.pk}/comments/", {"body": "x" * 4096}, format="json")
+    response = api.post(
+        f"/api/tickets/{world.own_ticket.pk}/comments/",
+        {"body": "x" * 4096, "version": world.own_ticket.version},
+        format="json",
+    )
     assert response.status_code in (400, 413)
 
 

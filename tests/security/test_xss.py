@@ -191,10 +191,6 @@ ALLOWED = {
     # Reviewed for issue 7: every value, label, name and attribute value goes through conditional_escape
     # before the mark_safe; test_every_page_shows_the_payloads_escaped puts payloads in its search boxes.
     "common/templatetags/form_rendering.py": "widgets rendered in Python; each value conditional_escape'd",
-    "templates/drf_spectacular/redoc.html": (
-        "drf-spectacular's own template, minus its web font: |safe on the Redoc settings, JSON that "
-        "drf-spectacular dumps from SPECTACULAR_SETTINGS (server configuration only)"
-    ),
 }
 
 

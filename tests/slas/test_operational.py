@@ -261,6 +261,7 @@ def test_the_api_refers_a_ticket_to_a_supplier(frozen, desk, staff_user):
         f"/api/tickets/{ticket.pk}/transition/",
         {"status": "pending", "pending_reason": "third_party", "supplier": desk["supplier"].pk},
         format="json",
+        HTTP_IF_MATCH=f'"{Ticket.objects.get(pk=ticket.pk).version}"',
     )
     assert answer.status_code == 200, answer.content
     assert Ticket.objects.get(pk=ticket.pk).supplier == desk["supplier"]
@@ -269,6 +270,7 @@ def test_the_api_refers_a_ticket_to_a_supplier(frozen, desk, staff_user):
         f"/api/tickets/{ticket.pk}/transition/",
         {"status": "in_progress", "supplier": desk["supplier"].pk},
         format="json",
+        HTTP_IF_MATCH=f'"{Ticket.objects.get(pk=ticket.pk).version}"',
     )
     assert wrong.status_code == 400
     assert Ticket.objects.get(pk=ticket.pk).status == Status.PENDING
