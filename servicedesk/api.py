@@ -7,6 +7,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from catalogue.api import ServiceCategoryViewSet, ServiceViewSet
+from changes.api import ChangeViewSet
 from incidents.api import TicketViewSet
 from reports.api import KpiViewSet, ReportRunViewSet
 from sites.api import AssetViewSet, SiteViewSet
@@ -21,6 +22,7 @@ router.register("categories", ServiceCategoryViewSet, basename="category")
 router.register("services", ServiceViewSet, basename="service")
 router.register("assets", AssetViewSet, basename="asset")
 router.register("tickets", TicketViewSet, basename="ticket")
+router.register("changes", ChangeViewSet, basename="change")
 router.register("slas", AgreementViewSet, basename="sla")
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("reports/kpis", KpiViewSet, basename="report-kpis")

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "catalogue",
     "slas",
     "incidents",
+    "changes",
     "reports",
 ]
 
