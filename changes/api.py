@@ -140,7 +140,6 @@ class ChangeViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     """Requests for change. Filters: status (repeatable), type, site, service, planned_from and planned_to

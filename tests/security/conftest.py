@@ -49,6 +49,7 @@ class World:
     manager: object
     admin: object
     no_role: object
+    advisor: object
     ticket: Ticket  # the victim's
     own_ticket: Ticket  # the attacker's
     comment: Comment
@@ -97,6 +98,7 @@ def world(users_by_role, settings, tmp_path) -> World:
         manager=users_by_role[roles.MANAGER],
         admin=users_by_role[roles.ADMIN],
         no_role=UserFactory(username="newcomer"),
+        advisor=UserFactory(username="director", role=roles.CHANGE_ADVISOR),
         ticket=ticket,
         own_ticket=own_ticket,
         comment=comment,
