@@ -134,7 +134,10 @@ class Change(models.Model):
     review = models.TextField(
         "post-implementation review", blank=True, help_text="Needed for any outcome but a clean success."
     )
-    implemented_at = models.DateTimeField(null=True, blank=True)
+    implemented_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Set when conflicts were last looked for (at submission, a standard change's scheduling, approval):
+    # the reports count changes planned inside a critical period from it.
+    in_critical_period = models.BooleanField(default=False)
     caused_incidents = models.ManyToManyField(
         "incidents.Ticket", blank=True, related_name="caused_by_changes"
     )

@@ -181,7 +181,11 @@ def change_update(
 
 
 def _conflicts_text(change: Change) -> str:
-    return "\n".join(conflict.reason for conflict in selectors.change_conflicts(change))
+    """The change's conflicts in words, one a line; notes on the change whether one is a critical period
+    (the caller saves `in_critical_period`)."""
+    conflicts = selectors.change_conflicts(change)
+    change.in_critical_period = any(conflict.kind == "critical_period" for conflict in conflicts)
+    return "\n".join(conflict.reason for conflict in conflicts)
 
 
 def _move(change: Change, to: str, *, by: Any, party: str | None = None, note: str = "") -> None:
@@ -240,7 +244,12 @@ def change_transition(
         fields.append("review")
     if to == ChangeStatus.CLOSED and locked.type == ChangeType.EMERGENCY and not _approved_by_enough(locked):
         raise ValidationError("An emergency change is closed only once it has been approved after the fact.")
-    conflicts = _conflicts_text(locked) if to == ChangeStatus.SUBMITTED else ""
+    # Conflicts are flagged when the change is put forward: at submission, or when a standard change is
+    # scheduled (it has no approval step).
+    conflicts = ""
+    if to == ChangeStatus.SUBMITTED or (locked.status, to) == (ChangeStatus.DRAFT, ChangeStatus.SCHEDULED):
+        conflicts = _conflicts_text(locked)
+        fields.append("in_critical_period")
     _move(locked, to, by=by, note=note)
     locked.save(update_fields=fields)
     if conflicts:
@@ -310,14 +319,16 @@ def change_decide(
     )
     _event(locked, ChangeEvent.Kind.APPROVAL, by, new=decision, note=justification or note)
     if after_the_fact:
+        locked.save(update_fields=["in_critical_period", "updated_at"])
         return locked
     if decision == Decision.REJECTED:
         _move(locked, ChangeStatus.REJECTED, by=by, note=note)
     elif _approved_by_enough(locked):
         _move(locked, ChangeStatus.APPROVED, by=by, note=note)
     else:
+        locked.save(update_fields=["in_critical_period", "updated_at"])
         return locked
-    locked.save(update_fields=["status", "updated_at"])
+    locked.save(update_fields=["status", "in_critical_period", "updated_at"])
     return locked
 
 

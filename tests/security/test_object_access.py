@@ -98,6 +98,20 @@ OBJECT_RULES: dict[str, dict] = {
             "report-run-detail",
         )
     },
+    # Change management: a requester (Staff) may open no change page or endpoint but the calendar.
+    **{
+        name: {"kind": "role", "pk": "change"}
+        for name in (
+            "changes:change_detail",
+            "changes:change_edit",
+            "changes:change_transition",
+            "changes:change_link",
+            "change-detail",
+            "change-transition",
+            "change-incidents",
+            "change-conflicts",
+        )
+    },
     "sites:site_detail": {"kind": "reference"},
     "sites:site_labels": {"kind": "reference"},
     "sites:asset_detail": {"kind": "reference"},
@@ -137,6 +151,7 @@ def values_for(world, endpoint: Endpoint, rule: dict) -> dict:
         "asset": world.asset.pk,
         "sla": ServiceLevelAgreement.objects.order_by("pk").first().pk,
         "calendar": BusinessCalendar.objects.order_by("pk").first().pk,
+        "change": world.change.pk,
     }
     return {
         **format_values(),
