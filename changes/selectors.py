@@ -118,6 +118,10 @@ def register_calendar_source(kind: str, source: CalendarSource | None) -> None:
         _sources[kind] = source
 
 
+def registered_kinds() -> list[str]:
+    return sorted(_sources)
+
+
 def calendar_changes(user: Any, start: datetime, end: datetime) -> QuerySet[Change]:
     """Changes on the calendar the user may see: support and approvers see every change going ahead or
     done in the window; anyone else (Staff) only the approved ones at their own site."""

@@ -227,5 +227,6 @@ def calendar(request):
             "following": following,
             "today": timezone.localdate(),
             "sees_all": access.may(request.user, "change.view"),
+            "other_kinds": selectors.registered_kinds(),
         },
     )

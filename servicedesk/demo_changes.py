@@ -55,7 +55,9 @@ def _stories(today: date) -> list[Story]:
     month_end = working_days_of_month(last_month.year, last_month.month)[-2]
 
     def ago(days: int) -> date:
-        return today - timedelta(days=days)
+        # Planned work at Mbashe happens on weekdays (after hours): a weekend day moves to the Monday.
+        day = today - timedelta(days=days)
+        return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
 
     return [
         Story(

@@ -242,3 +242,28 @@ def test_the_calendar_shows_critical_periods_and_changes_by_month_and_week(signe
     )
     week = client.get(reverse("changes:calendar"), {"date": "2027-03-10", "view": "week"}).content.decode()
     assert "Week of 8 March 2027" in week and "Upgrade the firewall" in week and "month end" not in week
+
+
+def test_another_kind_registered_with_the_calendar_shows_on_it(signed_in, manager_user):
+    """The hook issue 20's outages will use: a source registered by kind, read by page and API alike."""
+    from changes import selectors
+
+    def outages(first, last, user):
+        return [selectors.CalendarEntry("outage", "Load-shedding stage 2", at(9, 18), at(9, 20))]
+
+    selectors.register_calendar_source("outage", outages)
+    try:
+        body = signed_in(manager_user).get(
+            reverse("changes:calendar"), {"date": "2027-03-09", "view": "week"}
+        )
+        assert "Load-shedding stage 2" in body.content.decode()
+        entries = selectors.calendar_entries(manager_user, at(9, 0).date(), at(9, 0).date())
+        assert [e.kind for e in entries] == ["outage"]
+    finally:
+        selectors.register_calendar_source("outage", None)
+    assert (
+        "Load-shedding"
+        not in signed_in(manager_user)
+        .get(reverse("changes:calendar"), {"date": "2027-03-09"})
+        .content.decode()
+    )
