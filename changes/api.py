@@ -37,7 +37,9 @@ class ApprovalSerializer(serializers.ModelSerializer):
 class ChangeSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     approvals = ApprovalSerializer(many=True, read_only=True)
-    caused_incidents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    caused_incidents: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
     services = serializers.PrimaryKeyRelatedField(many=True, queryset=Service.objects.all(), required=False)
     sites = serializers.PrimaryKeyRelatedField(many=True, queryset=Site.objects.all(), required=False)
     assets = serializers.PrimaryKeyRelatedField(many=True, queryset=Asset.objects.all(), required=False)

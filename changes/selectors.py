@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -70,8 +71,8 @@ def change_conflicts(change: Change) -> list[Conflict]:
     site_ids = set(change.sites.values_list("pk", flat=True))
     asset_ids = set(change.assets.values_list("pk", flat=True))
     periods = [
-        ServicePeriod(p.service.name, p.name, lambda day, p=p: in_period(p, day))
-        for p in CriticalPeriod.objects.filter(service__changes=change).select_related("service")
+        ServicePeriod(period.service.name, period.name, partial(in_period, period))
+        for period in CriticalPeriod.objects.filter(service__changes=change).select_related("service")
     ]
     others = (
         Change.objects.filter(
@@ -170,8 +171,8 @@ def calendar_entries(user: Any, first: date, last: date) -> list[CalendarEntry]:
         CalendarEntry(
             "change",
             f"{change.reference} {change.summary}",
-            change.planned_start,
-            change.planned_end,
+            change.planned_start or start,  # the query asked for both; the type checker cannot tell
+            change.planned_end or end,
             reverse("changes:change_detail", args=[change.pk]) if access.may(user, "change.view") else "",
             change.status,
             change.pk,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -204,7 +205,18 @@ def _steps(story: Story, people: dict, records: dict) -> list[tuple[datetime, Ca
     tech, manager, director = people["technician"], people["manager"], people["director"]
     steps: list[tuple[datetime, Callable[[], None]]] = []
 
-    def create():
+    def create() -> None:
+        plans: dict[str, Any] = (
+            {}
+            if story.template
+            else {
+                "likelihood": story.likelihood,
+                "impact": story.impact,
+                "implementation_plan": story.plans[0],
+                "backout_plan": story.plans[1],
+                "test_plan": story.plans[2],
+            }
+        )
         template = ChangeTemplate.objects.get(name=story.template) if story.template else None
         records[story.summary] = services.change_create(
             by=tech,
@@ -218,17 +230,7 @@ def _steps(story: Story, people: dict, records: dict) -> list[tuple[datetime, Ca
             planned_end=end,
             interrupts_service=story.interrupts,
             implementer=tech,
-            **(
-                {}
-                if template
-                else {
-                    "likelihood": story.likelihood,
-                    "impact": story.impact,
-                    "implementation_plan": story.plans[0],
-                    "backout_plan": story.plans[1],
-                    "test_plan": story.plans[2],
-                }
-            ),
+            **plans,
         )
 
     def move(to: str, by, **kwargs):
