@@ -70,7 +70,7 @@ def test_a_normal_change_from_request_to_the_report(page: Page, live_server, des
     page.get_by_label("Reason").fill("The switch drops links under load.")
     page.get_by_label("Willowvale", exact=True).check()
     page.get_by_label("Likelihood").select_option("medium")
-    page.get_by_label("Impact").select_option("high")
+    page.get_by_label("Impact").select_option("medium")  # medium risk: one approval
     page.get_by_label("Implementation plan").fill("Swap the switch; restore the saved configuration.")
     page.get_by_label("Backout plan").fill("Put the old switch back.")
     page.get_by_label("Test plan").fill("Every PC gets an address and opens the intranet.")
