@@ -93,6 +93,15 @@ PAGES: dict[str, PageSpec] = {
         (roles.MANAGER, roles.ADMIN), query=lambda o: f"?figure=logged&month={o.month}"
     ),
     "reports:run_detail": PageSpec((roles.MANAGER, roles.ADMIN), lambda o: {"pk": o.run.pk}),
+    "changes:change_list": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
+    "changes:change_new": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
+    "changes:change_detail": PageSpec(
+        (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN), lambda o: {"pk": o.change.pk}
+    ),
+    "changes:change_edit": PageSpec(
+        (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN), lambda o: {"pk": o.change.pk}
+    ),
+    "changes:calendar": PageSpec(ALL),
     "api_docs": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
     "api_redoc": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
 }
@@ -127,6 +136,8 @@ NOT_PAGES = {
             "reports:run_commentary",
             "reports:run_sign_off",
             "reports:run_retry",
+            "changes:change_transition",
+            "changes:change_link",
         ),
         "POST only: a form's action",
     ),
@@ -193,11 +204,12 @@ def admin_urls(user) -> list[str]:
 def desk(django_db_setup, django_db_blocker, tmp_path_factory):
     from pytest_django.live_server_helper import LiveServer
 
+    from changes.models import Change
     from incidents.models import Status, Ticket
     from incidents.notifications import rating_token
     from reports.models import ReportRun
     from reports.periods import previous_month
-    from servicedesk import demo, demo_history
+    from servicedesk import demo, demo_changes, demo_history
     from sites.models import Asset, Site
     from tests.migration_data import load_migration_data
 
@@ -215,6 +227,7 @@ def desk(django_db_setup, django_db_blocker, tmp_path_factory):
         load_migration_data()
         demo.demo_data_load()
         demo_history.demo_history_load(tickets=80, seed=5)
+        demo_changes.demo_changes_load()
         from django.contrib.auth import get_user_model
         from django.contrib.auth.tokens import default_token_generator
         from django.utils.encoding import force_bytes
@@ -233,6 +246,8 @@ def desk(django_db_setup, django_db_blocker, tmp_path_factory):
             asset=asset,
             service=ticket.service,
             month=previous_month().strftime("%Y-%m"),
+            # A change still ahead: its page shows steps, and its edit form is open.
+            change=Change.objects.filter(status="scheduled").order_by("pk").first(),
             run=ReportRun.objects.create(month=previous_month(), version=1),
             reset={
                 "uidb64": urlsafe_base64_encode(force_bytes(staff.pk)),
