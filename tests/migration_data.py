@@ -1,4 +1,5 @@
-"""Reload what the data migrations load (roles, the nine sites, the catalogue, the SLAs, the change risk matrix and templates).
+"""Reload what the data migrations load (roles, the nine sites, the catalogue, the SLAs, the change risk
+matrix and standard-change templates).
 
 A transactional test ends with a flush that empties every table, migration data included; tests that
 need real transactions (browser and fault tests) call this first.
