@@ -93,3 +93,22 @@ def test_documents_still_render_a_snapshot_from_before_changes(march):
     report.pop("change_management")
     html = render_to_string("reports/report_pdf.html", documents.pdf_context(report, commentary={}))
     assert "8. Changes" not in html
+
+
+def test_the_section_takes_a_fixed_number_of_queries(march):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    period = month_period(MARCH, now=at(31, 23))
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            change_management(period)
+        return len(captured)
+
+    few = count()
+    for day in range(6, 20):
+        done(day, Outcome.FAILED, review="x", in_critical_period=True, type="emergency").caused_incidents.add(
+            TicketFactory()
+        )
+    assert count() == few == 7
