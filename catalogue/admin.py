@@ -18,6 +18,7 @@ from .models import (
     SupportGroup,
 )
 from .priority import request_priority_for
+from .transitions import guarded, next_steps_explained
 
 
 class RequestFieldInline(LabelledTabularInline):
@@ -81,12 +82,24 @@ class ServiceAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
     search_fields = ("name", "description", "keywords", "category__name")
     list_select_related = ("category", "support_group", "owner")
     autocomplete_fields = ("owner",)
-    readonly_fields = ("status_changed_at", "created_at", "updated_at", "request_priority")
+    readonly_fields = ("status_changed_at", "lifecycle_steps", "created_at", "updated_at", "request_priority")
     actions = [make_live, retire]
     inlines = [RequestFieldInline, CriticalPeriodInline]
     fieldsets = (
         (None, {"fields": ("name", "category", "description", "keywords")}),
-        ("Portfolio", {"fields": ("status", "status_changed_at", "criticality", "owner", "support_group")}),
+        (
+            "Portfolio",
+            {
+                "fields": (
+                    "status",
+                    "status_changed_at",
+                    "lifecycle_steps",
+                    "criticality",
+                    "owner",
+                    "support_group",
+                )
+            },
+        ),
         ("What staff can log", {"fields": ("offers_incidents", "offers_requests")}),
         (
             "Priority of a service request (nobody is asked impact and urgency for one)",
@@ -110,17 +123,30 @@ class ServiceAdmin(CsvImportExportMixin, SimpleHistoryAdmin):
             request_priority_for(service=obj).reason if obj and obj.pk else "Shown once the service is saved."
         )
 
+    @admin.display(description="Next lifecycle step")
+    def lifecycle_steps(self, obj) -> str:
+        # Why "Make live" or "Retire" will not work yet, from the one rule (catalogue.transitions).
+        if not obj or not obj.pk:
+            return "A new service starts in the pipeline."
+        steps = next_steps_explained(obj)
+        if not steps:
+            return "None: a retired service stays retired."
+        return " ".join(
+            f"{Lifecycle(status).label}: {refusal or 'allowed now.'}" for status, refusal in steps
+        )
+
     def get_readonly_fields(self, request, obj=None):
         # On an existing service the lifecycle moves only through the actions, which enforce the rule.
         return (*self.readonly_fields, "status") if obj else self.readonly_fields
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "status":
-            # A new service starts in the pipeline or goes live at once; it is never created retired.
-            kwargs["choices"] = [
-                (Lifecycle.PIPELINE, Lifecycle.PIPELINE.label),
-                (Lifecycle.LIVE, Lifecycle.LIVE.label),
-            ]
+            # A new service starts in the pipeline (or, with no guard, goes live at once); never retired.
+            # Where a guard is registered (changes: only through an implemented change), it starts in
+            # the pipeline and goes live through a change.
+            kwargs["choices"] = [(Lifecycle.PIPELINE, Lifecycle.PIPELINE.label)]
+            if not guarded():
+                kwargs["choices"].append((Lifecycle.LIVE, Lifecycle.LIVE.label))
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 

@@ -12,6 +12,7 @@ from common.spreadsheets import ImportRefused, RowError, read_csv
 
 from .forms import RequestAnswersForm
 from .models import Criticality, Impact, Lifecycle, Service, ServiceCategory, SupportGroup, Urgency
+from .transitions import transition_refusal
 
 # The portfolio moves one way: pipeline -> live -> retired (a pipeline service may be dropped unlaunched).
 LIFECYCLE_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -33,13 +34,9 @@ def service_change_status(*, service: Service, status: str) -> Service:
     locked = Service.objects.select_for_update().get(pk=service.pk)
     if locked.status == status:
         return locked
-    if not lifecycle_allows(locked.status, status):
-        raise ValidationError(
-            {
-                "status": f"{locked.name} is {locked.get_status_display().lower()}; it cannot become "
-                f"{Lifecycle(status).label.lower()}."
-            }
-        )
+    refusal = transition_refusal(locked, status)
+    if refusal:
+        raise ValidationError({"status": refusal})
     locked.status = status
     locked.status_changed_at = timezone.now()
     locked.save(update_fields=["status", "status_changed_at", "updated_at"])
@@ -186,6 +183,11 @@ def catalogue_import(upload, user=None) -> int:
                     problems.append(f"{column} {row[column]!r} is not low, medium or high")
         if current and status and current.status != status and not lifecycle_allows(current.status, status):
             problems.append(f"status cannot go from {current.status} to {status}")
+        elif status and (current is None or current.status != status):
+            # A service goes live or is retired only as its lifecycle's guard allows (catalogue.transitions).
+            refusal = transition_refusal(current or Service(name=name), status)
+            if refusal:
+                problems.append(refusal)
         if problems:
             errors.append(RowError(line, "; ".join(problems)))
             continue

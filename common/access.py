@@ -36,9 +36,11 @@ STAFF = "Staff"
 TECHNICIAN = "Technician"
 MANAGER = "ICT Manager"
 ADMIN = "Admin"
+# Read and approve changes only (a director on the change advisory board); otherwise a member of staff.
+CHANGE_ADVISOR = "Change Advisory"
 
 # Most privileged first: a person in several groups is treated as their highest role.
-ROLES = (ADMIN, MANAGER, TECHNICIAN, STAFF)
+ROLES = (ADMIN, MANAGER, TECHNICIAN, CHANGE_ADVISOR, STAFF)
 
 # The two audiences wider than a role: anyone at all (signed in or not), and any signed-in account, with a
 # role or still without one (a new account waits for the ICT Unit to give it one).
@@ -153,6 +155,26 @@ _REPORTS = _access(
     actions={"report.make"},
 )
 
+# Change management (changes/): read every change and its calendar; plan and carry out; approve.
+_CHANGES_READ = _access(
+    pages={"changes:change_list", "changes:change_detail"},
+    endpoints=_endpoints("change", *_READS, "conflicts"),
+    actions={"change.view"},
+)
+_CHANGES_WORK = _access(
+    pages={"changes:change_new", "changes:change_edit", "changes:change_transition", "changes:change_link"},
+    endpoints=_endpoints("change", "create", "partial_update", "transition", "incidents"),
+    actions={"change.work"},
+)
+_CHANGES_APPROVE = _access(
+    pages={"changes:change_transition"},
+    endpoints=_endpoints("change", "transition"),
+    actions={"change.approve"},
+)
+# Everyone with a role sees the calendar: Staff only the approved changes at their site
+# (changes.selectors.calendar_changes).
+_CHANGE_CALENDAR = _access(pages={"changes:calendar"}, endpoints={"change.calendar"})
+
 ACCESS: dict[str, Access] = {
     ANYONE: _access(
         pages={
@@ -219,14 +241,31 @@ ACCESS: dict[str, Access] = {
             *_endpoints("outage", *_READS),
         },
     ),
-    STAFF: _EVERY_ROLE | _access(pages={"my_tickets"}),
+    STAFF: _EVERY_ROLE | _CHANGE_CALENDAR | _access(pages={"my_tickets"}),
+    CHANGE_ADVISOR: _EVERY_ROLE
+    | _CHANGE_CALENDAR
+    | _CHANGES_READ
+    | _CHANGES_APPROVE
+    | _access(pages={"my_tickets"}),
     TECHNICIAN: _EVERY_ROLE
     | _SERVICE_DESK
+    | _CHANGE_CALENDAR
+    | _CHANGES_READ
+    | _CHANGES_WORK
     | _access(pages={"work_queue", "queue_major_link", "saved_filter_save", "saved_filter_delete"}),
-    MANAGER: _EVERY_ROLE | _SERVICE_DESK | _REPORTS,
+    MANAGER: _EVERY_ROLE
+    | _SERVICE_DESK
+    | _REPORTS
+    | _CHANGE_CALENDAR
+    | _CHANGES_READ
+    | _CHANGES_WORK
+    | _CHANGES_APPROVE,
     ADMIN: _EVERY_ROLE
     | _SERVICE_DESK
     | _REPORTS
+    | _CHANGE_CALENDAR
+    | _CHANGES_READ
+    | _CHANGES_WORK
     | _access(
         # The rest of /admin/ is Django admin's own: is_staff, then the model permissions of ROLE_GRANTS.
         pages={"admin:index"},
@@ -454,6 +493,12 @@ ROLE_GRANTS: dict[str, Grant] = {
             "catalogue": {"service": READ, "servicecategory": READ},
         }
     ),
+    CHANGE_ADVISOR: Grant(
+        {
+            "sites": {"site": READ, "building": READ},
+            "catalogue": {"service": READ, "servicecategory": READ},
+        }
+    ),
     TECHNICIAN: Grant(
         {
             "sites": {"*": READ},
@@ -479,6 +524,8 @@ ROLE_GRANTS: dict[str, Grant] = {
             "slas": {"*": ALL},
             "outages": {"*": ALL},
             "knowledge": {"article": ALL, "articleversion": READ, "deflection": READ, "searchrecord": READ},
+            # The risk matrix and the standard-change templates; changes themselves move through services.
+            "changes": {"riskmatrixcell": ALL, "changetemplate": ALL, "change": READ, "changeapproval": READ},
             "accounts": {"user": ALL},
             "auth": {"group": READ},
             # API tokens: see and revoke (knox stores digests only; nobody can read a token back).

@@ -4,6 +4,7 @@ the API is accounts/api.py."""
 from rest_framework.routers import DefaultRouter
 
 from catalogue.api import ServiceCategoryViewSet, ServiceViewSet
+from changes.api import ChangeViewSet
 from incidents.api import TicketViewSet
 from knowledge.api import ArticleViewSet
 from outages.api import AvailabilityViewSet, OutageViewSet
@@ -21,6 +22,7 @@ router.register("services", ServiceViewSet, basename="service")
 router.register("assets", AssetViewSet, basename="asset")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("articles", ArticleViewSet, basename="article")
+router.register("changes", ChangeViewSet, basename="change")
 router.register("slas", AgreementViewSet, basename="sla")
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("outages", OutageViewSet, basename="outage")

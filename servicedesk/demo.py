@@ -39,6 +39,16 @@ DEMO_USERS = (
     ),
     DemoUser("manager", roles.MANAGER, "Thandeka", "Nako", "Dutywa Main Building", "ICT", "ICT manager"),
     DemoUser("admin", roles.ADMIN, "Lwazi", "Mpondo", "Dutywa Main Building", "ICT", "Systems administrator"),
+    # A director on the change advisory board: reads and approves changes (changes/lifecycle.py).
+    DemoUser(
+        "director",
+        roles.CHANGE_ADVISOR,
+        "Zola",
+        "Ntshinga",
+        "Dutywa Main Building",
+        "Corporate Services",
+        "Director: Corporate Services",
+    ),
 )
 
 

@@ -34,6 +34,13 @@ PLACES = (
     # Self-help before a ticket: every role; the desk writes and reviews articles from there.
     Place("Help", "knowledge:help"),
     Place("Dashboard", "dashboard"),
+    Place("Changes", "changes:change_list"),
+    # Staff see the approved changes at their site on the change calendar.
+    Place(
+        "Change calendar",
+        "changes:calendar",
+        not_for=(access.TECHNICIAN, access.MANAGER, access.ADMIN, access.CHANGE_ADVISOR),
+    ),
     Place("Services", "catalogue:catalogue"),
     Place("Reports", "reports:runs"),
     Place("Sites", "sites:site_list"),
@@ -46,6 +53,7 @@ PLACES = (
 
 HOME_URL_NAMES: dict[str | None, str] = {
     access.STAFF: "my_tickets",
+    access.CHANGE_ADVISOR: "changes:change_list",
     access.TECHNICIAN: "work_queue",
     access.MANAGER: "dashboard",
     access.ADMIN: "admin:index",

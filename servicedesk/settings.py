@@ -86,10 +86,11 @@ INSTALLED_APPS = [
     "catalogue",
     "slas",
     "incidents",
-    "knowledge",
-    "reports",
     "mailin",
+    "knowledge",
+    "changes",
     "outages",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -428,7 +429,15 @@ SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 100)
 REPORTS_LIVE_SECONDS = env_int("REPORTS_LIVE_SECONDS", 60)
 REPORTS_STORED_MONTH_SECONDS = env_int("REPORTS_STORED_MONTH_SECONDS", 600)
 # Deadlines live in the database and beat sweeps them; no long ETA tasks (docs/architecture.md).
+# Staff at a site are mailed this many working days before an approved change interrupts a service there.
+CHANGE_NOTICE_WORKING_DAYS = env_int("CHANGE_NOTICE_WORKING_DAYS", 2)
 CELERY_BEAT_SCHEDULE = {
+    # Staff told of planned interruptions at their site (changes/notices.py; once per person and start).
+    "changes-interruption-notices": {
+        "task": "changes.send_interruption_notices",
+        "schedule": crontab(minute=15),
+        "options": {"expires": 3000},
+    },
     "heartbeat": {"task": "servicedesk.heartbeat", "schedule": 60.0, "options": {"expires": 55}},
     # Mail that could not be sent (SMTP down, worker lost) is retried from its row (common/outbox.py).
     "notifications-send-unsent": {

@@ -246,3 +246,51 @@ def deliver_outbox() -> int:
 
     unsent = Notification.objects.filter(sent_at__isnull=True).order_by("pk").values_list("pk", flat=True)
     return sum(bool(notification_deliver(notification_id=pk)) for pk in list(unsent))
+
+
+# --- changes -------------------------------------------------------------------------------------------
+from changes.models import Change, ChangeStatus, ChangeType, Outcome  # noqa: E402
+
+
+class ChangeFactory(factory.django.DjangoModelFactory):
+    """A change row as it stands at some point of its life (status=..., outcome=...); tests of the
+    lifecycle walk it through changes.services instead. Pass services=[...], sites=[...], assets=[...]."""
+
+    class Meta:
+        model = Change
+        skip_postgeneration_save = True
+
+    type = ChangeType.NORMAL
+    status = ChangeStatus.DRAFT
+    summary = factory.Sequence(lambda n: f"Replace the core switch at site {n}")
+    reason = "The switch drops links under load."
+    implementation_plan = "Swap the switch, restore the saved configuration."
+    backout_plan = "Put the old switch back."
+    test_plan = "Ping every access switch; open the intranet from two PCs."
+    requested_by = factory.SubFactory(UserFactory, role=roles.TECHNICIAN)
+
+    @factory.post_generation
+    def services(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.services.set(extracted)
+
+    @factory.post_generation
+    def sites(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.sites.set(extracted)
+
+    @factory.post_generation
+    def assets(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.assets.set(extracted)
+
+
+def implemented_change_for(service, status: str = "live"):
+    """The change a service's move to `status` needs (changes.service_transition): implemented, successful,
+    naming the service."""
+    return ChangeFactory(
+        status=ChangeStatus.IMPLEMENTED,
+        outcome=Outcome.SUCCESSFUL,
+        service_transition=status,
+        services=[service],
+    )

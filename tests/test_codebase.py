@@ -44,6 +44,7 @@ LAYERS = (
     "catalogue",
     "slas",
     "incidents",
+    "changes",
     "mailin",
     "knowledge",
     "outages",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from .. import stored_months
 from ..periods import Period, comparable_previous, trend_periods
 from .aggregates import _figures, change, compliance_cells
+from .changes import change_management
 from .definitions import ALL, TOP_SERVICES, Scope
 from .sections import (
     availability,
@@ -118,6 +119,8 @@ def _month_report(
         "oldest_open": oldest_open(period, scope),
         "major_incidents": major_incidents(period, scope),
         "availability": availability(period, now),
+        # Change management (reports/kpis/changes.py): the whole municipality's, whatever the scope.
+        "change_management": change_management(period),
         "cost_basis": cost_basis,
     }
     if include_annex:

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from catalogue.models import Lifecycle, Service, ServiceCategory, SupportGroup
+from tests.factories import implemented_change_for
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +82,19 @@ def test_admin_adds_a_service_publishes_it_and_staff_see_it(signed_in, admin_rol
     assert service in catalogue.context["coming"]
 
     admin.force_login(admin_role_user)
+    page = admin.get(reverse("admin:catalogue_service_change", args=[service.pk]))
+    assert "goes live only through an implemented change that names it" in page.content.decode()
+    refused = admin.post(
+        reverse("admin:catalogue_service_changelist"),
+        {"action": "make_live", "_selected_action": [service.pk]},
+        follow=True,
+    )
+    assert "only through an implemented change" in refused.content.decode()
+    implemented_change_for(service)
+    assert (
+        "Live: allowed now."
+        in admin.get(reverse("admin:catalogue_service_change", args=[service.pk])).content.decode()
+    )
     moved = admin.post(
         reverse("admin:catalogue_service_changelist"),
         {"action": "make_live", "_selected_action": [service.pk]},

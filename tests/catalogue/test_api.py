@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from catalogue.models import Lifecycle, Service, ServiceCategory, SupportGroup
+from tests.factories import implemented_change_for
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +76,10 @@ def test_admin_creates_in_pipeline_then_makes_live(api, admin_role_user):
     created = api.post("/api/services/", {**payload(), "status": "retired"}, format="json")
     assert created.status_code == 201
     assert created.json()["status"] == "pipeline"  # status is not settable by PATCH/POST
+    refused = api.post(f"/api/services/{created.json()['id']}/status/", {"status": "live"})
+    assert refused.status_code == 400
+    assert "only through an implemented change" in refused.json()["status"][0]
+    implemented_change_for(Service.objects.get(pk=created.json()["id"]))
     live = api.post(f"/api/services/{created.json()['id']}/status/", {"status": "live"})
     assert live.status_code == 200
     assert live.json()["status"] == "live"

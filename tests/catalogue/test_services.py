@@ -10,7 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from catalogue import services
 from catalogue.models import Lifecycle, RequestField, Service, ServiceCategory
 from common.spreadsheets import ImportRefused
-from tests.factories import RequestFieldFactory, ServiceFactory, SupportGroupFactory, UserFactory
+from tests.factories import (
+    RequestFieldFactory,
+    ServiceFactory,
+    SupportGroupFactory,
+    UserFactory,
+    implemented_change_for,
+)
 
 pytestmark = pytest.mark.django_db
 FieldType = RequestField.FieldType
@@ -29,6 +35,8 @@ FieldType = RequestField.FieldType
 )
 def test_lifecycle_transitions(start, target, allowed):
     service = ServiceFactory(status=start)
+    # Going live and retiring a live service need an implemented change that names it (changes app).
+    implemented_change_for(service, target)
 
     if allowed:
         moved = services.service_change_status(service=service, status=target)
@@ -42,8 +50,27 @@ def test_lifecycle_transitions(start, target, allowed):
         assert service.status == start
 
 
+@pytest.mark.parametrize(
+    ("start", "target"), [(Lifecycle.PIPELINE, Lifecycle.LIVE), (Lifecycle.LIVE, Lifecycle.RETIRED)]
+)
+def test_a_service_moves_only_through_an_implemented_change_that_names_it(start, target):
+    service = ServiceFactory(status=start, name="Online rates statements")
+    implemented_change_for(ServiceFactory(), target)  # names another service
+    with pytest.raises(ValidationError) as refused:
+        services.service_change_status(service=service, status=target)
+    assert "only through an implemented change that names it" in refused.value.message_dict["status"][0]
+    implemented_change_for(service, target)
+    assert services.service_change_status(service=service, status=target).status == target
+
+
+def test_a_pipeline_service_is_dropped_without_a_change():
+    service = ServiceFactory(status=Lifecycle.PIPELINE)
+    assert services.service_change_status(service=service, status=Lifecycle.RETIRED).status == "retired"
+
+
 def test_lifecycle_change_is_recorded_in_history():
     service = ServiceFactory(status=Lifecycle.PIPELINE)
+    implemented_change_for(service)
     services.service_change_status(service=service, status=Lifecycle.LIVE)
     assert [h.status for h in service.history.order_by("history_date")] == ["pipeline", "live"]
 
@@ -156,7 +183,7 @@ def test_import_creates_and_updates_services_and_categories():
     count = services.catalogue_import(
         upload(
             [
-                row("Test new service", owner="owner1"),
+                row("Test new service", owner="owner1", status="pipeline"),
                 row(
                     "E-mail and calendars",
                     category="E-mail and collaboration",
@@ -171,9 +198,16 @@ def test_import_creates_and_updates_services_and_categories():
     assert count == 2
     assert Service.objects.count() == before + 1
     new = Service.objects.get(name="Test new service")
-    assert (new.status, new.owner.username, new.category.name) == ("live", "owner1", "Test category")
+    assert (new.status, new.owner.username, new.category.name) == ("pipeline", "owner1", "Test category")
     assert ServiceCategory.objects.filter(name="Test category").exists()
     assert Service.objects.get(name="E-mail and calendars").criticality == "critical"
+
+
+def test_import_does_not_make_a_service_live_without_a_change():
+    with pytest.raises(ImportRefused) as refused:
+        services.catalogue_import(upload([row("Brand new live service", status="live")]))
+    assert "only through an implemented change" in str(refused.value.errors[0])
+    assert not Service.objects.filter(name="Brand new live service").exists()
 
 
 def test_import_with_one_bad_row_changes_nothing_and_names_the_lines():
@@ -183,11 +217,11 @@ def test_import_with_one_bad_row_changes_nothing_and_names_the_lines():
         services.catalogue_import(
             upload(
                 [
-                    row("Good one"),
-                    row("Bad group", support_group="Plumbing"),
-                    row("Good two"),
+                    row("Good one", status="pipeline"),
+                    row("Bad group", support_group="Plumbing", status="pipeline"),
+                    row("Good two", status="pipeline"),
                     row("Fax lines", category="Telephones", status="live", support_group="Telephony"),
-                    row("Good one"),
+                    row("Good one", status="pipeline"),
                 ]
             )
         )

@@ -114,6 +114,15 @@ PAGES: dict[str, PageSpec] = {
         (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN),
         lambda o: {"reference": o.article.reference, "number": 1},
     ),
+    "changes:change_list": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
+    "changes:change_new": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
+    "changes:change_detail": PageSpec(
+        (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN), lambda o: {"pk": o.change.pk}
+    ),
+    "changes:change_edit": PageSpec(
+        (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN), lambda o: {"pk": o.change.pk}
+    ),
+    "changes:calendar": PageSpec(ALL),
     "api_docs": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
     "api_redoc": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
 }
@@ -158,6 +167,8 @@ NOT_PAGES = {
             "knowledge:article_status",
             "knowledge:article_restore",
             "knowledge:article_from_ticket",
+            "changes:change_transition",
+            "changes:change_link",
         ),
         "POST only: a form's action",
     ),
@@ -224,12 +235,13 @@ def admin_urls(user) -> list[str]:
 def desk(django_db_setup, django_db_blocker, tmp_path_factory):
     from pytest_django.live_server_helper import LiveServer
 
+    from changes.models import Change
     from incidents.models import Status, Ticket
     from incidents.notifications import rating_token
     from knowledge.models import Article
     from reports.models import ReportRun
     from reports.periods import previous_month
-    from servicedesk import demo, demo_history
+    from servicedesk import demo, demo_changes, demo_history
     from sites.models import Asset, Site
     from tests.migration_data import load_migration_data
 
@@ -247,6 +259,7 @@ def desk(django_db_setup, django_db_blocker, tmp_path_factory):
         load_migration_data()
         demo.demo_data_load()
         demo_history.demo_history_load(tickets=80, seed=5)
+        demo_changes.demo_changes_load()
         from django.contrib.auth import get_user_model
         from django.contrib.auth.tokens import default_token_generator
         from django.utils.encoding import force_bytes
@@ -267,6 +280,8 @@ def desk(django_db_setup, django_db_blocker, tmp_path_factory):
             service=ticket.service,
             article=Article.objects.filter(status="published", audience="staff").order_by("pk").first(),
             month=previous_month().strftime("%Y-%m"),
+            # A change still ahead: its page shows steps, and its edit form is open.
+            change=Change.objects.filter(status="scheduled").order_by("pk").first(),
             run=ReportRun.objects.create(month=previous_month(), version=1),
             reset={
                 "uidb64": urlsafe_base64_encode(force_bytes(staff.pk)),

@@ -31,7 +31,7 @@ from knowledge import services as knowledge_services
 from knowledge.models import Article, ArticleFeedback, ArticleUse, ArticleVersion, Deflection
 from reports.models import ReportRun
 from sites.models import Asset, Site
-from tests.factories import AssetFactory, ServiceFactory, TicketFactory, UserFactory
+from tests.factories import AssetFactory, ChangeFactory, ServiceFactory, TicketFactory, UserFactory
 
 VICTIM = "VICTIM7f3a"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -51,6 +51,8 @@ class World:
     manager: object
     admin: object
     no_role: object
+    advisor: object
+    change: object  # a change at the victim's ticket's site (Staff may not open it)
     ticket: Ticket  # the victim's
     own_ticket: Ticket  # the attacker's
     comment: Comment
@@ -109,6 +111,8 @@ def world(users_by_role, settings, tmp_path) -> World:
         manager=users_by_role[roles.MANAGER],
         admin=users_by_role[roles.ADMIN],
         no_role=UserFactory(username="newcomer"),
+        advisor=UserFactory(username="director", role=roles.CHANGE_ADVISOR),
+        change=ChangeFactory(summary=f"{VICTIM} change: new payroll server", sites=[ticket.site]),
         ticket=ticket,
         own_ticket=own_ticket,
         comment=comment,

@@ -99,6 +99,20 @@ OBJECT_RULES: dict[str, dict] = {
             "report-run-detail",
         )
     },
+    # Change management: a requester (Staff) may open no change page or endpoint but the calendar.
+    **{
+        name: {"kind": "role", "pk": "change"}
+        for name in (
+            "changes:change_detail",
+            "changes:change_edit",
+            "changes:change_transition",
+            "changes:change_link",
+            "change-detail",
+            "change-transition",
+            "change-incidents",
+            "change-conflicts",
+        )
+    },
     "sites:site_detail": {"kind": "reference"},
     "sites:site_labels": {"kind": "reference"},
     "sites:asset_detail": {"kind": "reference"},
@@ -170,6 +184,7 @@ def values_for(world, endpoint: Endpoint, rule: dict) -> dict:
         "calendar": BusinessCalendar.objects.order_by("pk").first().pk,
         "article": world.article.pk,
         "hidden_article": world.hidden_article.pk,
+        "change": world.change.pk,
     }
     article = world.hidden_article if rule.get("pk") == "hidden_article" else world.article
     return {

@@ -21,6 +21,7 @@ from .test_object_access import values_for
 pytestmark = pytest.mark.django_db
 
 STAFF, TECH, MANAGER, ADMIN = access.STAFF, access.TECHNICIAN, access.MANAGER, access.ADMIN
+ADVISOR = access.CHANGE_ADVISOR
 NO_ROLE, ANONYMOUS = "no role", "anonymous"
 
 # The page that tells a signed-in account without a role what to do is itself a 403, for everyone:
@@ -58,6 +59,7 @@ def people(world):
         TECH: world.technician,
         MANAGER: world.manager,
         ADMIN: world.admin,
+        ADVISOR: world.advisor,
         NO_ROLE: world.no_role,
         ANONYMOUS: None,
     }

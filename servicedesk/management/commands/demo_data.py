@@ -3,7 +3,7 @@ import time
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from servicedesk import demo, demo_history
+from servicedesk import demo, demo_changes, demo_history
 
 
 class Command(BaseCommand):
@@ -40,3 +40,6 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"  tickets     {history.tickets} already there (no history added)")
+        self.stdout.write(
+            f"  changes     {demo_changes.demo_changes_load()} (a month of them, lived through the services)"
+        )
