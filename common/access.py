@@ -94,6 +94,30 @@ _SERVICE_DESK = _access(
     # take, assign, change details, log for a caller, major incidents (incidents/permissions.is_support).
     actions={"ticket.work"},
 )
+# Problem management (problems/): the service desk's business; staff never see a problem record (the
+# public part of a workaround reaches them through the knowledge issue's pages, not these).
+_PROBLEMS = _access(
+    pages={
+        f"problems:{name}"
+        for name in (
+            "problem_list",
+            "problem_new",
+            "problem_detail",
+            "problem_edit",
+            "problem_status",
+            "problem_link",
+            "problem_unlink",
+            "queue_link",
+            "workaround_apply",
+            "proposal_accept",
+        )
+    },
+    endpoints=_endpoints("problem", "list", "retrieve", "create", "partial_update", "incidents"),
+    # Create, change, link and resolve problems; accept a recurrence proposal (problems/services.py).
+    actions={"problem.work"},
+)
+# The ICT manager decides that a proposed recurrence is not one fault.
+_PROBLEM_PROPOSALS = _access(pages={"problems:proposal_dismiss"}, actions={"problem.dismiss_proposal"})
 _REPORTS = _access(
     pages={
         "dashboard",
@@ -176,10 +200,13 @@ ACCESS: dict[str, Access] = {
     STAFF: _EVERY_ROLE | _access(pages={"my_tickets"}),
     TECHNICIAN: _EVERY_ROLE
     | _SERVICE_DESK
+    | _PROBLEMS
     | _access(pages={"work_queue", "queue_major_link", "saved_filter_save", "saved_filter_delete"}),
-    MANAGER: _EVERY_ROLE | _SERVICE_DESK | _REPORTS,
+    MANAGER: _EVERY_ROLE | _SERVICE_DESK | _PROBLEMS | _PROBLEM_PROPOSALS | _REPORTS,
     ADMIN: _EVERY_ROLE
     | _SERVICE_DESK
+    | _PROBLEMS
+    | _PROBLEM_PROPOSALS
     | _REPORTS
     | _access(
         # The rest of /admin/ is Django admin's own: is_staff, then the model permissions of ROLE_GRANTS.
@@ -415,6 +442,8 @@ ROLE_GRANTS: dict[str, Grant] = {
             "catalogue": {"*": READ},
             "accounts": {"user": READ},
             "reports": {"reportrun": READ, "reportsettings": ("view", "change")},
+            # The recurrence rule's N and D (problems.RecurrenceSettings) are the ICT manager's to change.
+            "problems": {"*": READ, "recurrencesettings": ("view", "change")},
         }
     ),
     ADMIN: Grant(
@@ -424,6 +453,7 @@ ROLE_GRANTS: dict[str, Grant] = {
             "reports": {"reportrun": READ, "reportsettings": ("view", "add", "change")},
             # Calendars and agreements; the clocks and their events are read-only in admin (slas/admin.py).
             "slas": {"*": ALL},
+            "problems": {"*": READ, "recurrencesettings": ("view", "add", "change")},
             "accounts": {"user": ALL},
             "auth": {"group": READ},
             "authtoken": {"token": ALL, "tokenproxy": ALL},

@@ -31,6 +31,7 @@ PLACES = (
     Place("Work queue", "work_queue"),
     # Staff report their own faults; the service desk logs a caller's on their behalf.
     Place("Log a ticket", "ticket_new"),
+    Place("Problems", "problems:problem_list"),
     Place("Dashboard", "dashboard"),
     Place("Services", "catalogue:catalogue"),
     Place("Reports", "reports:runs"),

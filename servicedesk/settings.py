@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "catalogue",
     "slas",
     "incidents",
+    "problems",
     "reports",
 ]
 
@@ -388,6 +389,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.resume_lost_runs",
         "schedule": 300.0,
         "options": {"expires": 240},
+    },
+    # Recurring incidents proposed as problems (problems/recurrence.py); idempotent.
+    "problems-find-recurrences": {
+        "task": "problems.find_recurrences",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 600},
     },
     "tickets-auto-close": {
         "task": "incidents.auto_close",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("a/<str:asset_tag>", sites_views.asset_qr, name="asset_qr"),
     path("", include("incidents.urls")),
     path("catalogue/", include("catalogue.urls")),
+    path("problems/", include("problems.urls")),
     path("dashboard/", report_views.dashboard, name="dashboard"),
     path("reports/", include("reports.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

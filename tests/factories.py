@@ -236,3 +236,25 @@ class SlaServiceFactory(factory.django.DjangoModelFactory):
 
     service = factory.SubFactory(ServiceFactory)
     sla = factory.SubFactory(ServiceLevelAgreementFactory)
+
+
+# --- problems ------------------------------------------------------------------------------------------
+class ProblemFactory(factory.Factory):
+    """A problem logged the way the desk logs one (problems.services.problem_log). Pass by= (a technician),
+    service=, tickets=[...] to choose them."""
+
+    class Meta:
+        model = dict  # built by _create below, through the service
+
+    by = factory.SubFactory(UserFactory, role=roles.TECHNICIAN)
+    service = factory.SubFactory(ServiceFactory)
+    summary = factory.Sequence(lambda n: f"Printer queue stalls after a power dip ({n})")
+    description = "The queue stops after every power dip; a restart of the spooler clears it."
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        from problems.services import problem_log
+
+        return problem_log(**kwargs)
+
+    _build = _create

@@ -37,7 +37,7 @@ def test_models_and_migrations_agree():
 # library, {% include %} / {% extends %} of a template, and template names written in Python).
 # `servicedesk` is the project layer: settings, URLs, the API router, the Celery app and the demo, which
 # may import any app; no app imports it (settings are read through django.conf).
-LAYERS = ("common", "accounts", "sites", "catalogue", "slas", "incidents", "reports")
+LAYERS = ("common", "accounts", "sites", "catalogue", "slas", "incidents", "problems", "reports")
 PROJECT_LAYER = "servicedesk"
 # Project-wide templates (templates/: base, errors, sign-in) belong to the project layer.
 PROJECT_TEMPLATES = "templates"

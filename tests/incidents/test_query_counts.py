@@ -39,7 +39,7 @@ CEILING = {
     "queue_breaching": 14,  # the agreements, whose calendars set how far "soon" reaches
     "queue_search": 15,  # the requesters and assets that match, looked up once
     "queue_closed": 13,
-    "ticket": 12,
+    "ticket": 13,  # + the problem panel (problems, through incidents.ticket_extensions): one query
     "my_tickets": 5,
     "my_tickets_searched": 7,  # the requesters and assets that match, looked up once (as the queue)
     "api_tickets": 9,

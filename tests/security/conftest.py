@@ -27,6 +27,8 @@ from incidents.models import (
     Ticket,
     TicketEvent,
 )
+from problems.models import IncidentLink, Problem, ProblemEvent, RecurrenceProposal
+from problems.services import problem_log
 from reports.models import ReportRun
 from sites.models import Asset, Site
 from tests.factories import AssetFactory, ServiceFactory, TicketFactory, UserFactory
@@ -58,6 +60,8 @@ class World:
     saved_filter: SavedFilter  # the other technician's
     report_run: ReportRun
     media_root: Path
+    problem: Problem  # linked to the victim's ticket; staff never see problems
+    proposal: RecurrenceProposal
 
 
 @pytest.fixture
@@ -89,6 +93,13 @@ def world(users_by_role, settings, tmp_path) -> World:
         user=other_technician, name=f"{VICTIM} view", query="status=new"
     )
     report_run = ReportRun.objects.create(month=datetime.date(2026, 10, 1), version=1)
+    problem = problem_log(
+        by=technician, summary=f"{VICTIM} problem summary", service=service, tickets=[ticket]
+    )
+    proposal = RecurrenceProposal.objects.create(
+        service=service, site=ticket.site, found_at=ticket.created_at
+    )
+    proposal.tickets.add(ticket)
     return World(
         attacker=attacker,
         victim=victim,
@@ -106,10 +117,16 @@ def world(users_by_role, settings, tmp_path) -> World:
         saved_filter=saved_filter,
         report_run=report_run,
         media_root=Path(settings.MEDIA_ROOT),
+        problem=problem,
+        proposal=proposal,
     )
 
 
 WATCHED = (
+    Problem,
+    IncidentLink,
+    ProblemEvent,
+    RecurrenceProposal,
     Ticket,
     Comment,
     Attachment,

@@ -98,6 +98,22 @@ OBJECT_RULES: dict[str, dict] = {
             "report-run-detail",
         )
     },
+    # Problems: the service desk's; a requester's role may not reach any of them.
+    **{
+        name: {"kind": "role", "pk": "problem"}
+        for name in (
+            "problems:problem_detail",
+            "problems:problem_edit",
+            "problems:problem_status",
+            "problems:problem_unlink",
+            "problems:workaround_apply",
+            "problem-detail",
+            "problem-incidents",
+        )
+    },
+    "problems:problem_link": {"kind": "role"},
+    "problems:proposal_accept": {"kind": "role", "pk": "proposal"},
+    "problems:proposal_dismiss": {"kind": "role", "pk": "proposal"},
     "sites:site_detail": {"kind": "reference"},
     "sites:site_labels": {"kind": "reference"},
     "sites:asset_detail": {"kind": "reference"},
@@ -137,11 +153,14 @@ def values_for(world, endpoint: Endpoint, rule: dict) -> dict:
         "asset": world.asset.pk,
         "sla": ServiceLevelAgreement.objects.order_by("pk").first().pk,
         "calendar": BusinessCalendar.objects.order_by("pk").first().pk,
+        "problem": world.problem.pk,
+        "proposal": world.proposal.pk,
     }
     return {
         **format_values(),
         "pk": pks[rule.get("pk")],
         "file_pk": world.attachment.pk,
+        "ticket_pk": ticket.pk,
         "attachment_id": world.attachment.pk,
         "site_id": ticket.site_id,
         "asset_tag": world.asset.asset_tag,
