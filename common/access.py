@@ -116,8 +116,17 @@ _PROBLEMS = _access(
     # Create, change, link and resolve problems; accept a recurrence proposal (problems/services.py).
     actions={"problem.work"},
 )
-# The ICT manager decides that a proposed recurrence is not one fault.
-_PROBLEM_PROPOSALS = _access(pages={"problems:proposal_dismiss"}, actions={"problem.dismiss_proposal"})
+# The ICT manager decides that a proposed recurrence is not one fault, and owns the improvement register.
+_PROBLEM_PROPOSALS = _access(
+    pages={
+        "problems:proposal_dismiss",
+        "problems:improvement_list",
+        "problems:improvement_new",
+        "problems:improvement_edit",
+    },
+    endpoints=_endpoints("improvement", "list", "retrieve", "create", "partial_update"),
+    actions={"problem.dismiss_proposal", "improvement.manage"},
+)
 _REPORTS = _access(
     pages={
         "dashboard",

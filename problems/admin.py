@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import IncidentLink, Problem, ProblemEvent, RecurrenceProposal, RecurrenceSettings
+from .models import Improvement, IncidentLink, Problem, ProblemEvent, RecurrenceProposal, RecurrenceSettings
 
 
 class IncidentLinkInline(admin.TabularInline):
@@ -66,6 +66,23 @@ class RecurrenceSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not RecurrenceSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Improvement)
+class ImprovementAdmin(admin.ModelAdmin):
+    """Read here; the register is kept on its own pages (problems/views.py), through the services."""
+
+    list_display = ("reference", "what", "reason", "owner", "due_on", "status")
+    list_filter = ("status", "reason")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -19,7 +19,14 @@ from sites.models import Asset, Site
 
 from . import selectors, services
 from .filters import ProblemFilter
-from .models import Problem, ProblemStatus, RootCauseCategory
+from .models import (
+    Improvement,
+    ImprovementReason,
+    ImprovementStatus,
+    Problem,
+    ProblemStatus,
+    RootCauseCategory,
+)
 from .services import OpenIncidents
 
 
@@ -211,3 +218,68 @@ def _validated(data) -> dict:
     if unknown:
         raise serializers.ValidationError(dict.fromkeys(sorted(unknown), "Unknown field."))
     return dict(serializer.validated_data)
+
+
+class ImprovementSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True, help_text="CSI-000001.")
+
+    class Meta:
+        model = Improvement
+        fields = [
+            "id", "reference", "what", "reason", "problem", "kpi", "report_month", "comment", "owner",
+            "due_on", "status", "outcome", "created_at", "done_at", "version",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ImprovementWriteSerializer(serializers.Serializer):
+    what = serializers.CharField(max_length=200, required=False)
+    reason = serializers.ChoiceField(choices=ImprovementReason.values, required=False)
+    problem = serializers.PrimaryKeyRelatedField(
+        queryset=Problem.objects.all(), required=False, allow_null=True
+    )
+    kpi = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    report_month = serializers.DateField(required=False, allow_null=True)
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    owner = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), required=False)
+    due_on = serializers.DateField(required=False)
+    status = serializers.ChoiceField(choices=ImprovementStatus.values, required=False)
+    outcome = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class ImprovementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The improvement register: the ICT manager's (and admins'); staff and technicians get 403."""
+
+    serializer_class = ImprovementSerializer
+    pagination_class = IdsFirstPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["status", "reason", "problem"]
+
+    def get_queryset(self) -> QuerySet[Improvement]:
+        return selectors.improvement_list()
+
+    @extend_schema(request=ImprovementWriteSerializer, responses={201: ImprovementSerializer})
+    def create(self, request):
+        writer = ImprovementWriteSerializer(data=request.data)
+        writer.is_valid(raise_exception=True)
+        data = dict(writer.validated_data)
+        missing = [name for name in ("what", "reason", "owner", "due_on") if name not in data]
+        if missing:
+            raise serializers.ValidationError(dict.fromkeys(missing, "This field is required."))
+        if {"status", "outcome", "version"} & set(data):
+            raise serializers.ValidationError({"status": "Set it once the action exists."})
+        improvement = services.improvement_raise(by=request.user, **data)
+        return Response(ImprovementSerializer(improvement).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ImprovementWriteSerializer, responses=ImprovementSerializer)
+    def partial_update(self, request, pk=None):
+        improvement = self.get_object()
+        writer = ImprovementWriteSerializer(data=request.data, partial=True)
+        writer.is_valid(raise_exception=True)
+        data = dict(writer.validated_data)
+        version = data.pop("version", None)
+        improvement = services.improvement_update(
+            improvement=improvement, by=request.user, changes=data, expected_version=version
+        )
+        return Response(ImprovementSerializer(improvement).data)

@@ -11,7 +11,14 @@ from common import access
 from sites.models import Asset, Site
 
 from .lifecycle import allowed_targets
-from .models import Problem, ProblemStatus, RootCauseCategory, problem_pk_from_reference
+from .models import (
+    ImprovementReason,
+    ImprovementStatus,
+    Problem,
+    ProblemStatus,
+    RootCauseCategory,
+    problem_pk_from_reference,
+)
 from .services import OpenIncidents
 
 STALE_FORM = "This form is out of date: reload the page and try again."
@@ -173,6 +180,8 @@ class ReferenceField(forms.CharField):
 
     def clean(self, value):
         text = super().clean(value)
+        if not text and not self.required:
+            return None
         pk = problem_pk_from_reference(text or "")
         problem = Problem.objects.filter(pk=pk).first() if pk else None
         if problem is None:
@@ -201,3 +210,47 @@ class TicketsForm(forms.Form):
 
 class QueueLinkForm(TicketsForm):
     problem = ReferenceField(label="Problem", max_length=20)
+
+
+class ImprovementForm(forms.Form):
+    what = forms.CharField(max_length=200, help_text="The action, in a line.")
+    reason = forms.ChoiceField(label="Why", choices=ImprovementReason.choices)
+    problem = ReferenceField(
+        label="Problem", max_length=20, required=False, help_text="When a problem is why: its reference."
+    )
+    kpi = forms.CharField(
+        label="KPI", max_length=40, required=False, help_text="When a KPI is why, e.g. resolution_compliance."
+    )
+    report_month = forms.DateField(
+        required=False, help_text="The report's month (any day of it), e.g. 2026-02-01."
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        required=False,
+        help_text="The ManCo comment, or more words.",
+    )
+    owner = forms.ModelChoiceField(queryset=get_user_model().objects.none())
+    due_on = forms.DateField(label="Due on", help_text="e.g. 2026-04-30.")
+    status = forms.ChoiceField(choices=ImprovementStatus.choices, required=False)
+    outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, required=False)
+    version = VersionField(required=False)
+
+    def __init__(self, *args, improvement=None, **kwargs):
+        kwargs.setdefault("auto_id", "improvement_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name__in=access.roles_with("actions", "ticket.work"))
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+        if improvement is None:
+            del self.fields["status"], self.fields["outcome"], self.fields["version"]
+        else:
+            for name in ("reason", "problem", "kpi", "report_month"):
+                del self.fields[name]
+            self.fields["version"].required = True
+
+    def clean_problem(self):
+        return self.cleaned_data.get("problem") or None

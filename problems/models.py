@@ -234,3 +234,68 @@ class RecurrenceProposal(models.Model):
 
     def __str__(self) -> str:
         return f"Recurrence on {self.service_id} at {self.site_id or self.asset_id} ({self.state})"
+
+
+class ImprovementStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_IMPROVEMENT_STATUSES = (ImprovementStatus.PLANNED, ImprovementStatus.IN_PROGRESS)
+
+
+class ImprovementReason(models.TextChoices):
+    PROBLEM = "problem", "A problem"
+    KPI = "kpi", "A KPI of a report month"
+    MANCO = "manco", "A ManCo comment"
+
+
+class Improvement(models.Model):
+    """An action of the continual service improvement register (CSI-000001): what, why, who, by when,
+    and what came of it. The ICT manager owns the register."""
+
+    what = models.CharField(max_length=200)
+    reason = models.CharField("why", max_length=10, choices=ImprovementReason.choices)
+    problem = models.ForeignKey(
+        Problem, on_delete=models.PROTECT, null=True, blank=True, related_name="improvements"
+    )
+    kpi = models.CharField(
+        "KPI", max_length=40, blank=True, help_text="The KPI's key, e.g. resolution_compliance."
+    )
+    report_month = models.DateField(null=True, blank=True, help_text="The 1st of the report's month.")
+    comment = models.TextField(
+        max_length=5000, blank=True, help_text="The ManCo comment or the reason in words."
+    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="improvements")
+    due_on = models.DateField()
+    status = models.CharField(
+        max_length=12, choices=ImprovementStatus.choices, default=ImprovementStatus.PLANNED
+    )
+    outcome = models.TextField(max_length=5000, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"], name="improvement_due_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason="problem") | models.Q(problem__isnull=False),
+                name="improvement_problem_reason_names_it",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | ~models.Q(outcome=""),
+                name="improvement_done_has_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.what}"
+
+    @property
+    def reference(self) -> str:
+        return f"CSI-{self.pk or 0:06d}"

@@ -4,7 +4,7 @@ proposals. Each answers in a fixed number of queries, whatever the number of row
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -15,7 +15,9 @@ from slas.business_time import business_between
 from slas.calendars import desk_calendar_spec
 
 from .models import (
+    OPEN_IMPROVEMENT_STATUSES,
     OPEN_PROBLEM_STATUSES,
+    Improvement,
     IncidentLink,
     Problem,
     ProblemEvent,
@@ -186,3 +188,93 @@ def proposals_with_evidence(limit: int = 10) -> list[ProposalEvidence]:
         intervals = [numbers[b] - numbers[a] for a, b in pairwise(days)]
         out.append(ProposalEvidence(proposal, tickets, intervals))
     return out
+
+
+# --- the improvement register ----------------------------------------------------------------------------
+
+
+def improvement_overdue_q(today: date) -> Q:
+    """The one rule for an overdue action: still planned or in progress after its due date."""
+    return Q(status__in=OPEN_IMPROVEMENT_STATUSES, due_on__lt=today)
+
+
+def improvement_list() -> QuerySet[Improvement]:
+    return Improvement.objects.select_related("owner", "problem").order_by("due_on", "id")
+
+
+def dashboard_counts(today: date) -> dict[str, int]:
+    """The dashboard's two figures, in one query each: open problems and overdue improvement actions."""
+    return {
+        "open_problems": Problem.objects.filter(status__in=OPEN_PROBLEM_STATUSES).count(),
+        "overdue_improvements": Improvement.objects.filter(improvement_overdue_q(today)).count(),
+    }
+
+
+def month_section(start: datetime, end: datetime, *, top: int = 5) -> dict:
+    """The ManCo report's "Problems and improvements" for the period [start, end): problems opened and
+    resolved, incidents linked to problems (logged in the period), the top recurring faults (problems by
+    their incidents logged in the period), and the improvement actions due in the period, done and
+    overdue at its end. A fixed number of queries."""
+    in_period = Q(created_at__gte=start, created_at__lt=end)
+    opened = Problem.objects.filter(in_period).count()
+    resolved = Problem.objects.filter(resolved_at__gte=start, resolved_at__lt=end).count()
+    linked = Ticket.objects.filter(in_period, problem_link__isnull=False).count()
+    faults = (
+        Problem.objects.annotate(
+            incidents=Count(
+                "incident_links",
+                filter=Q(
+                    incident_links__ticket__created_at__gte=start, incident_links__ticket__created_at__lt=end
+                ),
+            )
+        )
+        .filter(incidents__gt=0)
+        .select_related("service")
+        .order_by("-incidents", "priority", "id")[:top]
+    )
+    last_day = (end - timedelta(microseconds=1)).astimezone(timezone.get_current_timezone()).date()
+    first_day = start.astimezone(timezone.get_current_timezone()).date()
+    improvements = Improvement.objects.aggregate(
+        due=Count("id", filter=Q(due_on__gte=first_day, due_on__lte=last_day)),
+        done=Count("id", filter=Q(done_at__gte=start, done_at__lt=end)),
+        overdue=Count(
+            "id",
+            filter=Q(due_on__lt=last_day, created_at__lt=end) & ~Q(done_at__lt=end) & ~Q(status="cancelled"),
+        ),
+    )
+    actions = list(
+        improvement_list().filter(
+            Q(due_on__gte=first_day, due_on__lte=last_day)
+            | Q(done_at__gte=start, done_at__lt=end)
+            | Q(status__in=OPEN_IMPROVEMENT_STATUSES, due_on__lt=last_day, created_at__lt=end)
+        )[:20]
+    )
+    return {
+        "opened": opened,
+        "resolved": resolved,
+        "linked_incidents": linked,
+        "top_faults": [
+            {
+                "reference": p.reference,
+                "summary": p.summary,
+                "service": p.service.name,
+                "status": p.get_status_display(),
+                "root_cause_category": p.get_root_cause_category_display() if p.root_cause_category else "",
+                "incidents": p.incidents,
+            }
+            for p in faults
+        ],
+        "improvements": improvements,
+        "actions": [
+            {
+                "reference": a.reference,
+                "what": a.what,
+                "owner": str(a.owner),
+                "due_on": a.due_on.isoformat(),
+                "status": a.get_status_display(),
+                "overdue": a.status in OPEN_IMPROVEMENT_STATUSES and a.due_on < last_day,
+                "outcome": a.outcome,
+            }
+            for a in actions
+        ],
+    }

@@ -6,7 +6,7 @@ stale copy (ProblemConflict), writes the problem's history and, for links, the t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +25,9 @@ from slas.calendars import is_working_day
 from .lifecycle import NEEDS, transition
 from .models import (
     OPEN_PROBLEM_STATUSES,
+    Improvement,
+    ImprovementReason,
+    ImprovementStatus,
     IncidentLink,
     Problem,
     ProblemEvent,
@@ -520,3 +523,85 @@ __all__ = [
     "proposal_accept",
     "proposal_dismiss",
 ]
+
+
+# --- the improvement register ----------------------------------------------------------------------------
+
+IMPROVE = "improvement.manage"  # the ICT manager (and admins)
+
+
+@transaction.atomic
+def improvement_raise(
+    *,
+    by,
+    what: str,
+    reason: str,
+    owner,
+    due_on: date,
+    problem: Problem | None = None,
+    kpi: str = "",
+    report_month: date | None = None,
+    comment: str = "",
+) -> Improvement:
+    """A new action in the register, with its reason: a problem, a KPI of a report month, or a ManCo
+    comment (its words)."""
+    _require(by, IMPROVE)
+    errors = {}
+    if not what.strip():
+        errors["what"] = "Say what will be done."
+    if reason == ImprovementReason.PROBLEM and problem is None:
+        errors["problem"] = "Name the problem this action answers."
+    if reason == ImprovementReason.KPI and not (kpi and report_month):
+        errors["kpi"] = "Name the KPI and the report month."
+    if reason == ImprovementReason.MANCO and not comment.strip():
+        errors["comment"] = "Quote the ManCo comment."
+    if reason not in ImprovementReason.values:
+        errors["reason"] = "Say why: a problem, a KPI or a ManCo comment."
+    if errors:
+        raise ValidationError(errors)
+    return Improvement.objects.create(
+        what=what.strip(),
+        reason=reason,
+        problem=problem,
+        kpi=kpi,
+        report_month=report_month.replace(day=1) if report_month else None,
+        comment=comment.strip(),
+        owner=owner,
+        due_on=due_on,
+        created_by=by,
+        created_at=timezone.now(),
+    )
+
+
+IMPROVEMENT_FIELDS = frozenset({"what", "owner", "due_on", "status", "outcome", "comment"})
+
+
+@transaction.atomic
+def improvement_update(
+    *, improvement: Improvement, by, changes: dict[str, Any], expected_version: int | None = None
+) -> Improvement:
+    """Change an action: its owner, due date, status and outcome. Done needs an outcome."""
+    _require(by, IMPROVE)
+    unknown = set(changes) - IMPROVEMENT_FIELDS
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
+    improvement = Improvement.objects.select_for_update().get(pk=improvement.pk)
+    if expected_version is not None and improvement.version != expected_version:
+        raise StaleCopy(
+            f"{improvement.reference} was changed by someone else a moment ago; nothing was saved.",
+            version=improvement.version,
+        )
+    fields = []
+    for name, value in changes.items():
+        if getattr(improvement, name) != value:
+            setattr(improvement, name, value)
+            fields.append(name)
+    if improvement.status == ImprovementStatus.DONE and not improvement.outcome.strip():
+        raise ValidationError({"outcome": "Say what came of it before marking it done."})
+    if "status" in fields:
+        improvement.done_at = timezone.now() if improvement.status == ImprovementStatus.DONE else None
+        fields.append("done_at")
+    if fields:
+        improvement.version += 1
+        improvement.save(update_fields=[*fields, "version"])
+    return improvement

@@ -15,4 +15,7 @@ urlpatterns = [
     path("link/queue/", views.queue_link, name="queue_link"),
     path("proposals/<int:pk>/accept/", views.proposal_accept, name="proposal_accept"),
     path("proposals/<int:pk>/dismiss/", views.proposal_dismiss, name="proposal_dismiss"),
+    path("improvements/", views.improvement_list, name="improvement_list"),
+    path("improvements/new/", views.improvement_new, name="improvement_new"),
+    path("improvements/<int:pk>/", views.improvement_edit, name="improvement_edit"),
 ]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common import access
 from common.access import access_required
+from common.conflicts import StaleCopy
 from common.pagination import NearerEndPaginator, fill_page
 from incidents.forms import errors_onto
 from incidents.models import Ticket
@@ -20,8 +21,8 @@ from incidents.permissions import visible_tickets
 
 from . import selectors, services
 from .filters import ProblemFilter
-from .forms import ProblemForm, ProblemStatusForm, QueueLinkForm, TicketLinkForm, TicketsForm
-from .models import Problem, RecurrenceProposal
+from .forms import ImprovementForm, ProblemForm, ProblemStatusForm, QueueLinkForm, TicketLinkForm, TicketsForm
+from .models import OPEN_IMPROVEMENT_STATUSES, Improvement, Problem, RecurrenceProposal
 
 PER_PAGE = 25
 
@@ -293,3 +294,85 @@ def proposal_dismiss(request, pk: int):
     else:
         messages.success(request, "Dismissed: these incidents will not be proposed again.")
     return redirect("problems:problem_list")
+
+
+# --- the improvement register ----------------------------------------------------------------------------
+
+
+@access_required
+def improvement_list(request):
+    """The register, soonest due first; ?overdue=1 (the dashboard's figure) lists the overdue ones, ?open=1
+    the planned and in progress."""
+    improvements = selectors.improvement_list()
+    overdue = request.GET.get("overdue") == "1"
+    if overdue:
+        improvements = improvements.filter(selectors.improvement_overdue_q(timezone.localdate()))
+    elif request.GET.get("open") == "1":
+        improvements = improvements.filter(status__in=OPEN_IMPROVEMENT_STATUSES)
+    page = NearerEndPaginator(improvements.values_list("pk", flat=True), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    fill_page(page, selectors.improvement_list())
+    today = timezone.localdate()
+    for improvement in page:
+        improvement.overdue = improvement.status in OPEN_IMPROVEMENT_STATUSES and improvement.due_on < today
+    return render(request, "problems/improvement_list.html", {"page": page, "overdue": overdue})
+
+
+@access_required
+@require_http_methods(["GET", "POST"])
+def improvement_new(request):
+    """A new action; a signed-off report's commentary links here with its month and words filled in
+    (?reason=manco&report_month=...&comment=...), so raising an action from it is one step."""
+    if request.method == "POST":
+        form = ImprovementForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                improvement = services.improvement_raise(by=request.user, **data)
+            except ValidationError as invalid:
+                errors_onto(form, invalid)
+            else:
+                messages.success(request, f"{improvement.reference} added to the improvement register.")
+                return redirect("problems:improvement_list")
+    else:
+        initial = {"owner": request.user.pk}
+        for name in ("reason", "report_month", "comment", "what", "kpi", "problem"):
+            if request.GET.get(name):
+                initial[name] = request.GET[name][:5000]
+        form = ImprovementForm(initial=initial)
+    return render(request, "problems/improvement_form.html", {"form": form, "improvement": None})
+
+
+@access_required
+@require_http_methods(["GET", "POST"])
+def improvement_edit(request, pk: int):
+    improvement = Improvement.objects.filter(pk=pk).select_related("problem").first()
+    if improvement is None:
+        raise Http404("No such action.")
+    if request.method == "POST":
+        form = ImprovementForm(request.POST, improvement=improvement)
+        if form.is_valid():
+            changes = dict(form.cleaned_data)
+            version = changes.pop("version")
+            try:
+                services.improvement_update(
+                    improvement=improvement, by=request.user, changes=changes, expected_version=version
+                )
+            except StaleCopy as conflict:
+                form.add_error(None, str(conflict))
+            except ValidationError as invalid:
+                errors_onto(form, invalid)
+            else:
+                messages.success(request, f"{improvement.reference} saved.")
+                return redirect("problems:improvement_list")
+    else:
+        form = ImprovementForm(
+            improvement=improvement,
+            initial={
+                name: getattr(improvement, name)
+                for name in ("what", "comment", "due_on", "status", "outcome", "version")
+            }
+            | {"owner": improvement.owner_id},
+        )
+    return render(request, "problems/improvement_form.html", {"form": form, "improvement": improvement})

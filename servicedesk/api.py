@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from catalogue.api import ServiceCategoryViewSet, ServiceViewSet
 from incidents.api import TicketViewSet
-from problems.api import ProblemViewSet
+from problems.api import ImprovementViewSet, ProblemViewSet
 from reports.api import KpiViewSet, ReportRunViewSet
 from sites.api import AssetViewSet, SiteViewSet
 from slas.api import AgreementViewSet, CalendarViewSet
@@ -23,6 +23,7 @@ router.register("services", ServiceViewSet, basename="service")
 router.register("assets", AssetViewSet, basename="asset")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("problems", ProblemViewSet, basename="problem")
+router.register("improvements", ImprovementViewSet, basename="improvement")
 router.register("slas", AgreementViewSet, basename="sla")
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("reports/kpis", KpiViewSet, basename="report-kpis")
