@@ -45,13 +45,12 @@ def register(
     annotations: AnnotationProvider | None = None,
 ) -> None:
     """Register (or replace, by name) what one app adds."""
-    for registry, provider in (
-        (_ticket_panels, ticket_panel),
-        (_queue_panels, queue_panel),
-        (_annotations, annotations),
-    ):
-        if provider is not None:
-            registry[name] = provider  # type: ignore[index]
+    if ticket_panel is not None:
+        _ticket_panels[name] = ticket_panel
+    if queue_panel is not None:
+        _queue_panels[name] = queue_panel
+    if annotations is not None:
+        _annotations[name] = annotations
 
 
 def ticket_panels(user: Any, ticket: Any) -> list[Panel]:

@@ -26,7 +26,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 # What each target asks for before the move is allowed (services checks, forms say it).
-NEEDS = {
+NEEDS: dict[str, tuple[str, ...]] = {
     S.KNOWN_ERROR: ("workaround",),
     S.RESOLVED: ("root_cause", "root_cause_category", "permanent_fix"),
 }

@@ -10,9 +10,9 @@ from itertools import pairwise
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from incidents.models import Ticket
+from incidents.models import OPEN_STATUSES, Ticket
 from slas.business_time import business_between
-from slas.calendars import desk_calendar_spec
+from slas.calendars import desk_calendar_spec, is_working_day
 
 from .models import (
     OPEN_IMPROVEMENT_STATUSES,
@@ -24,6 +24,7 @@ from .models import (
     ProposalState,
     RecurrenceProposal,
 )
+from .recurrence import working_day_numbers
 
 
 def problem_list() -> QuerySet[Problem]:
@@ -98,9 +99,7 @@ def problem_cost(problem: Problem, *, now: datetime | None = None) -> BusinessCo
         )
     )
     total = sum((business_time_of(created, resolved, now) for created, resolved, _ in rows), timedelta())
-    still_open = sum(
-        1 for *_, status in rows if status in ("new", "assigned", "in_progress", "pending", "reopened")
-    )
+    still_open = sum(1 for *_, status in rows if status in OPEN_STATUSES)
     return BusinessCost(incidents=len(rows), open_incidents=still_open, business_time=total)
 
 
@@ -128,12 +127,12 @@ def ticket_problems(ticket: Ticket, limit: int = 3) -> tuple[Problem | None, lis
     wanted = Q(incident_links__ticket_id=ticket.pk)
     if ticket.is_open:
         wanted |= _known_error_q(ticket)
-    rows = list(
+    rows: list[Problem] = list(
         Problem.objects.filter(pk__in=Problem.objects.filter(wanted).values("pk"))
         .annotate(linked=linked)
         .order_by("-linked", "priority", "-known_error_at", "-id")[: limit + 1]
     )
-    if rows and rows[0].linked:
+    if rows and getattr(rows[0], "linked", False):
         return rows[0], []
     return None, rows[:limit]
 
@@ -166,10 +165,6 @@ class ProposalEvidence:
 
 def proposals_with_evidence(limit: int = 10) -> list[ProposalEvidence]:
     """The open proposals and their tickets (two queries), with the working days between the tickets."""
-    from slas.calendars import is_working_day
-
-    from .recurrence import working_day_numbers
-
     proposals = list(open_proposals()[:limit])
     if not proposals:
         return []

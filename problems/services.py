@@ -222,7 +222,9 @@ def _move(problem: Problem, to: str, by, now, note: str = "") -> None:
         raise ValidationError({"status": f"A problem that is {current} cannot become {wanted}."})
     missing = [name for name in NEEDS.get(to, ()) if not getattr(problem, name)]
     if missing:
-        labels = ", ".join(Problem._meta.get_field(name).verbose_name for name in missing)
+        labels = ", ".join(
+            str(getattr(Problem._meta.get_field(name), "verbose_name", name)) for name in missing
+        )
         raise ValidationError({missing[0]: f"Record the {labels} first."})
     old = problem.status
     problem.status = to

@@ -44,6 +44,7 @@ SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR", ROOT / "var" / "screenshots
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 ANONYMOUS = "anonymous"
 ALL = (roles.STAFF, roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)
+DESK = (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)
 DEMO_USERNAMES = {
     roles.STAFF: "staff",
     roles.TECHNICIAN: "technician",
@@ -93,6 +94,13 @@ PAGES: dict[str, PageSpec] = {
         (roles.MANAGER, roles.ADMIN), query=lambda o: f"?figure=logged&month={o.month}"
     ),
     "reports:run_detail": PageSpec((roles.MANAGER, roles.ADMIN), lambda o: {"pk": o.run.pk}),
+    "problems:problem_list": PageSpec(DESK),
+    "problems:problem_new": PageSpec(DESK),
+    "problems:problem_detail": PageSpec(DESK, lambda o: {"pk": o.problem.pk}),
+    "problems:problem_edit": PageSpec(DESK, lambda o: {"pk": o.problem.pk}),
+    "problems:improvement_list": PageSpec((roles.MANAGER, roles.ADMIN)),
+    "problems:improvement_new": PageSpec((roles.MANAGER, roles.ADMIN)),
+    "problems:improvement_edit": PageSpec((roles.MANAGER, roles.ADMIN), lambda o: {"pk": o.improvement.pk}),
     "api_docs": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
     "api_redoc": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
 }
@@ -127,6 +135,13 @@ NOT_PAGES = {
             "reports:run_commentary",
             "reports:run_sign_off",
             "reports:run_retry",
+            "problems:problem_status",
+            "problems:problem_link",
+            "problems:problem_unlink",
+            "problems:queue_link",
+            "problems:workaround_apply",
+            "problems:proposal_accept",
+            "problems:proposal_dismiss",
         ),
         "POST only: a form's action",
     ),
@@ -189,6 +204,27 @@ def admin_urls(user) -> list[str]:
 # --- the demo desk, once for the module ---------------------------------------------------------------
 
 
+def _problem_and_improvement(users, ticket):
+    """The demo's recurring fault (a known error with its incidents) and an improvement action on it."""
+    import datetime
+
+    from problems import services as problems
+    from problems.models import Problem
+
+    problem = Problem.objects.order_by("pk").first() or problems.problem_log(
+        by=users[roles.TECHNICIAN], summary="Printer queue stalls after a power dip", service=ticket.service
+    )
+    improvement = problems.improvement_raise(
+        by=users[roles.MANAGER],
+        what="Replace the UPS batteries at the remote sites",
+        reason="problem",
+        problem=problem,
+        owner=users[roles.MANAGER],
+        due_on=datetime.date(2026, 1, 31),
+    )
+    return problem, improvement
+
+
 @pytest.fixture(scope="module")
 def desk(django_db_setup, django_db_blocker, tmp_path_factory):
     from pytest_django.live_server_helper import LiveServer
@@ -226,7 +262,10 @@ def desk(django_db_setup, django_db_blocker, tmp_path_factory):
         resolved = Ticket.objects.filter(requester=staff, status=Status.RESOLVED).order_by("pk").first()
         ticket = resolved or Ticket.objects.filter(requester=staff).order_by("pk").first()
         asset = Asset.objects.filter(site=staff.site).order_by("pk").first() or Asset.objects.first()
+        problem, improvement = _problem_and_improvement(users, ticket)
         objects = SimpleNamespace(
+            problem=problem,
+            improvement=improvement,
             ticket=ticket,
             rating_token=rating_token(ticket),
             site=staff.site or Site.objects.first(),

@@ -234,3 +234,14 @@ def test_finding_recurrences_takes_the_same_queries_for_10_and_100_incidents(
     with CaptureQueriesContext(connection) as at_hundred:
         services.recurrences_refresh()
     assert len(at_ten) == len(at_hundred) <= 8
+
+
+def test_problem_history_is_append_only_in_the_database_too(technician, service):
+    from django.db import connection, transaction
+    from django.db.utils import InternalError
+
+    problem = ProblemFactory(by=technician, service=service)
+    with pytest.raises(TypeError):
+        ProblemEvent.objects.filter(problem=problem).update(note="changed")
+    with pytest.raises(InternalError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE problems_problemevent SET note = 'changed'")
