@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 from common import access as roles
 from incidents.models import ResolutionCode, Status, Ticket
 from problems import services as problems
+from problems.models import Problem, ProblemStatus
 from reports import kpis
 from reports.periods import month_period
 from sites.models import Site
@@ -59,14 +60,16 @@ def test_a_recurring_fault_becomes_a_known_error_and_its_workaround_is_applied(p
     reference = re.search(r"PRB-\d{6}", page.get_by_role("heading", level=1).inner_text()).group(0)
 
     # ... and records the root cause and the workaround: the problem becomes a known error.
-    page.get_by_role("link", name="Change").click()
+    page.get_by_role("link", name="Change", exact=True).click()
     page.get_by_label("Root cause", exact=True).fill("The print server's UPS battery no longer holds.")
     page.get_by_label("Root cause category").select_option("power")
     page.get_by_label("Workaround", exact=True).fill(
         "Restart the print spooler on the Willowvale print server."
     )
-    page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("known error").first).to_be_visible()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/problems/\d+/$"))
+    expect(page.get_by_text("known error", exact=True)).to_be_visible()
+    assert Problem.objects.get().status == ProblemStatus.KNOWN_ERROR
 
     # A new incident of the same fault; the second technician applies the workaround in one step.
     new = TicketFactory(requester=staff, service=service, site=site, summary=fault)

@@ -115,3 +115,18 @@ def test_a_signed_off_comment_raises_an_action_in_one_step(signed_in, manager_us
     form = signed_in(manager_user).get(url)
     assert form.status_code == 200
     assert "Fix Willowvale" in form.content.decode()
+
+
+def test_the_action_page_sends_its_version_back(signed_in, manager_user):
+    improvement = raise_one(manager_user)
+    client = signed_in(manager_user)
+    page = client.get(reverse("problems:improvement_edit", args=[improvement.pk])).content.decode()
+    assert f'name="version" value="{improvement.version}"' in page
+    response = client.post(
+        reverse("problems:improvement_edit", args=[improvement.pk]),
+        {"what": improvement.what, "owner": manager_user.pk, "due_on": "2026-11-30", "status": "in_progress",
+         "version": improvement.version},
+    )  # fmt: skip
+    assert response.status_code == 302
+    improvement.refresh_from_db()
+    assert improvement.status == ImprovementStatus.IN_PROGRESS

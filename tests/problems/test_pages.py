@@ -252,3 +252,21 @@ def test_query_counts_are_flat_at_10_and_1000_linked_incidents(
     at_thousand = [_count(client, url) for url in urls]
     assert at_ten == at_thousand
     assert max(at_ten) <= 16, at_ten
+
+
+def test_the_edit_form_records_root_cause_and_workaround(signed_in, technician, problem):
+    client = signed_in(technician)
+    page = client.get(reverse("problems:problem_edit", args=[problem.pk]))
+    # The version the page was read at goes back with the form (a browser found it missing).
+    assert f'name="version" value="{problem.version}"' in page.content.decode()
+    form = page.context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data |= {
+        "root_cause": "UPS battery",
+        "root_cause_category": "power",
+        "workaround": "Restart the spooler.",
+    }
+    response = client.post(reverse("problems:problem_edit", args=[problem.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    problem.refresh_from_db()
+    assert problem.status == ProblemStatus.KNOWN_ERROR and problem.root_cause == "UPS battery"
