@@ -270,3 +270,9 @@ def test_the_edit_form_records_root_cause_and_workaround(signed_in, technician, 
     assert response.status_code == 302, response.context["form"].errors
     problem.refresh_from_db()
     assert problem.status == ProblemStatus.KNOWN_ERROR and problem.root_cause == "UPS battery"
+
+
+def test_the_history_says_statuses_in_words(signed_in, technician, problem):
+    services.problem_change_status(problem=problem, to=ProblemStatus.INVESTIGATING, by=technician)
+    page = signed_in(technician).get(reverse("problems:problem_detail", args=[problem.pk])).content.decode()
+    assert "Logged → Under investigation" in page
