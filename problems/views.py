@@ -59,7 +59,7 @@ def problem_list(request):
             "filter": problem_filter,
             "page": page,
             "proposals": selectors.proposals_with_evidence(),
-            "may_dismiss": access.may(request.user, services.DISMISS),
+            "may_dismiss": access.may(request.user, "problem.dismiss_proposal"),
         },
     )
 
