@@ -406,6 +406,36 @@ def measure_dashboard_count(repeats: int = 3) -> dict:
     }
 
 
+def measure_recurrences(repeats: int = 3) -> dict:
+    """Issue 17's beat task: finding recurring incidents among every incident of the look-back window and
+    making the open proposals what it found (problems.services.recurrences_refresh). Each run is rolled
+    back; the first warms the calendar and is not counted."""
+    from django.db import connection, transaction
+
+    from problems.models import RecurrenceProposal
+    from problems.services import recurrences_refresh
+
+    timings, counter, found = [], QueryCounter(), 0
+    with transaction.atomic():
+        recurrences_refresh()
+        for _ in range(repeats):
+            counter = QueryCounter()
+            with connection.execute_wrapper(counter):
+                started = time.perf_counter()
+                found = recurrences_refresh()
+                timings.append((time.perf_counter() - started) * 1000)
+        tickets = RecurrenceProposal.tickets.through.objects.count()
+        transaction.set_rollback(True)
+    return {
+        "runs": len(timings),
+        "median_ms": round(statistics.median(timings), 1),
+        "queries": counter.count,
+        "sql_ms": round(counter.seconds * 1000, 1),
+        "proposals": found,
+        "proposed_tickets": tickets,
+    }
+
+
 def measure_report_build(database_url: str) -> dict:
     """Issue 8's monthly report build (KPIs, CSV, XLSX and PDF, as the Celery task builds it), once, in a
     process of its own (bench.report_build) so that its peak memory is its own; nothing is kept."""
@@ -624,6 +654,19 @@ def figures(result: dict) -> list[tuple[str, dict[str, str]]]:
                 },
             )
         )
+    recurring = result.get("recurrences", {})
+    if "median_ms" in recurring:
+        rows.append(
+            (
+                f"Recurring incidents found ({recurring['proposals']} proposals, in-process)",
+                {
+                    "status": "ok",
+                    "in_process_ms": f"{recurring['median_ms']:.0f}",
+                    "queries": str(recurring["queries"]),
+                    "sql_ms": f"{recurring['sql_ms']:.0f}",
+                },
+            )
+        )
     sweep = result["sweep"]
     quiet = sweep["nothing_due"]
     rows.append(
@@ -754,6 +797,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print("  the dashboard's count, SLA sweep (in-process)...", flush=True)
     dashboard_count = measure_dashboard_count()
+    recurrences = measure_recurrences()
     sweep = measure_sweep(due=args.due)
     speed = machine_speed()
     print("  monthly report build (own process)...", flush=True)
@@ -776,6 +820,7 @@ def main(argv: list[str] | None = None) -> int:
         "static": static,
         "workers": memory,
         "dashboard_count": dashboard_count,
+        "recurrences": recurrences,
         "sweep": sweep,
         "report_build": report,
         "seconds": round(time.perf_counter() - started, 1),

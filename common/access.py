@@ -133,6 +133,39 @@ _SERVICE_DESK = _access(
     # Articles: write, review and see every one, drafts and desk-only ones included (knowledge.selectors).
     actions={"ticket.work", "article.write"},
 )
+# Problem management (problems/): the service desk's business; staff never see a problem record (the
+# public part of a workaround reaches them through the knowledge issue's pages, not these).
+_PROBLEMS = _access(
+    pages={
+        f"problems:{name}"
+        for name in (
+            "problem_list",
+            "problem_new",
+            "problem_detail",
+            "problem_edit",
+            "problem_status",
+            "problem_link",
+            "problem_unlink",
+            "queue_link",
+            "workaround_apply",
+            "proposal_accept",
+        )
+    },
+    endpoints=_endpoints("problem", "list", "retrieve", "create", "partial_update", "incidents"),
+    # Create, change, link and resolve problems; accept a recurrence proposal (problems/services.py).
+    actions={"problem.work"},
+)
+# The ICT manager decides that a proposed recurrence is not one fault, and owns the improvement register.
+_PROBLEM_PROPOSALS = _access(
+    pages={
+        "problems:proposal_dismiss",
+        "problems:improvement_list",
+        "problems:improvement_new",
+        "problems:improvement_edit",
+    },
+    endpoints=_endpoints("improvement", "list", "retrieve", "create", "partial_update"),
+    actions={"problem.dismiss_proposal", "improvement.manage"},
+)
 _REPORTS = _access(
     pages={
         "dashboard",
@@ -252,9 +285,12 @@ ACCESS: dict[str, Access] = {
     | _CHANGE_CALENDAR
     | _CHANGES_READ
     | _CHANGES_WORK
+    | _PROBLEMS
     | _access(pages={"work_queue", "queue_major_link", "saved_filter_save", "saved_filter_delete"}),
     MANAGER: _EVERY_ROLE
     | _SERVICE_DESK
+    | _PROBLEMS
+    | _PROBLEM_PROPOSALS
     | _REPORTS
     | _CHANGE_CALENDAR
     | _CHANGES_READ
@@ -262,6 +298,8 @@ ACCESS: dict[str, Access] = {
     | _CHANGES_APPROVE,
     ADMIN: _EVERY_ROLE
     | _SERVICE_DESK
+    | _PROBLEMS
+    | _PROBLEM_PROPOSALS
     | _REPORTS
     | _CHANGE_CALENDAR
     | _CHANGES_READ
@@ -513,6 +551,8 @@ ROLE_GRANTS: dict[str, Grant] = {
             "catalogue": {"*": READ},
             "accounts": {"user": READ},
             "reports": {"reportrun": READ, "reportsettings": ("view", "change")},
+            # The recurrence rule's N and D (problems.RecurrenceSettings) are the ICT manager's to change.
+            "problems": {"*": READ, "recurrencesettings": ("view", "change")},
         }
     ),
     ADMIN: Grant(
@@ -526,6 +566,7 @@ ROLE_GRANTS: dict[str, Grant] = {
             "knowledge": {"article": ALL, "articleversion": READ, "deflection": READ, "searchrecord": READ},
             # The risk matrix and the standard-change templates; changes themselves move through services.
             "changes": {"riskmatrixcell": ALL, "changetemplate": ALL, "change": READ, "changeapproval": READ},
+            "problems": {"*": READ, "recurrencesettings": ("view", "add", "change")},
             "accounts": {"user": ALL},
             "auth": {"group": READ},
             # API tokens: see and revoke (knox stores digests only; nobody can read a token back).

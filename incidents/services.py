@@ -775,6 +775,21 @@ def tickets_auto_close(*, now: datetime | None = None, batch: int = 500) -> int:
             return closed
 
 
+# --- records of other apps -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_problem_recorded(
+    *, ticket: Ticket, by, old: str = "", new: str = "", note: str = ""
+) -> TicketEvent:
+    """Write the ticket's history row for a link to a problem made or undone (problems.services owns the
+    link; the ticket's history is incidents'): an internal event, as problems are the desk's business."""
+    _require_support(by)
+    return _event(
+        ticket, TicketEvent.Kind.PROBLEM, by, field="problem", old=old, new=new, note=note, internal=True
+    )
+
+
 # --- major incidents -------------------------------------------------------------------------------------
 
 

@@ -11,10 +11,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from common.access import access_required
 from incidents.permissions import visible_tickets
+from problems.selectors import dashboard_counts as problem_dashboard_counts
 
 from . import documents, kpis, services
 from .charts import report_charts
@@ -57,6 +59,8 @@ def dashboard(request):
             "dimensions": kpis.DIMENSIONS,
             "figure_query": {"month": period.key, **scope.as_params()},
             "self_help": self_help_for(report["period"]),
+            # Open problems and overdue improvement actions today, each drilling to its list.
+            "problem_figures": problem_dashboard_counts(timezone.localdate()),
         },
     )
 

@@ -8,6 +8,7 @@ from changes.api import ChangeViewSet
 from incidents.api import TicketViewSet
 from knowledge.api import ArticleViewSet
 from outages.api import AvailabilityViewSet, OutageViewSet
+from problems.api import ImprovementViewSet, ProblemViewSet
 from reports.api import KpiViewSet, ReportRunViewSet
 from sites.api import AssetViewSet, SiteViewSet
 from slas.api import AgreementViewSet, CalendarViewSet
@@ -23,6 +24,8 @@ router.register("assets", AssetViewSet, basename="asset")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("articles", ArticleViewSet, basename="article")
 router.register("changes", ChangeViewSet, basename="change")
+router.register("problems", ProblemViewSet, basename="problem")
+router.register("improvements", ImprovementViewSet, basename="improvement")
 router.register("slas", AgreementViewSet, basename="sla")
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("outages", OutageViewSet, basename="outage")

@@ -485,6 +485,112 @@ class MajorIncident(Life):
         self.rate()
 
 
+class RecurringFault:
+    """Willowvale's printer queue that stalls after every power dip: three incidents in a week, each
+    fixed by restarting the spooler; the beat task proposes them as one problem after the third, a
+    technician accepts it, finds the root cause (the print server's UPS battery) and records the
+    workaround; a fourth incident is resolved by a second technician with the known error's workaround
+    in one step. The UPS battery waits on the supplier, so the problem stays a known error (problems/)."""
+
+    PRINTING = "Printing, copying and scanning"
+    SUMMARY = "Printer queue stalled again after the power dip"
+    DESCRIPTION = (
+        "After this morning's power dip nothing prints at the Willowvale office: jobs sit in the queue as "
+        "'pending' and the printer itself shows ready."
+    )
+    FIX = "Restarted the print spooler on the Willowvale print server; the queued jobs printed."
+    WORKAROUND = (
+        "Restart the print spooler on the Willowvale print server (services.msc, Print Spooler, Restart), "
+        "then ask the office to print one test page."
+    )
+    WORKAROUND_PUBLIC = (
+        "Wait five minutes after the power returns before printing; if jobs still wait, call the desk."
+    )
+    ROOT_CAUSE = (
+        "The print server's UPS battery no longer holds: every power dip restarts the server before the "
+        "network is back, and the spooler starts with no printers."
+    )
+    FIX_PLAN = (
+        "Replace the UPS battery at Willowvale (ordered from the supplier); set the spooler to delayed start."
+    )
+
+    def __init__(self, desk: Desk, rng: random.Random, created: datetime):
+        self.desk, self.rng, self.created = desk, rng, created
+        self.site = next(site for site in desk.sites if site.name == "Willowvale")
+        self.service = desk.services[self.PRINTING]
+        printers = desk.assets.get((self.site.pk, "printer"), [])
+        self.asset = printers[0] if printers else None
+        self.members = desk.members[self.service.support_group_id]
+        self.tech = next((m for m in self.members if m.username != "technician"), self.members[0])
+        self.second_tech = next((m for m in self.members if m != self.tech), self.tech)
+
+    def _log(self, number: int) -> Ticket:
+        people = self.desk.staff[self.site.pk]
+        return services.ticket_log(
+            requester=people[number % len(people)],
+            service=self.service,
+            site=self.site,
+            summary=self.SUMMARY,
+            description=self.DESCRIPTION,
+            impact="medium",
+            urgency="high",
+            asset=self.asset,
+            channel=Channel.PHONE,
+            logged_by=self.tech,
+        )
+
+    def _fix(self, ticket: Ticket) -> Iterator[datetime]:
+        yield self.desk.soon(self.rng.uniform(5, 15))
+        services.ticket_take(ticket=ticket, by=self.tech)
+        services.ticket_change_status(ticket=ticket, to=Status.IN_PROGRESS, by=self.tech)
+        yield self.desk.soon(self.rng.uniform(20, 40))
+        services.ticket_change_status(
+            ticket=ticket, to=Status.RESOLVED, by=self.tech, resolution_code="fixed", resolution_note=self.FIX
+        )
+
+    def live(self) -> Iterator[datetime]:
+        from problems import services as problems
+        from problems.models import ProposalState, RecurrenceProposal
+
+        tickets: list[Ticket] = []
+        for number, working_days_later in enumerate((0, 2, 3)):
+            if number:
+                yield self.desk.later(working_days_later * 510 + self.rng.uniform(-60, 60))
+            tickets.append(self._log(number))
+            yield from self._fix(tickets[-1])
+        yield self.desk.later(30)
+        problems.recurrences_refresh(now=self.desk.clock.at)  # the beat task's turn
+        proposal = (
+            RecurrenceProposal.objects.filter(state=ProposalState.OPEN, tickets=tickets[-1])
+            .order_by("pk")
+            .first()
+        )
+        if proposal is None:
+            return
+        yield self.desk.later(90)
+        problem = problems.proposal_accept(proposal=proposal, by=self.tech)
+        yield self.desk.later(240)
+        problems.problem_change_status(problem=problem, to="investigating", by=self.tech)
+        yield self.desk.later(400)
+        problems.problem_update(
+            problem=problem,
+            by=self.tech,
+            changes={
+                "summary": "Willowvale printer queue stalls after a power dip",
+                "root_cause": self.ROOT_CAUSE,
+                "root_cause_category": "power",
+                "workaround": self.WORKAROUND,
+                "workaround_public": self.WORKAROUND_PUBLIC,
+                "permanent_fix": self.FIX_PLAN,
+            },
+        )
+        yield self.desk.later(4 * 510)
+        fourth = self._log(3)
+        yield self.desk.soon(self.rng.uniform(5, 15))
+        services.ticket_take(ticket=fourth, by=self.second_tech)
+        problems.known_error_apply(problem=problem, ticket=fourth, by=self.second_tech)
+
+
 # --- the month --------------------------------------------------------------------------------------------
 
 
@@ -577,6 +683,11 @@ def demo_history_load(
         if tickets > major and major_at < now:
             lives.append((major_at, MajorIncident(desk, stream(seed, "major"), major_at).live()))
             tickets -= major
+        # Three weeks before the major incident: the problem's story is over by last month's report.
+        recurring_at = major_at - timedelta(days=21, minutes=40)
+        if tickets > major + 4 and recurring_at > start:
+            lives.append((recurring_at, RecurringFault(desk, stream(seed, "recurring"), recurring_at).live()))
+            tickets -= 4
         times = _creation_times(desk, stream(seed, "demo plan"), start, tickets)
         for number, (created, in_hours) in enumerate(times, start=1):
             lives.append((created, Life(desk, stream(seed, "demo life", number), created, in_hours).live()))

@@ -33,6 +33,7 @@ PLACES = (
     Place("Log a ticket", "ticket_new"),
     # Self-help before a ticket: every role; the desk writes and reviews articles from there.
     Place("Help", "knowledge:help"),
+    Place("Problems", "problems:problem_list"),
     Place("Dashboard", "dashboard"),
     Place("Changes", "changes:change_list"),
     # Staff see the approved changes at their site on the change calendar.

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "incidents",
     "mailin",
     "knowledge",
+    "problems",
     "changes",
     "outages",
     "reports",
@@ -503,6 +504,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Each enabled mailbox with an IMAP server, every minute (a failing one backs off: mailin/imap.py).
     "mail-poll": {"task": "mailin.poll_mailboxes", "schedule": 60.0, "options": {"expires": 55}},
+    # Recurring incidents proposed as problems (problems/recurrence.py); idempotent.
+    "problems-find-recurrences": {
+        "task": "problems.find_recurrences",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 600},
+    },
     "tickets-auto-close": {
         "task": "incidents.auto_close",
         "schedule": 15 * 60.0,

@@ -31,6 +31,7 @@ urlpatterns = [
     path("catalogue/", include("catalogue.urls")),
     path("help/", include("knowledge.urls")),
     path("changes/", include("changes.urls")),
+    path("problems/", include("problems.urls")),
     path("dashboard/", report_views.dashboard, name="dashboard"),
     path("reports/", include("reports.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -294,3 +294,25 @@ def implemented_change_for(service, status: str = "live"):
         service_transition=status,
         services=[service],
     )
+
+
+# --- problems ------------------------------------------------------------------------------------------
+class ProblemFactory(factory.Factory):
+    """A problem logged the way the desk logs one (problems.services.problem_log). Pass by= (a technician),
+    service=, tickets=[...] to choose them."""
+
+    class Meta:
+        model = dict  # built by _create below, through the service
+
+    by = factory.SubFactory(UserFactory, role=roles.TECHNICIAN)
+    service = factory.SubFactory(ServiceFactory)
+    summary = factory.Sequence(lambda n: f"Printer queue stalls after a power dip ({n})")
+    description = "The queue stops after every power dip; a restart of the spooler clears it."
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        from problems.services import problem_log
+
+        return problem_log(**kwargs)
+
+    _build = _create

@@ -44,6 +44,7 @@ LAYERS = (
     "catalogue",
     "slas",
     "incidents",
+    "problems",
     "changes",
     "mailin",
     "knowledge",

@@ -117,6 +117,7 @@ class TicketListSerializer(serializers.ListSerializer):
                     "group_name": _text(group.name) if group is not None else None,
                     "parent": t.parent_id,
                     "is_major": t.is_major,
+                    "problem": getattr(t, "problem", None),
                     "resolution_code": t.resolution_code,
                     "resolution_note": t.resolution_note,
                     "first_contact": t.first_contact,
@@ -165,6 +166,13 @@ class TicketSerializer(serializers.ModelSerializer):
     allowed_statuses = serializers.SerializerMethodField(
         help_text="The statuses the caller may move this ticket to now (the lifecycle table)."
     )
+    # Filled through incidents.ticket_extensions (problems registers it); null for staff.
+    problem = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The problem this incident is linked to (id), for the service desk; null otherwise.",
+    )
 
     class Meta:
         model = Ticket
@@ -196,6 +204,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "group_name",
             "parent",
             "is_major",
+            "problem",
             "resolution_code",
             "resolution_note",
             "first_contact",

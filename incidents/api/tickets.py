@@ -24,7 +24,7 @@ from sites.models import Asset
 from slas.models import ServiceLevelAgreement
 from slas.operational import ticket_operational_clocks
 
-from .. import selectors, services
+from .. import selectors, services, ticket_extensions
 from ..filters import TicketFilter
 from ..models import (
     Attachment,
@@ -156,6 +156,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         tickets = visible_tickets(self.request.user).select_related(
             "service", "site", "requester", "assignee", "group"
         )
+        # `problem` (and any field an app above registers): ticket_extensions, in the same query.
+        tickets = ticket_extensions.annotate(self.request.user, tickets)
         if self.action != "list":
             return tickets.prefetch_related("asset", "sla", "rating")
         # The list reads fewer columns (LIST_COLUMNS): the same queries, narrower rows.

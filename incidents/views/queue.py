@@ -20,6 +20,7 @@ from ..forms import (
     queue_query,
 )
 from ..models import SavedFilter
+from ..ticket_extensions import queue_panels
 from .paging import TICKETS_PER_PAGE
 
 # --- the technicians' queue ------------------------------------------------------------------------------
@@ -77,6 +78,8 @@ def work_queue(request):
             "saved_filters": selectors.saved_filters(request.user),
             "save_form": SavedFilterForm(initial={"query": query}),
             "query": query,
+            # What apps above incidents do to the selected rows (problems: link them to a problem).
+            "queue_panels": queue_panels(request.user),
         },
     )
 

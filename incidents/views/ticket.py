@@ -41,6 +41,7 @@ from ..lifecycle import REQUESTER, SUPPORT, allowed_targets, transition
 from ..models import Status, Ticket
 from ..permissions import is_support, party_of, visible_attachments
 from ..services import TicketConflict
+from ..ticket_extensions import ticket_panels
 
 
 def _visible_ticket(user, pk: int) -> Ticket:
@@ -166,6 +167,8 @@ def _ticket_page(request, ticket: Ticket, *, bound: dict | None = None, status: 
                 bound.get("major_update") or MajorUpdateForm(initial=version) if ticket.is_major else None
             ),
             children=list(selectors.major_incident_children(user, ticket)) if ticket.is_major else [],
+            # What apps above incidents add (problems: the ticket's problem, known errors that fit it).
+            ticket_panels=ticket_panels(user, ticket),
         )
     if ticket.is_major:
         # The service desk sees every linked ticket, so its list is the count; a requester's page counts.

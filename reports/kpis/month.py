@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from problems.selectors import month_section as problem_month_section
+
 from .. import stored_months
 from ..periods import Period, comparable_previous, trend_periods
 from .aggregates import _figures, change, compliance_cells
@@ -121,6 +123,9 @@ def _month_report(
         "availability": availability(period, now),
         # Change management (reports/kpis/changes.py): the whole municipality's, whatever the scope.
         "change_management": change_management(period),
+        # Problems and improvements (problems.selectors.month_section): the whole desk's, whatever the
+        # scope (a problem spans sites and groups).
+        "problems": problem_month_section(period.start, period.end),
         "cost_basis": cost_basis,
     }
     if include_annex:

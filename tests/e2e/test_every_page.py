@@ -45,6 +45,7 @@ SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR", ROOT / "var" / "screenshots
 WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 ANONYMOUS = "anonymous"
 ALL = (roles.STAFF, roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)
+DESK = (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)
 DEMO_USERNAMES = {
     roles.STAFF: "staff",
     roles.TECHNICIAN: "technician",
@@ -123,6 +124,13 @@ PAGES: dict[str, PageSpec] = {
         (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN), lambda o: {"pk": o.change.pk}
     ),
     "changes:calendar": PageSpec(ALL),
+    "problems:problem_list": PageSpec(DESK),
+    "problems:problem_new": PageSpec(DESK),
+    "problems:problem_detail": PageSpec(DESK, lambda o: {"pk": o.problem.pk}),
+    "problems:problem_edit": PageSpec(DESK, lambda o: {"pk": o.problem.pk}),
+    "problems:improvement_list": PageSpec((roles.MANAGER, roles.ADMIN)),
+    "problems:improvement_new": PageSpec((roles.MANAGER, roles.ADMIN)),
+    "problems:improvement_edit": PageSpec((roles.MANAGER, roles.ADMIN), lambda o: {"pk": o.improvement.pk}),
     "api_docs": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
     "api_redoc": PageSpec((roles.TECHNICIAN, roles.MANAGER, roles.ADMIN)),
 }
@@ -169,6 +177,13 @@ NOT_PAGES = {
             "knowledge:article_from_ticket",
             "changes:change_transition",
             "changes:change_link",
+            "problems:problem_status",
+            "problems:problem_link",
+            "problems:problem_unlink",
+            "problems:queue_link",
+            "problems:workaround_apply",
+            "problems:proposal_accept",
+            "problems:proposal_dismiss",
         ),
         "POST only: a form's action",
     ),
@@ -231,6 +246,27 @@ def admin_urls(user) -> list[str]:
 # --- the demo desk, once for the module ---------------------------------------------------------------
 
 
+def _problem_and_improvement(users, ticket):
+    """The demo's recurring fault (a known error with its incidents) and an improvement action on it."""
+    import datetime
+
+    from problems import services as problems
+    from problems.models import Problem
+
+    problem = Problem.objects.order_by("pk").first() or problems.problem_log(
+        by=users[roles.TECHNICIAN], summary="Printer queue stalls after a power dip", service=ticket.service
+    )
+    improvement = problems.improvement_raise(
+        by=users[roles.MANAGER],
+        what="Replace the UPS batteries at the remote sites",
+        reason="problem",
+        problem=problem,
+        owner=users[roles.MANAGER],
+        due_on=datetime.date(2026, 1, 31),
+    )
+    return problem, improvement
+
+
 @pytest.fixture(scope="module")
 def desk(django_db_setup, django_db_blocker, tmp_path_factory):
     from pytest_django.live_server_helper import LiveServer
@@ -271,8 +307,11 @@ def desk(django_db_setup, django_db_blocker, tmp_path_factory):
         resolved = Ticket.objects.filter(requester=staff, status=Status.RESOLVED).order_by("pk").first()
         ticket = resolved or Ticket.objects.filter(requester=staff).order_by("pk").first()
         asset = Asset.objects.filter(site=staff.site).order_by("pk").first() or Asset.objects.first()
+        problem, improvement = _problem_and_improvement(users, ticket)
         objects = SimpleNamespace(
             mailed_ticket=_mailed_ticket(staff, ticket.service),
+            problem=problem,
+            improvement=improvement,
             ticket=ticket,
             rating_token=rating_token(ticket),
             site=staff.site or Site.objects.first(),

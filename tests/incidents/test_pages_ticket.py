@@ -560,7 +560,7 @@ def _busy(ticket, technician, requester, n):
         services.ticket_attach(ticket=ticket, by=technician, files=[png(f"a{i}.png")])
 
 
-@pytest.mark.parametrize(("who", "queries"), [("requester", 6), ("technician", 14)])
+@pytest.mark.parametrize(("who", "queries"), [("requester", 6), ("technician", 15)])
 def test_ticket_page_query_count_is_fixed(
     signed_in, staff_user, technician, ticket, who, queries, django_assert_num_queries
 ):
@@ -569,9 +569,10 @@ def test_ticket_page_query_count_is_fixed(
     # session, user, roles, the ticket (with service, site, group, rating), comments, every file of the
     # ticket (the comments' and its own, in one query); the ticket's people other than the viewer in one
     # query (none for this requester: they logged it and no one is assigned); support adds that, people,
-    # groups and suppliers (pick-lists), the history and the OLA and supplier-contract clocks. The
-    # details and major-incident forms (services, sites) load when their panels open. The desk's help
-    # articles panel (knowledge, through incidents/hooks.py) adds two: all words, then any word.
+    # groups and suppliers (pick-lists), the history and the OLA and supplier-contract clocks, and the
+    # problem panel (its problem or the known errors that fit it: one query, problems/). The details and
+    # major-incident forms (services, sites) load when their panels open. The desk's help articles panel
+    # (knowledge, through incidents/hooks.py) adds two: all words, then any word.
     with django_assert_num_queries(queries):
         assert page(client, ticket).status_code == 200
     _busy(ticket, technician, staff_user, 6)
@@ -587,12 +588,12 @@ def test_major_incident_page_adds_one_query_for_its_children(
     )
     client = signed_in(technician)
     # As a technician's page above, plus the children.
-    with django_assert_num_queries(15):  # 13 and the help articles panel's two
+    with django_assert_num_queries(16):  # 14, the help articles panel's two and the problem panel
         assert "Major incident with 2 linked tickets." in page(client, ticket).content.decode()
     services.major_incident_link(
         parent=ticket, children=[TicketFactory(service=service) for _ in range(5)], by=technician
     )
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         assert "Major incident with 7 linked tickets." in page(client, ticket).content.decode()
 
 

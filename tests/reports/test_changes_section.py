@@ -92,7 +92,7 @@ def test_documents_still_render_a_snapshot_from_before_changes(march):
     report = kpis.month_report(month_period(MARCH, now=at(31, 23)))
     report.pop("change_management")
     html = render_to_string("reports/report_pdf.html", documents.pdf_context(report, commentary={}))
-    assert "8. Changes" not in html
+    assert "10. Changes" not in html
 
 
 def test_the_section_takes_a_fixed_number_of_queries(march):

@@ -29,6 +29,8 @@ from incidents.models import (
 )
 from knowledge import services as knowledge_services
 from knowledge.models import Article, ArticleFeedback, ArticleUse, ArticleVersion, Deflection
+from problems.models import IncidentLink, Problem, ProblemEvent, RecurrenceProposal
+from problems.services import problem_log
 from reports.models import ReportRun
 from sites.models import Asset, Site
 from tests.factories import AssetFactory, ChangeFactory, ServiceFactory, TicketFactory, UserFactory
@@ -64,6 +66,8 @@ class World:
     media_root: Path
     article: object = None  # a published article for staff (knowledge)
     hidden_article: object = None  # a desk-only draft (knowledge): a 404 to staff by every path
+    problem: Problem  # linked to the victim's ticket; staff never see problems
+    proposal: RecurrenceProposal
 
 
 @pytest.fixture
@@ -103,6 +107,13 @@ def world(users_by_role, settings, tmp_path) -> World:
     hidden_article = knowledge_services.article_create(
         by=other_technician, title=f"{VICTIM} core switch notes", body=f"{VICTIM} desk only", audience="desk"
     )
+    problem = problem_log(
+        by=technician, summary=f"{VICTIM} problem summary", service=service, tickets=[ticket]
+    )
+    proposal = RecurrenceProposal.objects.create(
+        service=service, site=ticket.site, found_at=ticket.created_at
+    )
+    proposal.tickets.add(ticket)
     return World(
         attacker=attacker,
         victim=victim,
@@ -124,10 +135,16 @@ def world(users_by_role, settings, tmp_path) -> World:
         media_root=Path(settings.MEDIA_ROOT),
         article=article,
         hidden_article=hidden_article,
+        problem=problem,
+        proposal=proposal,
     )
 
 
 WATCHED = (
+    Problem,
+    IncidentLink,
+    ProblemEvent,
+    RecurrenceProposal,
     Ticket,
     Comment,
     Attachment,

@@ -113,6 +113,22 @@ OBJECT_RULES: dict[str, dict] = {
             "change-conflicts",
         )
     },
+    # Problems: the service desk's; a requester's role may not reach any of them.
+    **{
+        name: {"kind": "role", "pk": "problem"}
+        for name in (
+            "problems:problem_detail",
+            "problems:problem_edit",
+            "problems:problem_status",
+            "problems:problem_unlink",
+            "problems:workaround_apply",
+            "problem-detail",
+            "problem-incidents",
+        )
+    },
+    "problems:problem_link": {"kind": "role"},
+    "problems:proposal_accept": {"kind": "role", "pk": "proposal"},
+    "problems:proposal_dismiss": {"kind": "role", "pk": "proposal"},
     "sites:site_detail": {"kind": "reference"},
     "sites:site_labels": {"kind": "reference"},
     "sites:asset_detail": {"kind": "reference"},
@@ -185,12 +201,15 @@ def values_for(world, endpoint: Endpoint, rule: dict) -> dict:
         "article": world.article.pk,
         "hidden_article": world.hidden_article.pk,
         "change": world.change.pk,
+        "problem": world.problem.pk,
+        "proposal": world.proposal.pk,
     }
     article = world.hidden_article if rule.get("pk") == "hidden_article" else world.article
     return {
         **format_values(),
         "pk": pks[rule.get("pk")],
         "file_pk": world.attachment.pk,
+        "ticket_pk": ticket.pk,
         "attachment_id": world.attachment.pk,
         "site_id": ticket.site_id,
         "ticket_id": ticket.pk,

@@ -303,6 +303,19 @@ def check_last_months_kpis_say_something_and_agree_with_the_api(monkeypatch):
     assert body["headline"] == headline
 
 
+def check_a_recurring_fault_became_a_known_error():
+    """Willowvale's printer queue: proposed by the recurrence search, accepted, a root cause and a
+    workaround recorded, and the fourth incident resolved with the workaround (problems/)."""
+    from problems.models import Problem, ProblemStatus
+
+    problem = Problem.objects.get(summary="Willowvale printer queue stalls after a power dip")
+    assert problem.status == ProblemStatus.KNOWN_ERROR and problem.root_cause_category == "power"
+    tickets = Ticket.objects.filter(problem_link__problem=problem)
+    assert tickets.count() == 4
+    assert tickets.filter(resolution_code="workaround").count() == 1
+    assert {t.site.name for t in tickets} == {"Willowvale"}
+
+
 def test_the_demo_month_holds_together(demo_history_loaded, mailoutbox, monkeypatch):
     """One load of the demo history (it takes a while), every check of a believable month over it."""
     check_history_covers_four_whole_months_and_this_one_across_the_sites(demo_history_loaded)
@@ -315,6 +328,7 @@ def test_the_demo_month_holds_together(demo_history_loaded, mailoutbox, monkeypa
     check_ratings_are_mostly_good_with_a_few_poor_ones_in_words()
     check_breaching_soon_is_not_yet_breached_and_nothing_is_months_overdue()
     check_last_months_major_incident_is_the_willowvale_link()
+    check_a_recurring_fault_became_a_known_error()
     check_mails_were_written_but_never_delivered(mailoutbox)
     check_history_is_loaded_once()
     check_sla_clocks_are_what_the_engine_derives()
