@@ -6,6 +6,8 @@ page says only whether that variable is set."""
 from __future__ import annotations
 
 from django.contrib import admin
+
+from common.admin_changelists import LabelledListEditableMixin
 from django.utils.html import format_html
 
 from .models import InboundMessage, Mailbox, SenderCheck
@@ -92,7 +94,7 @@ class InboundMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(SenderCheck)
-class SenderCheckAdmin(admin.ModelAdmin):
+class SenderCheckAdmin(LabelledListEditableMixin, admin.ModelAdmin):
     list_display = ("user", "mailbox", "created_at", "checked")
     list_filter = ("checked",)
     list_editable = ("checked",)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from common.admin_inlines import LabelledTabularInline
+
 from .models import LinkProbe, LoadSheddingArea, LoadSheddingBlock, LoadSheddingStage, Outage
 from .services import EDITABLE, outage_correct, outage_record
 
@@ -48,7 +50,7 @@ class LinkProbeAdmin(admin.ModelAdmin):
     readonly_fields = ("failures_in_a_row", "successes_in_a_row", "last_checked_at", "last_result")
 
 
-class LoadSheddingBlockInline(admin.TabularInline):
+class LoadSheddingBlockInline(LabelledTabularInline):
     model = LoadSheddingBlock
     extra = 0
 

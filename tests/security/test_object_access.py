@@ -97,8 +97,11 @@ OBJECT_RULES: dict[str, dict] = {
             "reports:run_retry",
             "reports:run_download",
             "report-run-detail",
+            "report-run-retry",
         )
     },
+    # The original mail behind a ticket: the desk's page only.
+    "mail_headers": {"kind": "role"},
     # Change management: a requester (Staff) may open no change page or endpoint but the calendar.
     **{
         name: {"kind": "role", "pk": "change"}
