@@ -6,9 +6,9 @@ page says only whether that variable is set."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.html import format_html
 
 from common.admin_changelists import LabelledListEditableMixin
-from django.utils.html import format_html
 
 from .models import InboundMessage, Mailbox, SenderCheck
 
