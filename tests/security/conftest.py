@@ -64,10 +64,10 @@ class World:
     saved_filter: SavedFilter  # the other technician's
     report_run: ReportRun
     media_root: Path
-    article: object = None  # a published article for staff (knowledge)
-    hidden_article: object = None  # a desk-only draft (knowledge): a 404 to staff by every path
     problem: Problem  # linked to the victim's ticket; staff never see problems
     proposal: RecurrenceProposal
+    article: object = None  # a published article for staff (knowledge)
+    hidden_article: object = None  # a desk-only draft (knowledge): a 404 to staff by every path
 
 
 @pytest.fixture
