@@ -18,6 +18,7 @@ import calendar as calendar_module
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -118,9 +119,7 @@ def _figures(kind, subject_id, name, town, spec, outages, start, end, now) -> Av
     )
 
 
-def month_availability(
-    year: int, month: int, *, now: datetime | None = None
-) -> dict[str, list[Availability]]:
+def month_availability(year: int, month: int, *, now: datetime | None = None) -> dict[str, list[Any]]:
     """Every site, every network link and every service with an outage, for the month (so far)."""
     from catalogue.models import Service
     from sites.models import Asset, AssetType, Site

@@ -39,7 +39,7 @@ def banner_outages() -> list[BannerOutage]:
         now = timezone.now()
         found = [
             BannerOutage(
-                site_id=outage.site_id,
+                site_id=outage.site_id or 0,  # the query asks for a site
                 reference=outage.reference,
                 title=outage.title,
                 started_at=outage.started_at,

@@ -214,7 +214,7 @@ def windows_plan(*, by=None, now: datetime | None = None, days: int = PLAN_DAYS)
         if outage.started_at > now and outage.schedule_key not in started
     ]
     Outage.objects.bulk_create(made)
-    touched.update(outage.site_id for outage in made)
+    touched.update(outage.site_id for outage in made if outage.site_id is not None)
     _recalculate_sites(*touched)
     return len(made)
 

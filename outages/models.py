@@ -133,11 +133,11 @@ class Outage(models.Model):
     @property
     def title(self) -> str:
         """In the words of the banner: "Willowvale link down", "Dutywa Main Building load-shedding"."""
-        what = (
-            self.service.name
-            if self.scope == OutageScope.SERVICE and self.service_id
-            else (self.site.name if self.site_id else "")
-        )
+        what = ""
+        if self.scope == OutageScope.SERVICE and self.service is not None:
+            what = self.service.name
+        elif self.site is not None:
+            what = self.site.name
         if self.kind == OutageKind.LOAD_SHEDDING:
             return f"{what} load-shedding"
         return {

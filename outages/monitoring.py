@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,7 +27,8 @@ def _when(value: Any) -> datetime | None:
 def alert_receive(alert: dict) -> str:
     """One alert: "opened", "ended", "known" (already open or already ended), or why it was ignored."""
     fingerprint = str(alert.get("fingerprint") or "")[:120]
-    labels = alert.get("labels") if isinstance(alert.get("labels"), dict) else {}
+    found_labels = alert.get("labels")
+    labels: dict = found_labels if isinstance(found_labels, dict) else {}
     if not fingerprint:
         return "ignored: no fingerprint"
     status = alert.get("status")
@@ -36,7 +37,7 @@ def alert_receive(alert: dict) -> str:
         if outage is None:
             return "known"
         ended = _when(alert.get("endsAt")) or timezone.now()
-        outage_end(outage, at=max(ended, outage.started_at + timezone.timedelta(seconds=1)))
+        outage_end(outage, at=max(ended, outage.started_at + timedelta(seconds=1)))
         return "ended"
     if status != "firing":
         return "ignored: status is neither firing nor resolved"

@@ -47,19 +47,15 @@ def _recalculate_sites(*site_ids: int | None) -> None:
 
 
 def _check(outage: Outage) -> None:
-    if outage.scope == OutageScope.LINK and outage.asset_id and outage.site_id is None:
+    link = outage.asset if outage.scope == OutageScope.LINK else None
+    if link is not None and outage.site_id is None:
         # A link is recorded at the site it serves (its far end is the hub it reaches): that site is cut off.
-        outage.site_id = outage.asset.site_id
-    if outage.scope == OutageScope.LINK and outage.asset_id and not outage.asset.is_link:
+        outage.site_id = link.site_id
+    if link is not None and not link.is_link:
         raise ValidationError({"asset": "Only a network link can be the link that is down."})
-    if (
-        outage.scope == OutageScope.LINK
-        and outage.asset_id
-        and outage.site_id
-        not in (
-            outage.asset.site_id,
-            outage.asset.far_site_id,
-        )
+    if link is not None and outage.site_id not in (
+        link.site_id,
+        link.far_site_id,
     ):
         raise ValidationError({"site": "The site cut off must be one of the link's two ends."})
     if outage.kind == OutageKind.LOAD_SHEDDING and outage.scope not in (OutageScope.POWER, OutageScope.SITE):

@@ -9,7 +9,7 @@ check that they agree with each other, never go backwards, and skip every closed
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -64,7 +64,7 @@ class CalendarSpec:
         return [end for _start, end in self.excluded]
 
 
-def merge_windows(windows) -> tuple[tuple[datetime, datetime], ...]:
+def merge_windows(windows: Iterable[tuple[datetime, datetime]]) -> tuple[tuple[datetime, datetime], ...]:
     """Sorted, disjoint UTC windows from any windows (overlapping or touching ones join, so an instant is
     never excluded twice; empty ones are dropped)."""
     merged: list[list[datetime]] = []
@@ -76,7 +76,7 @@ def merge_windows(windows) -> tuple[tuple[datetime, datetime], ...]:
     return tuple((start, end) for start, end in merged)
 
 
-def with_windows(spec: CalendarSpec, windows) -> CalendarSpec:
+def with_windows(spec: CalendarSpec, windows: Sequence[tuple[datetime, datetime]]) -> CalendarSpec:
     """The calendar with these windows of unavailability not counted (added to those it has)."""
     if not windows:
         return spec
