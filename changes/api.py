@@ -98,7 +98,7 @@ class ChangeSerializer(serializers.ModelSerializer):
         return value
 
 
-class TransitionSerializer(serializers.Serializer):
+class ChangeTransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=ChangeStatus.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
     outcome = serializers.CharField(required=False, allow_blank=True, default="")
@@ -196,13 +196,13 @@ class ChangeViewSet(
         _service_errors(lambda: services.change_update(change=change, by=request.user, **data))
         return self._answer(change)
 
-    @extend_schema(request=TransitionSerializer, responses=ChangeSerializer)
+    @extend_schema(request=ChangeTransitionSerializer, responses=ChangeSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Move the change one step: {"to": ..., "note": ...}; "implemented" takes an outcome (and a review
         unless "successful"); "approved" a justification when the change has conflicts."""
         change = self.get_object()
-        serializer = TransitionSerializer(data=request.data)
+        serializer = ChangeTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         _service_errors(
             lambda: services.change_transition(change=change, by=request.user, **serializer.validated_data)

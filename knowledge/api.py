@@ -76,7 +76,7 @@ class FeedbackSerializer(serializers.Serializer):
     helpful = serializers.BooleanField()
 
 
-class TransitionSerializer(serializers.Serializer):
+class ArticleTransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=ArticleStatus.choices)
 
 
@@ -157,11 +157,11 @@ class ArticleViewSet(
         )
         return Response(ArticleSerializer(article).data)
 
-    @extend_schema(request=TransitionSerializer, responses=ArticleSerializer)
+    @extend_schema(request=ArticleTransitionSerializer, responses=ArticleSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         article = self.get_object()
-        incoming = TransitionSerializer(data=request.data)
+        incoming = ArticleTransitionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         article = services.article_change_status(
             article=article, by=request.user, to=incoming.validated_data["to"]

@@ -9,6 +9,8 @@ import django_filters
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.authentication import get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
@@ -106,6 +108,15 @@ class AlertmanagerWebhook(APIView):
     def get_authenticate_header(self, request):
         return 'Bearer realm="alertmanager"'  # a wrong token is a 401, as Alertmanager expects
 
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses={
+            200: inline_serializer(
+                "AlertResults", {"results": serializers.ListField(child=serializers.CharField())}
+            )
+        },
+        description="Alertmanager's webhook body (version 4); each alert's result in order.",
+    )
     def post(self, request):
         expected = settings.OUTAGES_WEBHOOK_TOKEN
         given = get_authorization_header(request).decode("latin-1").removeprefix("Bearer ").strip()
@@ -121,6 +132,20 @@ class AvailabilityViewSet(viewsets.ViewSet):
     """GET /api/availability/?month=YYYY-MM: per site, network link and service, the month's availability
     % over its agreed hours, failures, MTBF, MTTR and load-shedding hours (outages/availability.py)."""
 
+    @extend_schema(
+        parameters=[OpenApiParameter("month", str, description="YYYY-MM; this month when left out.")],
+        responses={
+            200: inline_serializer(
+                "MonthAvailability",
+                {
+                    "month": serializers.CharField(),
+                    "sites": serializers.ListField(child=serializers.DictField()),
+                    "links": serializers.ListField(child=serializers.DictField()),
+                    "services": serializers.ListField(child=serializers.DictField()),
+                },
+            )
+        },
+    )
     def list(self, request):
         from .availability import month_availability
 

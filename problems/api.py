@@ -12,7 +12,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from catalogue.models import Service, SupportGroup
+from catalogue.models import Impact, Service, SupportGroup, Urgency
 from common.pagination import IdsFirstPagination
 from incidents.permissions import visible_tickets
 from sites.models import Asset, Site
@@ -77,8 +77,8 @@ class ProblemWriteSerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
     service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.all(), required=False)
-    impact = serializers.ChoiceField(choices=["high", "medium", "low"], required=False)
-    urgency = serializers.ChoiceField(choices=["high", "medium", "low"], required=False)
+    impact = serializers.ChoiceField(choices=Impact.choices, required=False)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
     sites = serializers.PrimaryKeyRelatedField(queryset=Site.objects.all(), many=True, required=False)
     assets = serializers.PrimaryKeyRelatedField(queryset=Asset.objects.all(), many=True, required=False)
     owner = serializers.PrimaryKeyRelatedField(

@@ -368,6 +368,11 @@ SPECTACULAR_SETTINGS = {
         "AssetStatusEnum": "sites.models.AssetStatus",
         "ClockKindEnum": "slas.models.ClockKind",
         "TicketKindEnum": "catalogue.models.TicketKind",
+        "ChangeStatusEnum": "changes.models.ChangeStatus",
+        "ArticleStatusEnum": "knowledge.models.ArticleStatus",
+        "ImpactEnum": "catalogue.models.Impact",
+        "UrgencyEnum": "catalogue.models.Urgency",
+        "RiskLevelEnum": "changes.models.Level",
     },
     # The error answers every endpoint really gives (400/403/404/409, the exception handler's bodies),
     # optional auth where a view needs none, and closed request bodies where unknown fields are refused:
