@@ -25,6 +25,10 @@ CSRF_EXEMPT = {
     # to whoever sends the password, and another site's page cannot read that answer (same-origin policy,
     # no CORS headers).
     "api_token": "token sign-in takes the password itself; no ambient session",
+    # Alertmanager's webhook (outages/api.py): no session is read (no authentication classes), the bearer
+    # token in the header is the credential, which another site's page cannot send; a call without it is a
+    # 401 that records nothing (tests/outages/test_api.py).
+    "outage_alertmanager": "the shared bearer token is the credential; no ambient session",
 }
 
 
