@@ -3,11 +3,14 @@ moved only through the change pages and API (the lifecycle's one service)."""
 
 from django.contrib import admin
 
+from common.admin_changelists import LabelledListEditableMixin
+from common.admin_inlines import LabelledTabularInline
+
 from .models import Change, ChangeApproval, ChangeEvent, ChangeTemplate, RiskMatrixCell
 
 
 @admin.register(RiskMatrixCell)
-class RiskMatrixCellAdmin(admin.ModelAdmin):
+class RiskMatrixCellAdmin(LabelledListEditableMixin, admin.ModelAdmin):
     list_display = ("likelihood", "impact", "risk")
     list_editable = ("risk",)
 
@@ -25,7 +28,7 @@ class ChangeTemplateAdmin(admin.ModelAdmin):
     search_fields = ("name", "reason")
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(LabelledTabularInline):
     extra = 0
     can_delete = False
 

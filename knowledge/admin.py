@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from common.admin_inlines import LabelledTabularInline
+
 from . import services
 from .models import Article, ArticleVersion, Deflection, SearchRecord
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(LabelledTabularInline):
     model = ArticleVersion
     fields = ("number", "title", "changed_by", "changed_at", "note")
     readonly_fields = fields

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.authentication import get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
@@ -113,7 +113,9 @@ class AlertmanagerWebhook(APIView):
         responses={
             200: inline_serializer(
                 "AlertResults", {"results": serializers.ListField(child=serializers.CharField())}
-            )
+            ),
+            400: OpenApiResponse(description="Not Alertmanager's JSON (no list of alerts)."),
+            401: OpenApiResponse(description="No valid webhook token (OUTAGES_WEBHOOK_TOKEN)."),
         },
         description="Alertmanager's webhook body (version 4); each alert's result in order.",
     )

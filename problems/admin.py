@@ -1,9 +1,11 @@
 from django.contrib import admin
 
+from common.admin_inlines import LabelledTabularInline
+
 from .models import Improvement, IncidentLink, Problem, ProblemEvent, RecurrenceProposal, RecurrenceSettings
 
 
-class IncidentLinkInline(admin.TabularInline):
+class IncidentLinkInline(LabelledTabularInline):
     model = IncidentLink
     extra = 0
     raw_id_fields = ("ticket", "linked_by")

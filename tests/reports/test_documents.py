@@ -10,7 +10,7 @@ from reports import charts, documents
 from tests.reports.scenario import OCTOBER
 
 # Chapter 7, self-help, is new (issue 19).
-EXPECTED_PAGES = 10  # October's pack: test_the_pdf_defines_its_figures_titles_its_charts_...
+EXPECTED_PAGES = 11  # October's pack: test_the_pdf_defines_its_figures_titles_its_charts_...
 
 pytestmark = pytest.mark.django_db
 

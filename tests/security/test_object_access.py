@@ -130,6 +130,9 @@ OBJECT_RULES: dict[str, dict] = {
         )
     },
     "problems:problem_link": {"kind": "role"},
+    # The improvement register: the ICT manager's.
+    "problems:improvement_edit": {"kind": "role"},
+    "improvement-detail": {"kind": "role"},
     "problems:proposal_accept": {"kind": "role", "pk": "proposal"},
     "problems:proposal_dismiss": {"kind": "role", "pk": "proposal"},
     "sites:site_detail": {"kind": "reference"},
