@@ -1,13 +1,25 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 from common.admin_inlines import LabelledTabularInline
 
 from .models import LinkProbe, LoadSheddingArea, LoadSheddingBlock, LoadSheddingStage, Outage
 from .services import EDITABLE, outage_correct, outage_record
 
+# One labelled date-and-time box per field instead of the admin's split date and time boxes, which have no
+# label of their own (axe: label; tests/e2e/test_every_page.py test_admin_pages).
+ONE_DATETIME_BOX = {
+    models.DateTimeField: {
+        "form_class": forms.DateTimeField,
+        "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    }
+}
+
 
 @admin.register(Outage)
 class OutageAdmin(admin.ModelAdmin):
+    formfield_overrides = ONE_DATETIME_BOX
     list_display = ("reference", "title", "kind", "started_at", "ended_at", "expected_end_at", "source")
     list_filter = ("kind", "scope", "cause", "source", "site")
     search_fields = ("detail", "site__name", "asset__asset_tag", "service__name")
@@ -64,6 +76,7 @@ class LoadSheddingAreaAdmin(admin.ModelAdmin):
 
 @admin.register(LoadSheddingStage)
 class LoadSheddingStageAdmin(admin.ModelAdmin):
+    formfield_overrides = ONE_DATETIME_BOX
     list_display = ("stage", "effective_from", "announced_by", "created_at")
     readonly_fields = ("announced_by", "created_at")
 
