@@ -41,6 +41,18 @@ def _ticket(user, pk) -> Ticket:
     return ticket
 
 
+STALE_TICKET = "The ticket changed since you opened it: nothing was done. Look at it again and retry."
+
+
+def _ticket_page_is_current(request, ticket: Ticket) -> bool:
+    """A form of the ticket page carries the version the person saw (as every ticket-page form does): a
+    change made from a stale copy is refused, with the same words as the ticket page's own forms."""
+    if request.POST.get("version") == str(ticket.version):
+        return True
+    messages.error(request, STALE_TICKET)
+    return False
+
+
 @access_required
 def problem_list(request):
     data = request.GET.copy()
@@ -195,6 +207,8 @@ def problem_link(request, ticket_pk: int):
     ticket = _ticket(request.user, ticket_pk)
     form = TicketLinkForm(request.POST)
     back = reverse("ticket_detail", args=[ticket.pk]) + "#problem"
+    if not _ticket_page_is_current(request, ticket):
+        return redirect(back)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("problem", ["Give the problem's reference."])))
         return redirect(back)
@@ -220,6 +234,8 @@ def problem_unlink(request, pk: int):
     )
     if not tickets:
         messages.error(request, "Select the incidents to unlink.")
+    elif request.POST.get("back") == "ticket" and not _ticket_page_is_current(request, tickets[0]):
+        pass
     else:
         count = services.problem_unlink_incidents(problem=problem, tickets=tickets, by=request.user)
         messages.success(
@@ -256,6 +272,8 @@ def workaround_apply(request, pk: int, ticket_pk: int):
     """The ticket page's known-error hint: resolve the incident with the workaround, in one step."""
     problem = _problem(pk)
     ticket = _ticket(request.user, ticket_pk)
+    if not _ticket_page_is_current(request, ticket):
+        return redirect("ticket_detail", pk=ticket.pk)
     try:
         services.known_error_apply(problem=problem, ticket=ticket, by=request.user)
     except ValidationError as invalid:

@@ -125,12 +125,23 @@ def test_link_from_the_ticket_page_and_unlink_again(signed_in, technician, probl
     client = signed_in(technician)
     page = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
     assert 'id="problem"' in page and "Link to problem" in page
-    client.post(reverse("problems:problem_link", args=[ticket.pk]), {"problem": problem.reference.lower()})
+    # A stale copy of the ticket page changes nothing (every ticket-page form carries the version).
+    client.post(
+        reverse("problems:problem_link", args=[ticket.pk]),
+        {"problem": problem.reference, "version": ticket.version + 1},
+    )
+    assert not IncidentLink.objects.filter(ticket=ticket).exists()
+    client.post(
+        reverse("problems:problem_link", args=[ticket.pk]),
+        {"problem": problem.reference.lower(), "version": ticket.version},
+    )
     assert IncidentLink.objects.get(ticket=ticket).problem == problem
+    ticket.refresh_from_db()
     page = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
     assert "Linked to" in page and problem.reference in page
     client.post(
-        reverse("problems:problem_unlink", args=[problem.pk]), {"tickets": [ticket.pk], "back": "ticket"}
+        reverse("problems:problem_unlink", args=[problem.pk]),
+        {"tickets": [ticket.pk], "back": "ticket", "version": ticket.version},
     )
     assert not IncidentLink.objects.filter(ticket=ticket).exists()
     assert TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.PROBLEM).count() == 2
@@ -157,7 +168,12 @@ def test_the_known_error_hint_and_its_one_step(signed_in, technician, problem, i
     page = client.get(reverse("ticket_detail", args=[ticket.pk])).content.decode()
     assert f"Known error {problem.reference}: {problem.summary}." in page
     assert "Workaround: Restart the print spooler." in page
-    client.post(reverse("problems:workaround_apply", args=[problem.pk, ticket.pk]))
+    client.post(reverse("problems:workaround_apply", args=[problem.pk, ticket.pk]), {"version": 0})
+    ticket.refresh_from_db()
+    assert ticket.status != Status.RESOLVED  # a stale copy resolves nothing
+    client.post(
+        reverse("problems:workaround_apply", args=[problem.pk, ticket.pk]), {"version": ticket.version}
+    )
     ticket.refresh_from_db()
     assert ticket.status == Status.RESOLVED and ticket.resolution_code == "workaround"
 
