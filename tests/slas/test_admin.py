@@ -390,7 +390,9 @@ def test_clock_and_event_lists_have_a_fixed_query_count(signed_in, admin_role_us
     many = with_tickets(20)
 
     assert many == few
-    assert max(few) <= 12
+    # 13: the admin's menu asks each single-row settings admin whether one may be added (reports' and,
+    # since issue 17, problems' recurrence settings): one query each, whatever the rows.
+    assert max(few) <= 13
 
 
 def test_an_agreement_on_the_24x7_calendar_has_days_of_24_hours(signed_in, admin_role_user):
