@@ -54,20 +54,24 @@ lock: install-test
 ## bench: load BENCH_SIZES tickets into PostgreSQL (once per size), measure, print the sizes side by side;
 # then mail in (bench/mail.py: messages/s from a Dovecot mailbox of 1,000 and through the pipe)
 # docs/benchmarks.md: BENCH_SIZES="10000 100000" for both; BENCH_DATABASE_SERVER for another server;
-# BENCH_ARGS for bench.run (e.g. "--quiet 25": wait for a quiet CPU before each page).
+# BENCH_ARGS for bench.run (e.g. "--quiet 25": wait for a quiet CPU before each page);
+# BENCH_DATABASE_PREFIX to keep one person's databases apart on a shared server (it must start with
+# servicedesk_bench); BENCH_PORT (environment) for gunicorn's port, else a free one.
+# Knowledge search in-process runs on the last size's database (bench/itsm.py loads its articles).
 BENCH_SIZES ?= 10000
 BENCH_SEED ?= 7
 BENCH_DATABASE_SERVER ?= postgres://postgres@127.0.0.1:5432
+BENCH_DATABASE_PREFIX ?= servicedesk_bench
 BENCH_ARGS ?=
 bench: install
 	@set -e; labels=""; \
 	for size in $(BENCH_SIZES); do \
 	  if [ $$((size % 1000)) -eq 0 ]; then label="$$((size / 1000))k"; else label="$$size"; fi; \
-	  url="$(BENCH_DATABASE_SERVER)/servicedesk_bench_$$label"; \
+	  url="$(BENCH_DATABASE_SERVER)/$(BENCH_DATABASE_PREFIX)_$$label"; \
 	  $(PY) -m bench.generate --tickets $$size --seed $(BENCH_SEED) --database-url "$$url" --if-missing; \
 	  $(PY) -m bench.run --database-url "$$url" --label "$$label" $(BENCH_ARGS); \
 	  labels="$$labels $$label"; \
 	done; \
 	echo; $(PY) -m bench.compare $$labels; \
+	echo; $(PY) -m bench.knowledge --database-url "$$url"; \
 	echo; $(PY) -m bench.mail
-	echo; $(PY) -m bench.knowledge --database-url "$(BENCH_DATABASE_SERVER)/servicedesk_bench_kb10k"

@@ -12,7 +12,14 @@ import sys
 from bench.database import RESULTS_DIR
 from bench.run import figures, render
 
-SHOWN = (("median_ms", "ms"), ("p95_ms", "p95"), ("per_second", "req/s"), ("queries", "queries"))
+SHOWN = (
+    ("median_ms", "ms"),
+    ("p95_ms", "p95"),
+    ("floor_ratio", "x healthz"),
+    ("tail_ratio", "p95/med"),
+    ("per_second", "req/s"),
+    ("queries", "queries"),
+)
 SHOWN_LAST = (("sql_ms", "SQL ms"), ("kb", "KB"))
 
 
@@ -44,10 +51,12 @@ def main(argv: list[str] | None = None) -> int:
             if cells.get("status") not in (None, "200", "ok"):
                 row += [cells["status"], *["-"] * (len(SHOWN) + len(SHOWN_LAST) - 1)]
                 continue
-            if label.startswith(("SLA sweep", "Monthly report")):
+            if label.startswith(("SLA sweep", "Monthly report", "Recurrence finder", "Dashboard's month")):
                 # In-process jobs: their time goes in the median column.
                 row += [
                     value("in_process_ms", "-"),
+                    "-",
+                    "-",
                     "-",
                     "-",
                     value("queries", "-"),

@@ -120,6 +120,46 @@ def measure_latency(
     )
 
 
+def measure_alternating(
+    session: Session,
+    path: str,
+    floor_path: str,
+    *,
+    minimum: int,
+    seconds: float,
+    cap_seconds: float,
+    maximum: int = 1000,
+) -> tuple[Latency, Latency]:
+    """The page and the floor (`/healthz`) one after the other, in turn: whatever load the machine is
+    under in those seconds weighs on both, so the page's median over the floor's holds on any host.
+    Stops like measure_latency (counting the page's requests); returns (page, floor)."""
+    times: dict[str, list[float]] = {path: [], floor_path: []}
+    statuses: dict[str, dict[int, int]] = {path: {}, floor_path: {}}
+    sizes = {path: 0, floor_path: 0}
+    started = time.perf_counter()
+    while True:
+        elapsed = time.perf_counter() - started
+        done = len(times[path])
+        if done >= maximum or elapsed >= cap_seconds or (done >= minimum and elapsed >= seconds):
+            break
+        for asked in (path, floor_path) if done % 2 == 0 else (floor_path, path):
+            reply = session.get(asked)
+            times[asked].append(reply.seconds * 1000)
+            statuses[asked][reply.status] = statuses[asked].get(reply.status, 0) + 1
+            sizes[asked] = len(reply.body)
+    page, floor = (
+        Latency(
+            requests=len(times[asked]),
+            median_ms=statistics.median(times[asked]),
+            p95_ms=percentile(times[asked], 0.95),
+            bytes=sizes[asked],
+            statuses=statuses[asked],
+        )
+        for asked in (path, floor_path)
+    )
+    return page, floor
+
+
 @dataclass
 class Throughput:
     connections: int

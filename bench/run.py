@@ -34,7 +34,7 @@ from pathlib import Path
 
 from bench import database
 from bench.generate import BENCH_PASSWORD
-from bench.http_client import Session, measure_latency, measure_throughput
+from bench.http_client import Session, measure_alternating, measure_throughput
 
 PAGE_SIZE = 25  # incidents.views.TICKETS_PER_PAGE
 
@@ -62,10 +62,38 @@ PAGES = (
     Page("api_tickets_last", "API /api/tickets/, last page", "/api/tickets/?page=last", "technician"),
     Page("dashboard", "Manager dashboard", "/dashboard/", "manager"),
     Page("api_kpis", "API /api/reports/kpis/ for a month", "/api/reports/kpis/?month={month}", "manager"),
+    # The new capabilities (issues 16-20): problems, changes, knowledge, outages and availability.
+    Page("problems", "Problems: the list", "/problems/", "technician"),
+    Page("problem", "One problem's page (its incidents)", "/problems/{problem}/", "technician"),
+    Page("changes", "Changes: the list", "/changes/", "technician"),
+    Page("change", "One change's page", "/changes/{change}/", "technician"),
+    Page("change_calendar", "Change calendar (this month)", "/changes/calendar/", "technician"),
+    Page("help_search", "Knowledge search (staff, help page)", "/help/?q=printer+not+printing", "staff"),
+    Page(
+        "help_suggest",
+        "Knowledge suggestions while logging",
+        "/help/suggest/?q=printer+not+printing",
+        "staff",
+    ),
+    Page("outages", "Outages: the list", "/outages/", "technician"),
+    Page(
+        "api_availability",
+        "API /api/availability/ for a month",
+        "/api/availability/?month={month}",
+        "technician",
+    ),
 )
+# The floor every page is compared with, asked in turn with it (bench.http_client.measure_alternating).
+FLOOR_PATH = "/healthz"
+# Issue 22's goals, as ratios measured in one run.
+GOAL_FLOOR_RATIO = 3.0  # a page's median within 3x /healthz's
+GOAL_TAIL_RATIO = 2.0  # a page's p95 within 2x its median
 
 
 def free_port() -> int:
+    """BENCH_PORT when set (a shared machine gives each person their ports), else any free one."""
+    if os.environ.get("BENCH_PORT"):
+        return int(os.environ["BENCH_PORT"])
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -216,6 +244,11 @@ def fixtures() -> dict:
     # A ticket being worked, from the middle of the table, with its conversation and history.
     working = Ticket.objects.filter(status=Status.IN_PROGRESS).order_by("pk").values_list("pk", flat=True)
     ticket = working[working.count() // 2]
+    from changes.models import Change
+    from problems.models import Problem
+
+    problems = Problem.objects.order_by("pk").values_list("pk", flat=True)
+    changes = Change.objects.order_by("pk").values_list("pk", flat=True)
     today = timezone.localdate()
     last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     with connection.cursor() as cursor:
@@ -234,6 +267,9 @@ def fixtures() -> dict:
         "last_page": max(1, math.ceil(open_tickets.count() / PAGE_SIZE)),
         "month": last_month,
         "postgres": postgres,
+        # The middle problem and change (0 when the database has none: the page answers 404).
+        "problem": problems[problems.count() // 2] if problems.exists() else 0,
+        "change": changes[changes.count() // 2] if changes.exists() else 0,
     }
 
 
@@ -411,9 +447,12 @@ def measure_recurrences(repeats: int = 3) -> dict:
     making the open proposals what it found (problems.services.recurrences_refresh). Each run is rolled
     back; the first warms the calendar and is not counted."""
     from django.db import connection, transaction
+    from django.utils import timezone
 
+    from catalogue.models import TicketKind
+    from incidents.models import Ticket
     from problems.models import RecurrenceProposal
-    from problems.services import recurrences_refresh
+    from problems.services import recurrence_settings, recurrences_refresh
 
     timings, counter, found = [], QueryCounter(), 0
     with transaction.atomic():
@@ -433,6 +472,10 @@ def measure_recurrences(repeats: int = 3) -> dict:
         "sql_ms": round(counter.seconds * 1000, 1),
         "proposals": found,
         "proposed_tickets": tickets,
+        "incidents": Ticket.objects.filter(
+            kind=TicketKind.INCIDENT,
+            created_at__gte=timezone.now() - timedelta(days=recurrence_settings().lookback_days),
+        ).count(),
     }
 
 
@@ -552,8 +595,8 @@ def measure_page(session: Session, page: Page, path: str, args) -> dict:
         result["note"] = "not built yet" if warm[-1].status == 404 else f"HTTP {warm[-1].status}"
         print(f"  {page.label}: HTTP {warm[-1].status}", flush=True)
         return result
-    latency = measure_latency(
-        session, path, minimum=args.requests, seconds=args.seconds, cap_seconds=args.cap_seconds
+    latency, floor = measure_alternating(
+        session, path, FLOOR_PATH, minimum=args.requests, seconds=args.seconds, cap_seconds=args.cap_seconds
     )
     throughput = measure_throughput(session, path, connections=args.connections, seconds=args.load_seconds)
     body = warm[-1].body
@@ -561,6 +604,9 @@ def measure_page(session: Session, page: Page, path: str, args) -> dict:
     packed = session.get(path, headers={"Accept-Encoding": "gzip"})
     result.update(
         latency=asdict(latency),
+        floor=asdict(floor),
+        floor_ratio=round(latency.median_ms / floor.median_ms, 2),
+        tail_ratio=round(latency.p95_ms / latency.median_ms, 2),
         throughput=asdict(throughput),
         bytes=len(body),
         gzip_bytes=len(packed.body),
@@ -571,7 +617,9 @@ def measure_page(session: Session, page: Page, path: str, args) -> dict:
     )
     print(
         f"  {page.label}: median {latency.median_ms:.1f} ms, p95 {latency.p95_ms:.1f} ms "
-        f"({latency.requests} requests), {throughput.per_second:.1f} req/s at {args.connections}",
+        f"({latency.requests} requests; {FLOOR_PATH} in turn {floor.median_ms:.1f} ms: "
+        f"{latency.median_ms / floor.median_ms:.1f}x), "
+        f"{throughput.per_second:.1f} req/s at {args.connections}",
         flush=True,
     )
     return result
@@ -612,6 +660,8 @@ COLUMNS = (
     ("status", "status"),
     ("median_ms", "median ms"),
     ("p95_ms", "p95 ms"),
+    ("floor_ratio", "x healthz"),
+    ("tail_ratio", "p95/med"),
     ("per_second", "req/s@4"),
     ("queries", "queries"),
     ("sql_ms", "SQL ms"),
@@ -633,6 +683,8 @@ def figures(result: dict) -> list[tuple[str, dict[str, str]]]:
             cells.update(
                 median_ms=f"{http['latency']['median_ms']:.1f}",
                 p95_ms=f"{http['latency']['p95_ms']:.1f}",
+                floor_ratio=f"{http['floor_ratio']:.1f}" if "floor_ratio" in http else "-",
+                tail_ratio=f"{http['tail_ratio']:.1f}" if "tail_ratio" in http else "-",
                 per_second=f"{http['throughput']['per_second']:.1f}",
                 queries=f"{counted.get('queries', '-')}{stable}",
                 sql_ms=f"{counted.get('sql_ms', 0):.1f}",
@@ -658,7 +710,7 @@ def figures(result: dict) -> list[tuple[str, dict[str, str]]]:
     if "median_ms" in recurring:
         rows.append(
             (
-                f"Recurring incidents found ({recurring['proposals']} proposals, in-process)",
+                "Recurrence finder (in-process)",
                 {
                     "status": "ok",
                     "in_process_ms": f"{recurring['median_ms']:.0f}",
@@ -698,6 +750,41 @@ def figures(result: dict) -> list[tuple[str, dict[str, str]]]:
         )
     rows.append(("Monthly report build (KPIs, CSV, XLSX, PDF)", cells))
     return rows
+
+
+def goals(result: dict) -> list[str]:
+    """Issue 22's two per-page goals, each page met or not, from the ratios of this one run: the
+    median within GOAL_FLOOR_RATIO x /healthz asked in turn with it, the p95 within GOAL_TAIL_RATIO x
+    the median. A page that did not answer 200 is listed as not measured."""
+    floor_met, floor_missed, tail_met, tail_missed, unmeasured = [], [], [], [], []
+    floors = []
+    for page in PAGES:
+        http = result["pages"].get(page.key, {})
+        if http.get("status") != 200 or "floor_ratio" not in http:
+            unmeasured.append(f"{page.key} ({http.get('status', '-')})")
+            continue
+        floors.append(http["floor"]["median_ms"])
+        ratio, tail = http["floor_ratio"], http["tail_ratio"]
+        (floor_met if ratio <= GOAL_FLOOR_RATIO else floor_missed).append(f"{page.key} {ratio:.1f}x")
+        (tail_met if tail <= GOAL_TAIL_RATIO else tail_missed).append(f"{page.key} {tail:.1f}x")
+    measured = len(floor_met) + len(floor_missed)
+    lines = []
+    if floors:
+        lines.append(
+            f"{FLOOR_PATH} asked in turn with each page: median {statistics.median(floors):.1f} ms "
+            f"({min(floors):.1f}-{max(floors):.1f} ms over the pages)"
+        )
+
+    def line(goal: str, met: list[str], missed: list[str]) -> str:
+        verdict = "MET" if not missed and measured else "NOT MET"
+        text = f"goal {goal}: {verdict}, {len(met)} of {measured} pages"
+        return text + (f"; not met: {', '.join(missed)}" if missed else "")
+
+    lines.append(line(f"median within {GOAL_FLOOR_RATIO:g}x {FLOOR_PATH}", floor_met, floor_missed))
+    lines.append(line(f"p95 within {GOAL_TAIL_RATIO:g}x median", tail_met, tail_missed))
+    if unmeasured:
+        lines.append(f"not measured (status): {', '.join(unmeasured)}")
+    return lines
 
 
 def render(header: list[str], rows: list[list[str]]) -> str:
@@ -829,6 +916,14 @@ def main(argv: list[str] | None = None) -> int:
     output.write_text(json.dumps(result, indent=2, default=str) + "\n")
     print()
     print(table(result))
+    for line in goals(result):
+        print(line)
+    if "median_ms" in recurrences:
+        print(
+            f"recurrence finder: {recurrences['incidents']:,} incidents in the look-back window, "
+            f"{recurrences['proposals']:,} proposals ({recurrences['proposed_tickets']:,} tickets), "
+            f"{recurrences['median_ms']:.0f} ms, {recurrences['queries']} queries"
+        )
     if memory:
         print(
             "gunicorn workers after the run: "
