@@ -77,7 +77,7 @@ def test_problems_changes_outages_and_articles_hold_together_and_their_pages_sho
         ("/problems/", problem.reference),
         (f"/problems/{problem.pk}/", problem.incident_links.first().ticket.reference),
         ("/changes/", change.reference),
-        (f"/changes/{change.pk}/", change.summary),
+        (f"/changes/{change.pk}/", change.reference),
         ("/outages/", "OUT-"),
     ):
         response = client.get(path)
