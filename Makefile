@@ -74,4 +74,4 @@ bench: install
 	done; \
 	echo; $(PY) -m bench.compare $$labels; \
 	echo; $(PY) -m bench.knowledge --database-url "$$url"; \
-	echo; $(PY) -m bench.mail
+	echo; $(PY) -m bench.mail --database-url "$(BENCH_DATABASE_SERVER)/$(BENCH_DATABASE_PREFIX)_mail"
