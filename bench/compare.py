@@ -23,6 +23,34 @@ SHOWN = (
 SHOWN_LAST = (("sql_ms", "SQL ms"), ("kb", "KB"))
 
 
+# Issue 22: at 1,000,000 tickets these answer within 20 % of their 100,000 figures, same query count.
+GROWTH_PAGES = ("queue", "ticket", "api_tickets", "dashboard")
+GOAL_GROWTH = 1.2
+
+
+def growth(first: dict, last: dict) -> str:
+    """The growth goal between two runs (the smaller data set first): each page's median in the last over
+    the first, judged on the ratio to /healthz of each run (two runs are two moments of the machine), and
+    its query count, which must not change."""
+    met, missed = [], []
+    for key in GROWTH_PAGES:
+        before, after = first["pages"].get(key, {}), last["pages"].get(key, {})
+        if "floor_ratio" not in before or "floor_ratio" not in after:
+            missed.append(f"{key} not measured")
+            continue
+        times = after["floor_ratio"] / before["floor_ratio"]
+        queries = (first["queries"].get(key, {}).get("queries"), last["queries"].get(key, {}).get("queries"))
+        text = f"{key} {times:.2f}x" + (
+            "" if queries[0] == queries[1] else f", queries {queries[0]} -> {queries[1]}"
+        )
+        (met if times <= GOAL_GROWTH and queries[0] == queries[1] else missed).append(text)
+    verdict = "MET" if not missed else "NOT MET"
+    return (
+        f"goal {last['label']} within {GOAL_GROWTH - 1:.0%} of {first['label']} (x healthz, same queries): "
+        f"{verdict}; " + "; ".join(missed + met)
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.compare", description=__doc__.split("\n")[0])
     parser.add_argument("labels", nargs="+", help="result names under var/bench/ (e.g. 10k 100k)")
@@ -69,6 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     print(render(header, rows))
     print("ms, p95: median and 95th percentile per request (one at a time); req/s: with 4 connections;")
     print("queries, SQL ms: per request, in-process; sweeps and report: in-process time in the ms column")
+    print(
+        "x healthz: the median over /healthz's asked in turn with it; p95/med: the page's p95 over its median"
+    )
+    if len(results) > 1:
+        print(growth(results[0], results[-1]))
     for result in results:
         fixtures = result["fixtures"]
         workers = ", ".join(f"{worker['rss_mb']:.0f} MB" for worker in result.get("workers", [])) or "-"

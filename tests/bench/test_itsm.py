@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from bench import itsm
+from bench.compare import growth
 from bench.generate import live_one, lives_insert, people_create, plan, stream, world_load
 from bench.run import PAGES, goals
 from changes.models import Change
@@ -111,3 +112,20 @@ def test_goal_lines_name_each_page_that_misses():
     met = goals({"pages": {page.key: _page(10.0, 15.0, 5.0) for page in PAGES}})
     assert met[1] == f"goal median within 3x /healthz: MET, {len(PAGES)} of {len(PAGES)} pages"
     assert met[2] == f"goal p95 within 2x median: MET, {len(PAGES)} of {len(PAGES)} pages"
+
+
+def test_growth_line_judges_the_ratio_to_healthz_and_the_query_count():
+    small = {"label": "100k", "pages": {}, "queries": {}}
+    large = {"label": "1000k", "pages": {}, "queries": {}}
+    for key, before, after, queries in (
+        ("queue", 5.0, 5.9, (13, 13)),  # 1.18x: within 20 %
+        ("ticket", 5.0, 7.0, (15, 15)),  # 1.4x
+        ("api_tickets", 4.0, 4.0, (9, 10)),  # one query more
+    ):
+        small["pages"][key] = {"floor_ratio": before}
+        large["pages"][key] = {"floor_ratio": after}
+        small["queries"][key], large["queries"][key] = {"queries": queries[0]}, {"queries": queries[1]}
+    assert growth(small, large) == (
+        "goal 1000k within 20% of 100k (x healthz, same queries): NOT MET; ticket 1.40x; "
+        "api_tickets 1.00x, queries 9 -> 10; dashboard not measured; queue 1.18x"
+    )
