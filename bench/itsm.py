@@ -161,7 +161,9 @@ def problems_load(rng: random.Random, count: int, now: datetime) -> dict[str, in
         created = min(created, now - timedelta(minutes=5))
         known = created + timedelta(days=rng.uniform(1, 10))
         resolved = known + timedelta(days=rng.uniform(3, 40))
-        if resolved > now and status in ("resolved", "closed"):
+        if status == "closed" and resolved + timedelta(days=7) > now:
+            status = "resolved"  # closed a week after it was resolved
+        if resolved > now and status == "resolved":
             status = "known_error"
         if known > now and status == "known_error":
             status = "investigating"
@@ -183,7 +185,7 @@ def problems_load(rng: random.Random, count: int, now: datetime) -> dict[str, in
             created_at=created,
             known_error_at=known if status in ("known_error", "resolved", "closed") else None,
             resolved_at=resolved if status in ("resolved", "closed") else None,
-            closed_at=resolved + timedelta(days=7) if status == "closed" and resolved < now else None,
+            closed_at=resolved + timedelta(days=7) if status == "closed" else None,
         )
         problems.append((problem, site_id, incidents))
     Problem.objects.bulk_create([problem for problem, _, _ in problems], batch_size=1000)

@@ -56,6 +56,8 @@ def test_problems_changes_outages_and_articles_hold_together_and_their_pages_sho
             assert problem.workaround and problem.known_error_at <= NOW
         if problem.resolved_at:
             assert problem.resolved_at <= NOW
+        assert (problem.closed_at is not None) == (problem.status == ProblemStatus.CLOSED)
+        assert problem.closed_at is None or problem.resolved_at < problem.closed_at <= NOW
     changes = Change.objects.all()
     assert changes.count() == counts["changes"] == 5
     for change in changes.prefetch_related("sites", "services"):
