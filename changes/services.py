@@ -416,7 +416,10 @@ def problem_fix_record(*, problem: Any, value: Any, by: Any) -> tuple[str, str] 
                 }
             )
     current = (
-        ProblemFix.objects.select_for_update().select_related("change").filter(problem=problem.pk).first()
+        ProblemFix.objects.select_for_update(of=("self",))
+        .select_related("change")
+        .filter(problem=problem.pk)
+        .first()
     )
     old = current.change if current is not None else None
     if (old.pk if old else None) == (change.pk if change else None):
@@ -432,7 +435,8 @@ def problem_fix_record(*, problem: Any, value: Any, by: Any) -> tuple[str, str] 
         )
     now = timezone.now()
     if change is None:
-        ProblemFix.objects.filter(pk=current.pk).delete()  # type: ignore[union-attr]  # old is not None
+        if current is not None:  # always: naming none where none was named returned above
+            current.delete()
     elif current is not None:
         current.change, current.named_by, current.named_at = change, by, now
         current.save(update_fields=["change", "named_by", "named_at"])

@@ -337,3 +337,15 @@ def test_the_caused_by_panel_costs_the_ticket_page_no_query(
     assert "Caused by <a" in page
     # The history has one row more (same query); the panel reads the change in the ticket's own query.
     assert len(with_cause) == len(without)
+
+
+def test_with_nothing_registered_problems_knows_no_fixing_change(monkeypatch, problem, technician_user):
+    from django.core.exceptions import ValidationError
+
+    from problems import problem_extensions
+
+    monkeypatch.setattr(problem_extensions, "_writers", {})
+    monkeypatch.setattr(problem_extensions, "_panels", {})
+    with pytest.raises(ValidationError, match="cannot be changed here"):
+        problem_update(problem=problem, by=technician_user, changes={"fixed_by_change": ChangeFactory().pk})
+    assert problem_extensions.problem_panels(technician_user, problem) == []
