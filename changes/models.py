@@ -5,8 +5,15 @@ emergency (done at once, approved after the fact within a deadline). Its lifecyc
 (changes/lifecycle.py); every move goes through changes/services.py, which writes a ChangeEvent.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
+
+if TYPE_CHECKING:
+    from problems.models import Problem
 
 
 class ChangeType(models.TextChoices):
@@ -143,7 +150,7 @@ class Change(models.Model):
         "incidents.Ticket", blank=True, related_name="caused_by_changes"
     )
     # The problems whose permanent fix this change carries ("fixed by change CHG-..."), one change each.
-    fixes_problems = models.ManyToManyField(
+    fixes_problems: models.ManyToManyField[Problem, ProblemFix] = models.ManyToManyField(
         "problems.Problem", through="ProblemFix", blank=True, related_name="fixing_changes"
     )
     created_at = models.DateTimeField(auto_now_add=True)

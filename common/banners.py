@@ -47,7 +47,7 @@ def banners_for(user: Any) -> list[Banner]:
     return found
 
 
-def banners(request) -> dict:
+def banners(request: Any) -> dict[str, Any]:
     """Context processor: `banners` for the signed-in, read only when the page frame shows it."""
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated):
