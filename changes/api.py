@@ -40,6 +40,11 @@ class ChangeSerializer(serializers.ModelSerializer):
     caused_incidents: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True
     )
+    fixes_problems: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        many=True,
+        read_only=True,
+        help_text="The problems (ids) that name this change as the one carrying their permanent fix.",
+    )
     services = serializers.PrimaryKeyRelatedField(many=True, queryset=Service.objects.all(), required=False)
     sites = serializers.PrimaryKeyRelatedField(many=True, queryset=Site.objects.all(), required=False)
     assets = serializers.PrimaryKeyRelatedField(many=True, queryset=Asset.objects.all(), required=False)
@@ -78,6 +83,7 @@ class ChangeSerializer(serializers.ModelSerializer):
             "review",
             "implemented_at",
             "caused_incidents",
+            "fixes_problems",
             "created_at",
             "updated_at",
         ]
@@ -161,6 +167,7 @@ class ChangeViewSet(
                 "sites",
                 "assets",
                 "caused_incidents",
+                "fixes_problems",
                 Prefetch("approvals", queryset=ChangeApproval.objects.select_related("approver")),
             )
             .order_by("-created_at", "-id")

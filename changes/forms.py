@@ -5,7 +5,7 @@ from django import forms
 from catalogue.models import Service
 from sites.models import Asset, Site
 
-from .models import Change, ChangeTemplate, ChangeType, Outcome
+from .models import Change, ChangeTemplate, ChangeType, Outcome, pk_from_reference
 
 LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -102,3 +102,20 @@ class TransitionForm(forms.Form):
 
 class LinkIncidentForm(forms.Form):
     ticket = forms.CharField(label="Incident reference", max_length=20, help_text="e.g. INC-000123")
+
+
+class ChangeReferenceForm(forms.Form):
+    """A change named by its reference from another app's page (a problem's fix, an incident's cause), with
+    the version of the page it was typed on; an empty reference names none."""
+
+    change = forms.CharField(max_length=20, required=False, strip=True)
+    version = forms.IntegerField(min_value=1)
+
+    def clean_change(self) -> int | None:
+        text = self.cleaned_data["change"]
+        if not text:
+            return None
+        pk = pk_from_reference(text)
+        if pk is None:
+            raise forms.ValidationError(f"“{text}” is not a change reference such as CHG-000012.")
+        return pk

@@ -5,8 +5,15 @@ emergency (done at once, approved after the fact within a deadline). Its lifecyc
 (changes/lifecycle.py); every move goes through changes/services.py, which writes a ChangeEvent.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
+
+if TYPE_CHECKING:
+    from problems.models import Problem
 
 
 class ChangeType(models.TextChoices):
@@ -138,8 +145,13 @@ class Change(models.Model):
     # Set when conflicts were last looked for (at submission, a standard change's scheduling, approval):
     # the reports count changes planned inside a critical period from it.
     in_critical_period = models.BooleanField(default=False)
+    # An incident is caused by at most one change (changes.services.incident_caused_by_set keeps it so).
     caused_incidents = models.ManyToManyField(
         "incidents.Ticket", blank=True, related_name="caused_by_changes"
+    )
+    # The problems whose permanent fix this change carries ("fixed by change CHG-..."), one change each.
+    fixes_problems: models.ManyToManyField[Problem, ProblemFix] = models.ManyToManyField(
+        "problems.Problem", through="ProblemFix", blank=True, related_name="fixing_changes"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -173,6 +185,26 @@ def pk_from_reference(text: str) -> int | None:
     text = text.strip().upper()
     text = text.removeprefix("CHG-")
     return int(text) if text.isdigit() and len(text) <= 12 else None
+
+
+class ProblemFix(models.Model):
+    """A problem names the change that carries its permanent fix: one change per problem, any number of
+    problems per change. It lives here, not on the problem, because problems sits below changes; it is
+    written through problems.services.problem_update (problems.problem_extensions, the hook) by
+    changes/problem_fixes.py, with a history row on both sides."""
+
+    problem = models.OneToOneField("problems.Problem", on_delete=models.CASCADE, related_name="fixed_by")
+    change = models.ForeignKey(Change, on_delete=models.PROTECT, related_name="problem_fixes")
+    named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    named_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["named_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} fixed by {self.change_id}"
 
 
 class Decision(models.TextChoices):
@@ -226,6 +258,7 @@ class ChangeEvent(models.Model):
         APPROVAL = "approval", "Approval"
         CONFLICTS = "conflicts", "Conflicts found"
         INCIDENT = "incident", "Incident linked"
+        PROBLEM = "problem", "Named as a problem's fix"
         NOTICE = "notice", "Staff told"
 
     change = models.ForeignKey(Change, on_delete=models.PROTECT, related_name="events")

@@ -1,7 +1,7 @@
 """What staff are told of a change that will interrupt a service at their site: a mail a configurable
 number of working days before (settings.CHANGE_NOTICE_WORKING_DAYS, counted on the service desk's
-calendar, slas.calendars), and a banner on every page while it runs (selectors.interrupting_now, shown
-through the project's context processor)."""
+calendar, slas.calendars), and a banner on every page while it runs (`interruption_banners`, registered
+with the page frame's banners, common/banners.py, by ChangesConfig.ready)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.addresses import absolute_url
+from common.banners import Banner
 from common.models import Notification
 from common.outbox import notifications_send
 from slas.calendars import nth_working_day
 
 from .models import Change, ChangeEvent, ChangeStatus
+from .selectors import interrupting_now
 
 NOTICE_STATUSES = (ChangeStatus.APPROVED, ChangeStatus.SCHEDULED)
 
@@ -86,3 +88,18 @@ def interruption_notices_send(*, now: datetime | None = None) -> int:
             )
         sent += fresh
     return sent
+
+
+def interruption_banners(user) -> list[Banner]:
+    """The page frame's banners: approved changes interrupting a service at the person's site right now
+    (one query; none for a person without a site)."""
+    site_id = getattr(user, "site_id", None)
+    if site_id is None:
+        return []
+    return [
+        Banner(
+            f"Planned ICT work at your site until {timezone.localtime(change.planned_end):%H:%M on %-d %B}: "
+            f"{change.summary}. Some services may be unavailable."
+        )
+        for change in interrupting_now(site_id)
+    ]

@@ -37,6 +37,7 @@ def change_page(pk: int) -> Change:
             "sites",
             "assets",
             "caused_incidents",
+            "fixes_problems",
             Prefetch("approvals", queryset=ChangeApproval.objects.select_related("approver")),
             Prefetch("events", queryset=ChangeEvent.objects.select_related("actor")),
         )

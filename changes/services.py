@@ -27,6 +27,8 @@ from .models import (
     ChangeType,
     Decision,
     Outcome,
+    ProblemFix,
+    reference_for,
 )
 from .risk import approvals_needed, risk_for
 
@@ -332,18 +334,114 @@ def change_decide(
     return locked
 
 
+# A change that has been carried out (or is being) is the only kind that can cause an incident.
+MAY_CAUSE_INCIDENTS = (ChangeStatus.IN_PROGRESS, *DONE)
+
+
 @transaction.atomic
 def change_link_incident(*, change: Change, ticket: Any, by: Any) -> Change:
-    """Record that an incident was caused by this change (a change that has been carried out)."""
+    """Record that an incident was caused by this change (the change page's "link an incident"); an
+    incident caused by another change moves here (incident_caused_by_set)."""
+    incident_caused_by_set(ticket=ticket, change=change, by=by)
+    return change
+
+
+@transaction.atomic
+def incident_caused_by_set(*, ticket: Any, change: Change | None, by: Any) -> Change | None:
+    """Name the change that caused this incident, or none. An incident is caused by at most one change:
+    naming another moves it. Each link and unlink is a history row on the change (ChangeEvent) and an
+    internal row on the ticket (incidents.services.ticket_change_recorded)."""
+    from incidents.models import Ticket
+    from incidents.services import ticket_change_recorded
+
     if lifecycle.WORK not in lifecycle.parties_of(by):
         raise PermissionDenied("Your role may not link incidents to changes.")
-    change = _lock(change)
-    if change.status not in (ChangeStatus.IN_PROGRESS, *DONE):
-        raise ValidationError({"ticket": "Only a change that has been carried out can cause an incident."})
     if ticket.kind != "incident":
         raise ValidationError({"ticket": f"{ticket.reference} is a service request, not an incident."})
-    if change.caused_incidents.filter(pk=ticket.pk).exists():
+    # The ticket's row first, then the change's: two people naming a cause for one incident take turns.
+    Ticket.objects.select_for_update().filter(pk=ticket.pk).first()
+    if change is not None:
+        change = _lock(change)
+        if change.status not in MAY_CAUSE_INCIDENTS:
+            raise ValidationError(
+                {
+                    "ticket": "Only a change that has been carried out can cause an incident; "
+                    f"{change.reference} is {change.get_status_display().lower()}."
+                }
+            )
+    current = list(Change.objects.filter(caused_incidents=ticket.pk).order_by("pk"))
+    wanted = [change.pk] if change is not None else []
+    if [c.pk for c in current] == wanted:
         return change
-    change.caused_incidents.add(ticket)
-    _event(change, ChangeEvent.Kind.INCIDENT, by, new=ticket.reference, note=ticket.summary)
+    for old in current:
+        if old.pk in wanted:
+            continue
+        old.caused_incidents.remove(ticket.pk)
+        moved = f"; now caused by {change.reference}" if change is not None else ""
+        _event(
+            old,
+            ChangeEvent.Kind.INCIDENT,
+            by,
+            old=ticket.reference,
+            note=f"No longer named as its cause{moved}.",
+        )
+    if change is not None and all(old.pk != change.pk for old in current):
+        change.caused_incidents.add(ticket.pk)
+        _event(change, ChangeEvent.Kind.INCIDENT, by, new=ticket.reference, note=ticket.summary)
+    ticket_change_recorded(
+        ticket=ticket,
+        by=by,
+        old=", ".join(old.reference for old in current),
+        new=change.reference if change is not None else "",
+        note=change.summary if change is not None else "",
+    )
     return change
+
+
+def problem_fix_record(*, problem: Any, value: Any, by: Any) -> tuple[str, str] | None:
+    """Name the change that carries a problem's permanent fix, or none: the writer of the problem's
+    `fixed_by_change`, called by problems.services.problem_update inside its transaction with the problem
+    locked (problems.problem_extensions). Only a change a problem may name
+    (selectors.changes_a_problem_may_name); each naming and un-naming is a history row on the change.
+    Returns the old and new references for the problem's history, or None when nothing changed."""
+    change_pk = getattr(value, "pk", value)
+    change = None
+    if change_pk is not None:
+        change = selectors.changes_a_problem_may_name().filter(pk=change_pk).first()
+        if change is None:
+            raise ValidationError(
+                {
+                    "fixed_by_change": f"{reference_for(change_pk)} cannot carry the fix: there is no such "
+                    "change, or it was rejected or cancelled."
+                }
+            )
+    current = (
+        ProblemFix.objects.select_for_update(of=("self",))
+        .select_related("change")
+        .filter(problem=problem.pk)
+        .first()
+    )
+    old = current.change if current is not None else None
+    if (old.pk if old else None) == (change.pk if change else None):
+        return None
+    if old is not None:
+        moved = f"; now {change.reference}" if change is not None else ""
+        _event(
+            old,
+            ChangeEvent.Kind.PROBLEM,
+            by,
+            old=problem.reference,
+            note=f"No longer named as the fix{moved}.",
+        )
+    now = timezone.now()
+    if change is None:
+        if current is not None:  # always: naming none where none was named returned above
+            current.delete()
+    elif current is not None:
+        current.change, current.named_by, current.named_at = change, by, now
+        current.save(update_fields=["change", "named_by", "named_at"])
+    else:
+        ProblemFix.objects.create(problem_id=problem.pk, change=change, named_by=by, named_at=now)
+    if change is not None:
+        _event(change, ChangeEvent.Kind.PROBLEM, by, new=problem.reference, note=problem.summary)
+    return (old.reference if old else "", change.reference if change else "")

@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:pk>/edit/", views.change_edit, name="change_edit"),
     path("<int:pk>/transition/", views.change_transition, name="change_transition"),
     path("<int:pk>/incidents/", views.change_link, name="change_link"),
+    path("fix/problem/<int:problem_pk>/", views.problem_fix, name="problem_fix"),
+    path("cause/ticket/<int:ticket_pk>/", views.ticket_caused_by, name="ticket_caused_by"),
 ]

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -22,7 +23,7 @@ from common.pagination import NearerEndPaginator, fill_page
 
 from . import lifecycle, selectors, services
 from .filters import ChangeFilter
-from .forms import ChangeForm, LinkIncidentForm, TransitionForm
+from .forms import ChangeForm, ChangeReferenceForm, LinkIncidentForm, TransitionForm
 from .models import Change, ChangeStatus, Outcome
 
 CHANGES_PER_PAGE = 25
@@ -183,6 +184,91 @@ def change_link(request, pk: int):
                 messages.success(request, f"{ticket.reference} is linked as caused by {change.reference}.")
                 return redirect("changes:change_detail", pk=change.pk)
     return _detail(request, selectors.change_page(pk), link_form=form, status=400)
+
+
+# --- named from other apps' pages: a problem's fix, an incident's cause ---------------------------------
+
+STALE_PAGE = "The page changed since you opened it: nothing was done. Look at it again and retry."
+
+
+def _form_refusal(form: ChangeReferenceForm) -> str:
+    if "version" in form.errors:
+        return STALE_PAGE
+    return " ".join(e for errors in form.errors.values() for e in errors) + " Nothing was changed."
+
+
+@access_required
+@require_POST
+def problem_fix(request, problem_pk: int):
+    """The problem page's "Fixed by change" panel: name (or stop naming) the change carrying the fix,
+    through the problem's own service (problems.services.problem_update, field `fixed_by_change`)."""
+    from problems.models import Problem
+    from problems.services import ProblemConflict, problem_update
+
+    problem = Problem.objects.filter(pk=problem_pk).first()
+    if problem is None:
+        raise Http404("No such problem.")
+    back = reverse("problems:problem_detail", args=[problem.pk]) + "#fix"
+    form = ChangeReferenceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_refusal(form))
+        return redirect(back)
+    change_pk = form.cleaned_data["change"]
+    try:
+        problem_update(
+            problem=problem,
+            by=request.user,
+            changes={"fixed_by_change": change_pk},
+            expected_version=form.cleaned_data["version"],
+        )
+    except ProblemConflict as conflict:
+        messages.error(request, str(conflict))
+    except ValidationError as invalid:
+        messages.error(request, " ".join(invalid.messages) + " Nothing was changed.")
+    else:
+        messages.success(
+            request,
+            f"{problem.reference}: the fix is carried by {Change(pk=change_pk).reference}."
+            if change_pk
+            else f"{problem.reference} names no change as its fix.",
+        )
+    return redirect(back)
+
+
+@access_required
+@require_POST
+def ticket_caused_by(request, ticket_pk: int):
+    """The ticket page's "Caused by a change" panel: name (or stop naming) the change that caused it."""
+    from incidents.permissions import visible_tickets
+
+    ticket = visible_tickets(request.user).filter(pk=ticket_pk).first()
+    if ticket is None:
+        raise Http404("No such ticket.")
+    back = reverse("ticket_detail", args=[ticket.pk]) + "#caused-by"
+    form = ChangeReferenceForm(request.POST)
+    if form.is_valid() and form.cleaned_data["version"] != ticket.version:
+        messages.error(request, STALE_PAGE)
+        return redirect(back)
+    if not form.is_valid():
+        messages.error(request, _form_refusal(form))
+        return redirect(back)
+    change_pk = form.cleaned_data["change"]
+    change = Change.objects.filter(pk=change_pk).first() if change_pk else None
+    if change_pk and change is None:
+        messages.error(request, f"There is no change {Change(pk=change_pk).reference}. Nothing was changed.")
+        return redirect(back)
+    try:
+        services.incident_caused_by_set(ticket=ticket, change=change, by=request.user)
+    except ValidationError as invalid:
+        messages.error(request, " ".join(invalid.messages) + " Nothing was changed.")
+    else:
+        messages.success(
+            request,
+            f"{ticket.reference} is linked as caused by {change.reference}."
+            if change
+            else f"{ticket.reference} is no longer linked to a change.",
+        )
+    return redirect(back)
 
 
 # --- the calendar ----------------------------------------------------------------------------------------

@@ -150,7 +150,9 @@ _PROBLEMS = _access(
             "workaround_apply",
             "proposal_accept",
         )
-    },
+    }
+    # The problem page's "Fixed by change" form (changes' view, problems' service: problem.work).
+    | {"changes:problem_fix"},
     endpoints=_endpoints("problem", "list", "retrieve", "create", "partial_update", "incidents"),
     # Create, change, link and resolve problems; accept a recurrence proposal (problems/services.py).
     actions={"problem.work"},
@@ -195,7 +197,13 @@ _CHANGES_READ = _access(
     actions={"change.view"},
 )
 _CHANGES_WORK = _access(
-    pages={"changes:change_new", "changes:change_edit", "changes:change_transition", "changes:change_link"},
+    pages={
+        "changes:change_new",
+        "changes:change_edit",
+        "changes:change_transition",
+        "changes:change_link",
+        "changes:ticket_caused_by",  # the ticket page's "Caused by a change" form
+    },
     endpoints=_endpoints("change", "create", "partial_update", "transition", "incidents"),
     actions={"change.work"},
 )

@@ -257,6 +257,7 @@ class TicketEvent(models.Model):
         SLA = "sla", "Service level agreement"
         SUPPLIER = "supplier", "Referred to a supplier"
         PROBLEM = "problem", "Problem linked or unlinked"
+        CHANGE = "change", "Caused by a change"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -24,6 +24,7 @@ from slas.calendars import calendar_spec
 from slas.models import ClockKind, ServiceLevelAgreement, SlaClock
 from slas.outcomes import clock_outcome_case
 
+from . import ticket_extensions
 from .models import OPEN_STATUSES, Attachment, Comment, SavedFilter, Ticket, TicketEvent, pk_from_reference
 from .permissions import SUPPORT_ROLES, for_audience, visible_comments, visible_tickets
 
@@ -221,9 +222,9 @@ def ticket_for_page(user, pk: int) -> Ticket:
     one more query, and its asset and major incident (when it has them) by their ids. Eleven joined
     tables cost PostgreSQL more to plan than these small lookups cost to run. A major
     incident's count of linked tickets is the page's to read (major_incident_size), not every action's."""
-    ticket = (
-        visible_tickets(user).select_related("service__category", "site", "group", "rating", "sla").get(pk=pk)
-    )
+    tickets = visible_tickets(user).select_related("service__category", "site", "group", "rating", "sla")
+    # What the panels of apps above incidents read (changes: the change that caused it), in this query.
+    ticket = ticket_extensions.annotate_page(user, tickets).get(pk=pk)
     _attach_people(user, ticket)
     return ticket
 

@@ -790,6 +790,24 @@ def ticket_problem_recorded(
     )
 
 
+def ticket_change_recorded(
+    *, ticket: Ticket, by, old: str = "", new: str = "", note: str = ""
+) -> TicketEvent:
+    """Write the ticket's history row for "caused by change CHG-..." named, moved or undone (changes
+    owns the link; the ticket's history is incidents'): an internal event, as changes are the desk's."""
+    _require_support(by)
+    return _event(
+        ticket,
+        TicketEvent.Kind.CHANGE,
+        by,
+        field="caused_by_change",
+        old=old,
+        new=new,
+        note=note,
+        internal=True,
+    )
+
+
 # --- major incidents -------------------------------------------------------------------------------------
 
 

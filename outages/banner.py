@@ -10,6 +10,9 @@ from datetime import datetime, timedelta
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+
+from common.banners import Banner
 
 from .models import SITE_SCOPES, Outage
 
@@ -66,3 +69,36 @@ def outages_for_site(site_id: int | None) -> list[BannerOutage]:
         return []
     now = timezone.now()
     return [o for o in banner_outages() if o.site_id == site_id and (o.ended_at is None or o.ended_at > now)]
+
+
+def _clock(instant) -> str:
+    local = timezone.localtime(instant)
+    today = timezone.localdate()
+    return date_format(local, "H:i") if local.date() == today else date_format(local, "j M H:i")
+
+
+def notice_text(outage: BannerOutage) -> str:
+    if outage.upcoming:
+        until = (
+            f" to {_clock(outage.expected_end_at or outage.ended_at)}"
+            if (outage.expected_end_at or outage.ended_at)
+            else ""
+        )
+        return f"{outage.title} from {_clock(outage.started_at)}{until}."
+    text = f"{outage.title} since {_clock(outage.started_at)}"
+    if outage.expected_end_at and outage.expected_end_at > timezone.now():
+        text += f"; expected back {_clock(outage.expected_end_at)}"
+    return text + "; the ICT Unit knows: you do not need to log a ticket."
+
+
+def site_banners(user) -> list[Banner]:
+    """The page frame's banners (common.banners, registered by OutagesConfig.ready): the open and coming
+    outages at the signed-in person's site; no query for a person without a site, at most one otherwise
+    (the open outages are cached)."""
+    site_id = getattr(user, "site_id", None)
+    if site_id is None:
+        return []
+    return [
+        Banner(notice_text(outage), "info" if outage.upcoming else "warning")
+        for outage in outages_for_site(site_id)
+    ]

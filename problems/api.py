@@ -17,7 +17,7 @@ from common.pagination import IdsFirstPagination
 from incidents.permissions import visible_tickets
 from sites.models import Asset, Site
 
-from . import selectors, services
+from . import problem_extensions, selectors, services
 from .filters import ProblemFilter
 from .models import (
     Improvement,
@@ -37,6 +37,13 @@ class ProblemSerializer(serializers.ModelSerializer):
     )
     incident_count = serializers.IntegerField(read_only=True)
     service_name = serializers.CharField(source="service.name", read_only=True)
+    # Filled through problems.problem_extensions (changes registers it); null when nothing is named.
+    fixed_by_change = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The change that carries the permanent fix (id); null until one is named.",
+    )
 
     class Meta:
         model = Problem
@@ -60,6 +67,7 @@ class ProblemSerializer(serializers.ModelSerializer):
             "workaround",
             "workaround_public",
             "permanent_fix",
+            "fixed_by_change",
             "known_error",
             "incident_count",
             "created_at",
@@ -92,6 +100,12 @@ class ProblemWriteSerializer(serializers.Serializer):
     workaround = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     workaround_public = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     permanent_fix = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    fixed_by_change = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="The change (id) that carries the permanent fix; null to name none.",
+    )
     status = serializers.ChoiceField(choices=ProblemStatus.values, required=False)
     status_note = serializers.CharField(max_length=300, required=False, allow_blank=True)
     open_incidents = serializers.ChoiceField(choices=[c for c, _ in OpenIncidents.CHOICES], required=False)
@@ -119,7 +133,9 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filterset_class = ProblemFilter
 
     def get_queryset(self) -> QuerySet[Problem]:
-        return selectors.problem_list().prefetch_related("sites", "assets")
+        problems = selectors.problem_list().prefetch_related("sites", "assets")
+        # `fixed_by_change` (and any field an app above registers): problem_extensions, in the same query.
+        return problem_extensions.annotate(self.request.user, problems)
 
     def _answer(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
         return Response(ProblemSerializer(self.get_queryset().get(pk=pk)).data, status=code)
@@ -155,8 +171,15 @@ class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         changes = {
             k: v
             for k, v in data.items()
-            if k in services.UPDATE_FIELDS
-            and k in ("root_cause", "root_cause_category", "workaround", "workaround_public", "permanent_fix")
+            if k
+            in (
+                "root_cause",
+                "root_cause_category",
+                "workaround",
+                "workaround_public",
+                "permanent_fix",
+                *problem_extensions.writable_fields(),
+            )
         }
         if changes:
             services.problem_update(problem=problem, by=request.user, changes=changes)

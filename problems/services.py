@@ -22,6 +22,7 @@ from incidents.models import OPEN_STATUSES, ResolutionCode, Status, Ticket
 from incidents.services import ticket_change_status, ticket_comment, ticket_problem_recorded
 from slas.calendars import is_working_day
 
+from . import problem_extensions
 from .lifecycle import NEEDS, transition
 from .models import (
     OPEN_PROBLEM_STATUSES,
@@ -154,9 +155,12 @@ def problem_update(
     *, problem: Problem, by, changes: dict[str, Any], expected_version: int | None = None
 ) -> Problem:
     """Change what is known about the problem. Recording a workaround on a problem still logged or under
-    investigation makes it a known error (the lifecycle's "record as a known error" step)."""
+    investigation makes it a known error (the lifecycle's "record as a known error" step). Fields that an
+    app above registered (problem_extensions: `fixed_by_change`, the change carrying the permanent fix)
+    are recorded by that app's writer in the same transaction, with a history row here."""
     _require(by)
-    unknown = set(changes) - UPDATE_FIELDS
+    extended = problem_extensions.writable_fields()
+    unknown = set(changes) - UPDATE_FIELDS - extended
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
     problem = _lock(problem, expected_version)
@@ -214,6 +218,13 @@ def problem_update(
                     at=now,
                 )
                 fields.append("updated_at")
+    for name in sorted(extended & set(changes)):
+        recorded = problem_extensions.write(name, problem=problem, value=changes[name], by=by)
+        if recorded is not None:
+            _event(
+                problem, ProblemEvent.Kind.CHANGED, by, field=name, old=recorded[0], new=recorded[1], at=now
+            )
+            fields.append("updated_at")
     if problem.workaround and problem.status in (ProblemStatus.LOGGED, ProblemStatus.INVESTIGATING):
         _move(problem, ProblemStatus.KNOWN_ERROR, by, now, note="workaround recorded")
         fields += ["status", "known_error_at"]

@@ -131,7 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "servicedesk.context_processors.navigation_context",
-                "outages.context_processors.outage_banner",
+                "common.banners.banners",
             ],
         },
     },

@@ -118,6 +118,7 @@ class TicketListSerializer(serializers.ListSerializer):
                     "parent": t.parent_id,
                     "is_major": t.is_major,
                     "problem": getattr(t, "problem", None),
+                    "caused_by_change": getattr(t, "caused_by_change", None),
                     "resolution_code": t.resolution_code,
                     "resolution_note": t.resolution_note,
                     "first_contact": t.first_contact,
@@ -173,6 +174,13 @@ class TicketSerializer(serializers.ModelSerializer):
         default=None,
         help_text="The problem this incident is linked to (id), for the service desk; null otherwise.",
     )
+    # Filled through incidents.ticket_extensions (changes registers it); null for staff.
+    caused_by_change = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The change that caused this incident (id), for those who read changes; null otherwise.",
+    )
 
     class Meta:
         model = Ticket
@@ -205,6 +213,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "parent",
             "is_major",
             "problem",
+            "caused_by_change",
             "resolution_code",
             "resolution_note",
             "first_contact",

@@ -177,6 +177,8 @@ NOT_PAGES = {
             "knowledge:article_from_ticket",
             "changes:change_transition",
             "changes:change_link",
+            "changes:problem_fix",
+            "changes:ticket_caused_by",
             "problems:problem_status",
             "problems:problem_link",
             "problems:problem_unlink",

@@ -42,7 +42,8 @@ CEILING = {
     "queue_closed": 13,
     # +1: the history names people (one query for all of them); +2: the desk's help-articles panel
     # (knowledge, through incidents/hooks.py): all words, then any; +1: the problem panel (problems,
-    # through incidents.ticket_extensions).
+    # through incidents.ticket_extensions). The "caused by change" panel (changes) adds none: its change
+    # comes in the ticket's own query (ticket_extensions page_annotations).
     "ticket": 16,
     "my_tickets": 5,
     "my_tickets_searched": 7,  # the requesters and assets that match, looked up once (as the queue)

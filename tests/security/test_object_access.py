@@ -130,6 +130,10 @@ OBJECT_RULES: dict[str, dict] = {
         )
     },
     "problems:problem_link": {"kind": "role"},
+    # The links between changes and problems, changes and incidents (changes' forms on the problem page
+    # and the ticket page): the desk's; a requester's role may not post them.
+    "changes:problem_fix": {"kind": "role"},
+    "changes:ticket_caused_by": {"kind": "role"},
     # The improvement register: the ICT manager's.
     "problems:improvement_edit": {"kind": "role"},
     "improvement-detail": {"kind": "role"},
@@ -216,6 +220,7 @@ def values_for(world, endpoint: Endpoint, rule: dict) -> dict:
         "pk": pks[rule.get("pk")],
         "file_pk": world.attachment.pk,
         "ticket_pk": ticket.pk,
+        "problem_pk": world.problem.pk,
         "attachment_id": world.attachment.pk,
         "site_id": ticket.site_id,
         "ticket_id": ticket.pk,
