@@ -6,11 +6,15 @@ them (the ICT Manager and Admin roles) is the access table's (common/access.py).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
 from common.access import access_required
@@ -52,7 +56,7 @@ def dashboard(request):
     if report is not None:
         context |= {
             "period": report["period"],
-            "counted_at": stored.counted_at,
+            "counted_ago": _counted_ago(stored.counted_at),
             "recounted_every": _recounted_every(),
             "headlines": kpis.headline_rows(report),
             "charts": report_charts(report, width=DASHBOARD_CHART_WIDTH),
@@ -63,6 +67,16 @@ def dashboard(request):
             "problem_figures": report["problem_figures"],
         }
     return render(request, "reports/dashboard.html", context)
+
+
+def _counted_ago(counted_at) -> str:
+    """How old the figures are, in words: "just now", "4 minutes ago"."""
+    if counted_at is None:
+        return ""
+    now = timezone.now()
+    if now - counted_at < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(counted_at, now)} ago"
 
 
 def _recounted_every() -> str:
