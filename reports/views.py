@@ -52,7 +52,7 @@ def dashboard(request):
     period = month_period(form.chosen_month())
     stored = kpis.stored_report(period, scope)  # read, never counted here (docs/kpis.md)
     report = stored.report
-    context = {"form": form, "report": report, "period": period.as_dict()}
+    context: dict[str, object] = {"form": form, "report": report, "period": period.as_dict()}
     if report is not None:
         context |= {
             "period": report["period"],
