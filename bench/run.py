@@ -276,6 +276,17 @@ def fixtures() -> dict:
 # --- queries per request, in-process ----------------------------------------------------------------------
 
 
+def store_dashboard_figures(month: str) -> None:
+    """Count and keep what the dashboard and /api/reports/kpis/ read (issue 22: no request counts; on a
+    running desk beat and the recount task have done this): this month so far and `month`, all scopes."""
+    from reports import kpis
+    from reports.periods import month_period, parse_month
+    from reports.services import month_so_far_recount
+
+    month_so_far_recount()
+    kpis.month_report(month_period(parse_month(month)), kpis.ALL, stored=True)
+
+
 def count_queries(pages: list[tuple[Page, str]], users: dict[str, str], repeats: int = 3) -> dict[str, dict]:
     """Each page through django.test.Client: one warm-up request, then `repeats` counted ones."""
     from django.contrib.auth import get_user_model
@@ -864,6 +875,8 @@ def main(argv: list[str] | None = None) -> int:
     users = {"technician": found["technician"], "staff": found["staff"], "manager": found["manager"]}
     load_before = load_average()
 
+    print("  the dashboard's stored figures, counted as beat and the recount task do...", flush=True)
+    store_dashboard_figures(found["month"])
     print("  collectstatic, then SQL queries per request (in-process)...", flush=True)
     collect_static(static_root)
     queries = count_queries(pages, users)

@@ -2,8 +2,8 @@
 
 `knowledge` (articles) sits above `incidents`: it registers a panel for the log form (suggested articles
 while staff type), a panel for the ticket page (suggested articles for the desk) and listens to two
-signals. With nothing registered the pages are as they were. docs/architecture.md names this hook among
-the exceptions to the arrow.
+signals; `reports` listens to `ticket_changed`. With nothing registered the pages are as they were.
+docs/architecture.md names this hook among the exceptions to the arrow.
 """
 
 from __future__ import annotations
@@ -17,6 +17,10 @@ from django.dispatch import Signal
 ticket_logged = Signal()
 # Sent by services.ticket_comment for a public reply, inside its transaction; kwargs: ticket, comment, by.
 public_reply_sent = Signal()
+# Sent whenever a logged ticket changes (services._save, every change's one save; and each ticket whose
+# clocks a recalculation re-derived), inside the changing transaction; kwargs: ticket. `reports` marks
+# the ended months the ticket counts in as stale, so their stored figures are recounted (issue 22).
+ticket_changed = Signal()
 
 _log_form_panels: list[str] = []
 _ticket_panels: list[Callable[[Any, Any], str]] = []

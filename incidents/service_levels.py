@@ -17,6 +17,7 @@ from slas.clocks import HistoryPoint, clocks_update
 from slas.models import ClockKind
 from slas.operational import Holding, agreements_by_party, operational_clocks_update
 
+from . import hooks
 from .models import Status, Ticket, TicketEvent
 
 CLOCK_EVENTS = (
@@ -207,6 +208,7 @@ def tickets_recalculate(
                 Ticket.objects.filter(pk__in=ids[start : start + batch]).order_by("pk").select_for_update()
             ):
                 ticket_clocks_refresh(ticket)
+                hooks.ticket_changed.send(sender=Ticket, ticket=ticket)
     return len(ids)
 
 

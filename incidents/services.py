@@ -94,6 +94,7 @@ def _event(ticket: Ticket, kind: str, actor, *, field="", old="", new="", note="
 def _save(ticket: Ticket, fields: list[str]) -> None:
     ticket.version += 1
     ticket.save(update_fields=[*dict.fromkeys([*fields, "version", "updated_at"])])
+    hooks.ticket_changed.send(sender=Ticket, ticket=ticket)
 
 
 def _require_support(user) -> None:

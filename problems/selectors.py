@@ -210,10 +210,29 @@ def month_section(start: datetime, end: datetime, *, top: int = 5) -> dict:
     resolved, incidents linked to problems (logged in the period), the top recurring faults (problems by
     their incidents logged in the period), and the improvement actions due in the period, done and
     overdue at its end. Five queries, whatever the number of rows."""
+    return _month_section(start, end, top=top, today=None)[0]
+
+
+def month_section_and_dashboard_counts(
+    start: datetime, end: datetime, *, today: date, top: int = 5
+) -> tuple[dict, dict[str, int]]:
+    """month_section and dashboard_counts(today) together in month_section's five queries: today's two
+    figures are counted in the same aggregates over problems and improvements."""
+    section, counts = _month_section(start, end, top=top, today=today)
+    return section, counts or {}
+
+
+def _month_section(
+    start: datetime, end: datetime, *, top: int, today: date | None
+) -> tuple[dict, dict[str, int] | None]:
     in_period = Q(created_at__gte=start, created_at__lt=end)
+    today_problems = {}
+    if today is not None:
+        today_problems["open_problems"] = Count("pk", filter=Q(status__in=OPEN_PROBLEM_STATUSES))
     problems = Problem.objects.aggregate(
         opened=Count("pk", filter=in_period),
         resolved=Count("pk", filter=Q(resolved_at__gte=start, resolved_at__lt=end)),
+        **today_problems,
     )
     opened, resolved = problems["opened"], problems["resolved"]
     linked = Ticket.objects.filter(in_period, problem_link__isnull=False).count()
@@ -232,7 +251,11 @@ def month_section(start: datetime, end: datetime, *, top: int = 5) -> dict:
     )
     last_day = (end - timedelta(microseconds=1)).astimezone(timezone.get_current_timezone()).date()
     first_day = start.astimezone(timezone.get_current_timezone()).date()
+    today_improvements = {}
+    if today is not None:
+        today_improvements["overdue_today"] = Count("id", filter=improvement_overdue_q(today))
     improvements = Improvement.objects.aggregate(
+        **today_improvements,
         due=Count("id", filter=Q(due_on__gte=first_day, due_on__lte=last_day)),
         done=Count("id", filter=Q(done_at__gte=start, done_at__lt=end)),
         overdue=Count(
@@ -247,7 +270,13 @@ def month_section(start: datetime, end: datetime, *, top: int = 5) -> dict:
             | Q(status__in=OPEN_IMPROVEMENT_STATUSES, due_on__lt=last_day, created_at__lt=end)
         )[:20]
     )
-    return {
+    counts = None
+    if today is not None:
+        counts = {
+            "open_problems": problems["open_problems"],
+            "overdue_improvements": improvements.pop("overdue_today"),
+        }
+    section = {
         "opened": opened,
         "resolved": resolved,
         "linked_incidents": linked,
@@ -276,3 +305,4 @@ def month_section(start: datetime, end: datetime, *, top: int = 5) -> dict:
             for a in actions
         ],
     }
+    return section, counts

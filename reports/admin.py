@@ -48,8 +48,9 @@ class ReportRunAdmin(admin.ModelAdmin):
 
 @admin.register(StoredMonthFigures)
 class StoredMonthFiguresAdmin(admin.ModelAdmin):
-    """The ended months' figures the dashboard keeps for ten minutes (docs/kpis.md). Read-only; deleting
-    rows makes the dashboard count those months again at once (after a bulk correction, say)."""
+    """The ended months' figures the dashboard keeps until a ticket change marks the month stale
+    (docs/kpis.md). Read-only; deleting rows has the next count of a report that shows those months count
+    them again (after a bulk correction, say)."""
 
     list_display = ("month", "scope", "counted_at")
     list_filter = ("month",)
@@ -64,8 +65,9 @@ class StoredMonthFiguresAdmin(admin.ModelAdmin):
 
 @admin.register(StoredReport)
 class StoredReportAdmin(admin.ModelAdmin):
-    """The reports the dashboard and the KPI API serve while fresh: a month so far for a minute, an
-    ended month for ten (docs/kpis.md). Read-only; deleting rows makes them count again at once."""
+    """The reports the dashboard and the KPI API read (never count): a month so far recounted by beat,
+    an ended month when a ticket change marks it stale (docs/kpis.md). Read-only; deleting a row has the
+    next request for it queue its count and say so meanwhile."""
 
     list_display = ("month", "so_far", "scope", "counted_at")
     list_filter = ("month", "so_far")

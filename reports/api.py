@@ -39,8 +39,18 @@ class KpiQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError(str(exc)) from None
 
 
+class KpiCountingSerializer(serializers.Serializer):
+    """The answer while a month and scope nobody asked for before is counted for the first time."""
+
+    status = serializers.CharField(help_text="counting")
+    detail = serializers.CharField()
+    period = serializers.DictField()
+
+
 class KpiViewSet(viewsets.ViewSet):
-    """GET /api/reports/kpis/?month=2026-10[&town=&site=&group=]: every KPI of the month."""
+    """GET /api/reports/kpis/?month=2026-10[&town=&site=&group=]: every KPI of the month, as last counted
+    (`generated_at`). A month and scope nobody asked for before answers 202 with Retry-After while it is
+    counted for the first time."""
 
     @extend_schema(
         parameters=[
@@ -49,7 +59,7 @@ class KpiViewSet(viewsets.ViewSet):
             OpenApiParameter("site", int),
             OpenApiParameter("group", int),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 202: KpiCountingSerializer},
     )
     def list(self, request):
         query = KpiQuerySerializer(data=request.query_params)
@@ -61,7 +71,15 @@ class KpiViewSet(viewsets.ViewSet):
             site_id=data["site"].pk if data.get("site") else None,
             group_id=data["group"].pk if data.get("group") else None,
         )
-        return Response(kpis.month_report(period, scope, stored=True))
+        stored = kpis.stored_report(period, scope)  # read, never counted in a request (docs/kpis.md)
+        if stored.report is None:
+            body = {
+                "status": "counting",
+                "detail": "These figures are being counted for the first time; ask again in a minute.",
+                "period": period.as_dict(),
+            }
+            return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Retry-After": "60"})
+        return Response(stored.report)
 
 
 class ReportRunSerializer(serializers.ModelSerializer):

@@ -158,9 +158,9 @@ class StoredMonthFigures(models.Model):
     """The headline figures of one ended month for one dashboard scope, as last counted.
 
     The dashboard's and the KPI API's six-month trend read these instead of recounting half a year of
-    tickets on every request (reports.stored_months, docs/kpis.md "Cost of the queries"). A row is used
-    for `REPORTS_STORED_MONTH_SECONDS` after it was counted, then counted again; the monthly report build
-    never reads them (its snapshot is always counted fresh).
+    tickets on every request (reports.stored_months, docs/kpis.md "Cost of the queries"). A row is kept
+    until a change to a ticket of that month marks the month stale (StaleMonth) and a task recounts it;
+    the monthly report build never reads them (its snapshot is always counted fresh).
     """
 
     month = models.DateField(help_text="The first day of the month.")
@@ -182,17 +182,19 @@ class StoredMonthFigures(models.Model):
 class StoredReport(models.Model):
     """A month's whole report (kpis.month_report) for one dashboard scope, as last counted.
 
-    The dashboard and GET /api/reports/kpis/ serve it while it is fresh: a month so far for
-    `REPORTS_LIVE_SECONDS` (beat recounts the whole municipality's month so far more often than that,
-    so the page never waits for the count), an ended month for `REPORTS_STORED_MONTH_SECONDS`. The
+    The dashboard and GET /api/reports/kpis/ only read it, never count: a month so far is recounted by
+    beat, an ended month by a task when a change to one of its tickets marks it stale (StaleMonth). The
     monthly report build never reads it (reports.stored_months, docs/kpis.md).
     """
 
     month = models.DateField(help_text="The first day of the month.")
     scope = models.CharField(max_length=100, help_text="The dashboard's filters (kpis.Scope.key).")
     so_far = models.BooleanField(help_text="Counted while the month was still running.")
-    report = models.JSONField(help_text="kpis.month_report's answer, as the dashboard and the API show it.")
-    counted_at = models.DateTimeField()
+    # Empty until first counted: a request that found nothing wrote the row and queued the count.
+    report = models.JSONField(
+        null=True, blank=True, help_text="kpis.month_report's answer, as the dashboard and the API show it."
+    )
+    counted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "stored report"
@@ -203,3 +205,23 @@ class StoredReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%B %Y}{' so far' if self.so_far else ''} ({self.scope or 'all'})"
+
+
+class StaleMonth(models.Model):
+    """A month whose stored figures a ticket change has made stale: written in the changing transaction
+    (reports.stored_months.months_mark), removed by the task that recounted the month
+    (reports.services.stale_months_recount) unless another change marked it again meanwhile (`mark`)."""
+
+    month = models.DateField(unique=True, help_text="The first day of the month.")
+    # A new token on every mark: the recount removes the row only if the token it read is still there.
+    mark = models.CharField(max_length=32)
+    marked_at = models.DateTimeField()
+    # A recount in hand until then (a worker that died leaves it to the next sweep after this).
+    counting_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "stale month"
+        verbose_name_plural = "stale months"
+
+    def __str__(self) -> str:
+        return f"{self.month:%B %Y}"

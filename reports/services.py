@@ -24,8 +24,8 @@ from common.addresses import absolute_url
 from common.outbox import notification_send
 from common.queueing import enqueue_on_commit
 
-from . import documents, kpis
-from .models import SECTIONS, ReportRun
+from . import documents, kpis, stored_months
+from .models import SECTIONS, ReportRun, StoredMonthFigures, StoredReport
 from .periods import add_months, month_period, month_start, previous_month, this_month
 
 logger = logging.getLogger(__name__)
@@ -300,12 +300,50 @@ def _replace_files(run: ReportRun, **contents: bytes) -> None:
         transaction.on_commit(remove_old)
 
 
-def month_so_far_recount(*, now: datetime | None = None) -> dict:
-    """Count this month so far for the whole municipality and keep it (reports.stored_months), so the
-    dashboard's requests read it instead of counting a month of tickets each. Beat runs it twice per
-    REPORTS_LIVE_SECONDS; a request that finds nothing fresh counts for itself."""
+def month_so_far_recount(*, now: datetime | None = None) -> int:
+    """Beat, every REPORTS_LIVE_SECONDS / 2: count this month so far for the whole municipality and for
+    every other scope someone has asked for, and keep it (reports.stored_months), so the dashboard's
+    requests only read it. Returns the reports counted."""
     period = month_period(this_month(now), now=now)
-    return kpis.month_report(period, kpis.ALL, stored=True, recount=True)
+    scopes = {kpis.ALL.key} | set(
+        StoredReport.objects.filter(month=period.month).values_list("scope", flat=True)
+    )
+    for key in sorted(scopes, key=lambda key: (key != kpis.ALL.key, key)):
+        kpis.month_report(period, kpis.Scope.from_key(key), stored=True)
+    return len(scopes)
+
+
+# The reports that show an ended month: its own and the next five months' (their six-month trend).
+_TREND_MONTHS_AFTER = 5
+
+
+def stale_months_recount(*, now: datetime | None = None) -> int:
+    """The task queued after a change marked months stale, and beat's sweep for marks whose task was lost:
+    count each stale month's stored figures again (every scope kept), then every stored report that shows
+    the month (its own and the trend of the five after it), then the reports asked for and never counted.
+    A month marked again while it was being counted stays marked and is counted again. Returns the
+    reports and figures counted."""
+    counted = 0
+    while (claimed := stored_months.stale_claim(now)) is not None:
+        month, mark = claimed
+        period = month_period(month)
+        scopes = StoredMonthFigures.objects.filter(month=month).values_list("scope", flat=True)
+        for key in list(scopes):
+            figures, _cost = kpis.period_figures([period], kpis.Scope.from_key(key))
+            stored_months.write({month: figures[0]}, key)
+            counted += 1
+        last = add_months(month, _TREND_MONTHS_AFTER)
+        reports = StoredReport.objects.filter(month__gte=month, month__lte=last, report__isnull=False)
+        for report_month, key in list(reports.values_list("month", "scope")):
+            kpis.month_report(month_period(report_month, now=now), kpis.Scope.from_key(key), stored=True)
+            counted += 1
+        stored_months.stale_release(month, mark)
+    for report_month, key in list(
+        StoredReport.objects.filter(report__isnull=True).values_list("month", "scope")
+    ):
+        kpis.month_report(month_period(report_month, now=now), kpis.Scope.from_key(key), stored=True)
+        counted += 1
+    return counted
 
 
 def report_runs_resume(*, now: datetime | None = None) -> int:

@@ -33,6 +33,15 @@ def resume_lost_runs() -> int:
 
 
 @shared_task(name="reports.count_month_so_far", ignore_result=True)
-def count_month_so_far() -> None:
-    """Beat: recount the whole municipality's month so far and keep it for the dashboard."""
-    services.month_so_far_recount()
+def count_month_so_far() -> int:
+    """Beat: recount this month so far (the whole municipality's and every scope asked for) and keep it
+    for the dashboard and the API, which only read it."""
+    return services.month_so_far_recount()
+
+
+@shared_task(name="reports.recount_stale", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def recount_stale(months: list[str] | None = None) -> int:
+    """Recount the months a ticket change marked stale, and the reports asked for and never counted.
+    Queued after the marking transaction commits (`months` is what it marked, for the log; every stale
+    month is recounted), and run by beat every few minutes for marks whose task was lost."""
+    return services.stale_months_recount()

@@ -6,17 +6,20 @@ them (the ICT Manager and Admin roles) is the access table's (common/access.py).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST
 
 from common.access import access_required
 from incidents.permissions import visible_tickets
-from problems.selectors import dashboard_counts as problem_dashboard_counts
+from knowledge.selectors import KnowledgeFigures
 
 from . import documents, kpis, services
 from .charts import report_charts
@@ -24,7 +27,7 @@ from .filters import FigureTicketFilter
 from .forms import CommentaryForm, FigureForm, RunRequestForm, ScopeForm, SignOffForm
 from .models import SECTIONS, ReportRun
 from .periods import month_period
-from .self_help import self_help_for
+from .stored_months import live_seconds
 
 TICKETS_PER_PAGE = 50
 DASHBOARD_CHART_WIDTH = 440
@@ -47,21 +50,39 @@ def dashboard(request):
     form = ScopeForm(request.GET or None)
     scope = form.scope()
     period = month_period(form.chosen_month())
-    report = kpis.month_report(period, scope, stored=True)
-    return render(
-        request,
-        "reports/dashboard.html",
-        {
-            "form": form,
-            "report": report,
+    stored = kpis.stored_report(period, scope)  # read, never counted here (docs/kpis.md)
+    report = stored.report
+    context: dict[str, object] = {"form": form, "report": report, "period": period.as_dict()}
+    if report is not None:
+        context |= {
+            "period": report["period"],
+            "counted_ago": _counted_ago(stored.counted_at),
+            "recounted_every": _recounted_every(),
             "headlines": kpis.headline_rows(report),
             "charts": report_charts(report, width=DASHBOARD_CHART_WIDTH),
             "dimensions": kpis.DIMENSIONS,
             "figure_query": {"month": period.key, **scope.as_params()},
-            "self_help": self_help_for(report["period"]),
-            # Open problems and overdue improvement actions today, each drilling to its list.
-            "problem_figures": problem_dashboard_counts(timezone.localdate()),
-        },
+            "self_help": KnowledgeFigures(**report["self_help"]),
+            # Open problems and overdue improvement actions when counted, each drilling to its list.
+            "problem_figures": report["problem_figures"],
+        }
+    return render(request, "reports/dashboard.html", context)
+
+
+def _counted_ago(counted_at) -> str:
+    """How old the figures are, in words: "just now", "4 minutes ago"."""
+    if counted_at is None:
+        return ""
+    now = timezone.now()
+    if now - counted_at < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(counted_at, now)} ago"
+
+
+def _recounted_every() -> str:
+    seconds = max(10, live_seconds() // 2)
+    return (
+        "minute" if seconds == 60 else f"{seconds} seconds" if seconds < 120 else f"{seconds // 60} minutes"
     )
 
 

@@ -430,10 +430,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 QUEUE_CONNECT_TIMEOUT = float(os.environ.get("QUEUE_CONNECT_TIMEOUT") or 0.5)
 # Clocks claimed per sweep transaction: small enough to keep row locks short.
 SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 100)
-# The dashboard and KPI API serve a month so far counted at most this long ago, an ended month's
-# report and trend figures at most the second (reports.stored_months; the monthly report never).
+# Beat recounts this month so far every half of this (seconds); the dashboard and KPI API only read
+# what was counted. Ended months are recounted when a ticket change marks them stale, never on a timer.
 REPORTS_LIVE_SECONDS = env_int("REPORTS_LIVE_SECONDS", 60)
-REPORTS_STORED_MONTH_SECONDS = env_int("REPORTS_STORED_MONTH_SECONDS", 600)
 # Deadlines live in the database and beat sweeps them; no long ETA tasks (docs/architecture.md).
 # Staff at a site are mailed this many working days before an approved change interrupts a service there.
 CHANGE_NOTICE_WORKING_DAYS = env_int("CHANGE_NOTICE_WORKING_DAYS", 2)
@@ -477,12 +476,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=6, day_of_month=1),
         "options": {"expires": 6 * 3600},
     },
-    # The whole municipality's month so far, recounted twice per REPORTS_LIVE_SECONDS so the
-    # manager's dashboard reads it instead of waiting for the count.
+    # This month so far (the whole municipality's and every scope asked for), recounted twice per
+    # REPORTS_LIVE_SECONDS: the dashboard and the KPI API only read it.
     "reports-count-month-so-far": {
         "task": "reports.count_month_so_far",
         "schedule": max(10.0, REPORTS_LIVE_SECONDS / 2),
         "options": {"expires": max(5.0, REPORTS_LIVE_SECONDS / 2 - 5)},
+    },
+    # Ended months a ticket change marked stale whose task was lost (broker restarted, worker killed),
+    # and reports asked for and never counted: recounted (the same task the change queued).
+    "reports-recount-stale": {
+        "task": "reports.recount_stale",
+        "schedule": 300.0,
+        "options": {"expires": 240},
     },
     # Open outages keep their sites' tickets' due times moving (outages/services.py open_outages_refresh).
     "outages-refresh-open": {"task": "outages.refresh_open", "schedule": 300.0, "options": {"expires": 240}},

@@ -67,6 +67,7 @@ from .definitions import (
 from .month import (
     _without_jit,
     month_report,
+    stored_report,
 )
 from .sections import (
     breached_tickets,
@@ -124,6 +125,7 @@ __all__ = [
     "resolved_q",
     "sla_breakdowns",
     "status_at",
+    "stored_report",
     "technician_count",
     "technicians",
     "tickets_behind",

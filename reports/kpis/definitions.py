@@ -58,6 +58,16 @@ class Scope:
         """The scope as a short text (stored month figures are kept per scope)."""
         return f"town={self.town}|site={self.site_id or ''}|group={self.group_id or ''}"
 
+    @classmethod
+    def from_key(cls, key: str) -> Scope:
+        """The scope a `key` was made from (a stored row names its scope by its key)."""
+        parts = dict(part.split("=", 1) for part in key.split("|"))
+        return cls(
+            town=parts.get("town", ""),
+            site_id=int(parts["site"]) if parts.get("site") else None,
+            group_id=int(parts["group"]) if parts.get("group") else None,
+        )
+
     def as_params(self) -> dict[str, str]:
         params = {"town": self.town, "site": self.site_id or "", "group": self.group_id or ""}
         return {name: str(value) for name, value in params.items() if value}

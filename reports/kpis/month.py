@@ -4,6 +4,7 @@ and a report run's snapshot)."""
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import datetime
 
 from django.conf import settings
@@ -11,9 +12,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from problems.selectors import month_section as problem_month_section
+from problems.selectors import month_section_and_dashboard_counts
 
 from .. import stored_months
 from ..periods import Period, comparable_previous, trend_periods
+from ..self_help import self_help_for
 from .aggregates import _figures, change, compliance_cells
 from .changes import change_management
 from .definitions import ALL, TOP_SERVICES, Scope
@@ -52,30 +55,39 @@ def month_report(
     include_annex: bool = False,
     now: datetime | None = None,
     stored: bool = False,
-    recount: bool = False,
 ) -> dict:
     """Every KPI of the period as plain JSON-ready data: what the dashboard shows, the API returns and a
     report run stores as its snapshot. A fixed number of queries whatever the number of tickets.
 
-    stored=True serves the period's report as counted at most a TTL ago (reports.stored_months: a month
-    so far for REPORTS_LIVE_SECONDS, an ended month for REPORTS_STORED_MONTH_SECONDS), or counts it,
-    with the trend's ended months from the stored figures, and keeps it; recount=True counts and keeps
-    it whatever is stored (beat's refresh). The dashboard and the API ask for stored=True; the monthly
-    report build does not (always counted)."""
+    stored=True (beat and the recount task only, never a request): count the period with the trend's
+    ended months from the stored figures (counting and keeping those not stored yet), add what the
+    dashboard shows beside it (self-help, today's problem figures) and keep the whole report for the
+    dashboard and the API (reports.stored_months), which read it with `stored_report`. The monthly report
+    build counts everything (stored=False, the default)."""
     keep = stored and not include_annex and now is None
-    if keep and not recount:
-        kept = stored_months.report_read(period, scope.key)
-        if kept is not None:
-            return kept
     with _without_jit():
-        report = _month_report(period, scope, include_annex=include_annex, now=now, stored=stored)
+        report = _month_report(period, scope, include_annex=include_annex, now=now, stored=stored, keep=keep)
+        if keep:
+            report["self_help"] = asdict(self_help_for(report["period"]))
     if keep:
         stored_months.report_write(period, scope.key, report)
     return report
 
 
+def stored_report(period: Period, scope: Scope = ALL) -> stored_months.Stored:
+    """The period's report as last counted, for a request: one query, never a count (nothing stored
+    yet: the count is queued and the answer says so)."""
+    return stored_months.report_read(period, scope.key)
+
+
 def _month_report(
-    period: Period, scope: Scope, *, include_annex: bool, now: datetime | None, stored: bool
+    period: Period,
+    scope: Scope,
+    *,
+    include_annex: bool,
+    now: datetime | None,
+    stored: bool,
+    keep: bool = False,
 ) -> dict:
     previous = comparable_previous(period)
     trend = trend_periods(period)
@@ -96,6 +108,13 @@ def _month_report(
     compliance = extras.get("compliance")
     if compliance is None:
         compliance = compliance_cells(period, scope)
+    problem_figures = None
+    if keep:  # the dashboard's two figures of today, counted in the same two aggregates
+        problems, problem_figures = month_section_and_dashboard_counts(
+            period.start, period.end, today=timezone.localdate()
+        )
+    else:
+        problems = problem_month_section(period.start, period.end)
     report = {
         "organisation": settings.ORGANISATION_NAME,
         "period": period.as_dict(),
@@ -125,9 +144,11 @@ def _month_report(
         "change_management": change_management(period),
         # Problems and improvements (problems.selectors.month_section): the whole desk's, whatever the
         # scope (a problem spans sites and groups).
-        "problems": problem_month_section(period.start, period.end),
+        "problems": problems,
         "cost_basis": cost_basis,
     }
     if include_annex:
         report["breached"] = breached_tickets(period, scope)
+    if problem_figures is not None:
+        report["problem_figures"] = problem_figures
     return report

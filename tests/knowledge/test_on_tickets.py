@@ -10,6 +10,7 @@ from incidents.models import Status, Ticket
 from knowledge.models import Article, ArticleStatus, ArticleUse, Deflection
 from sites.models import Site
 from tests.factories import ServiceFactory, TicketFactory
+from tests.reports.stored import counted
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +149,6 @@ def test_the_dashboard_counts_deflections_replies_helpfulness_and_searches_with_
     services.deflection_record(article=printer_article, user=staff, typed="printer")
     services.search_record(words="teams meeting", results=0, user=staff)
     client.force_login(manager_user)
-    page = client.get(reverse("dashboard")).content.decode()
+    page = counted(client, reverse("dashboard")).content.decode()
     assert "Self-help" in page and "“teams meeting” (1)" in page
     assert 'Tickets not logged: a help article answered (deflections)</th><td class="num">1<' in page

@@ -13,6 +13,7 @@ from problems import services
 from problems.models import ImprovementStatus
 from problems.selectors import dashboard_counts, month_section
 from tests.factories import ProblemFactory
+from tests.reports.stored import counted
 
 pytestmark = pytest.mark.django_db
 SAST = ZoneInfo("Africa/Johannesburg")
@@ -52,7 +53,7 @@ def test_overdue_actions_and_open_problems_on_the_dashboard(signed_in, manager_u
     raise_one(manager_user, due_on=date(2020, 1, 31))
     raise_one(manager_user, due_on=date(2099, 1, 31))
     assert dashboard_counts(date(2026, 12, 7)) == {"open_problems": 1, "overdue_improvements": 1}
-    page = signed_in(manager_user).get(reverse("dashboard")).content.decode()
+    page = counted(signed_in(manager_user), reverse("dashboard")).content.decode()
     assert "Open problems" in page and "Overdue improvement actions" in page
     assert reverse("problems:improvement_list") + "?overdue=1" in page
     listed = signed_in(manager_user).get(reverse("problems:improvement_list") + "?overdue=1")

@@ -12,6 +12,7 @@ from reports import documents
 from reports.kpis.changes import change_management
 from reports.periods import month_period
 from tests.factories import ChangeFactory, TicketFactory, UserFactory
+from tests.reports.stored import counted
 
 pytestmark = pytest.mark.django_db
 S = ChangeStatus
@@ -80,7 +81,7 @@ def test_the_pdf_has_a_changes_chapter(march):
 
 def test_the_dashboard_shows_this_months_scheduled_and_failed_changes(march, manager_user, signed_in, frozen):
     frozen(2027, 3, 31, 12, 0)
-    page = signed_in(manager_user).get(reverse("dashboard"), {"month": "2027-03"}).content.decode()
+    page = counted(signed_in(manager_user), reverse("dashboard"), {"month": "2027-03"}).content.decode()
     assert "Changes this month" in page
     assert "Upgrade the firewall" in page and "Replace the Willowvale switch" in page
     assert reverse("changes:change_detail", args=[march["failed"].pk]) in page

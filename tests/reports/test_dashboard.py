@@ -11,10 +11,11 @@ from django.urls import reverse
 from common import access as roles
 from incidents import services
 from incidents.models import Status
-from reports.models import StoredReport
+from reports import tasks
 from sites.models import Site
 from tests.factories import ServiceFactory, SupportGroupFactory, TicketFactory, UserFactory
 from tests.reports import scenario as answers
+from tests.reports.stored import counted
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def test_figure_list_is_for_managers_only(users_by_role, signed_in, frozen):
 
 def test_the_dashboard_shows_a_chosen_month_with_links_to_its_tickets(scenario, manager_user, signed_in):
     client = signed_in(manager_user)
-    response = client.get(reverse("dashboard"), {"month": "2026-10"})
+    response = counted(client, reverse("dashboard"), {"month": "2026-10"})
     assert response.status_code == 200
     report = response.context["report"]
     assert report["headline"] == answers.OCTOBER_HEADLINE
@@ -63,7 +64,7 @@ def test_the_dashboard_shows_a_chosen_month_with_links_to_its_tickets(scenario, 
 
 def test_breakdown_links_narrow_the_list(scenario, manager_user, signed_in):
     client = signed_in(manager_user)
-    page = client.get(reverse("dashboard"), {"month": "2026-10"}).content.decode()
+    page = counted(client, reverse("dashboard"), {"month": "2026-10"}).content.decode()
     elliotdale = Site.objects.get(name="Elliotdale")
     # The "logged" cell of Elliotdale's row in the per-site table.
     link = f"figure=logged&amp;site={elliotdale.pk}"
@@ -84,7 +85,7 @@ def test_breakdown_links_narrow_the_list(scenario, manager_user, signed_in):
 
 def test_every_headline_links_to_a_list_with_its_count(scenario, manager_user, signed_in):
     client = signed_in(manager_user)
-    response = client.get(reverse("dashboard"), {"month": "2026-10"})
+    response = counted(client, reverse("dashboard"), {"month": "2026-10"})
     counts = {"logged": 8, "resolved": 6, "closed": 2, "backlog": 2, "overdue": 1, "first_contact": 1}
     for row in response.context["headlines"]:
         if row["figure"] in counts:
@@ -93,13 +94,15 @@ def test_every_headline_links_to_a_list_with_its_count(scenario, manager_user, s
 
 
 def test_filters_narrow_the_dashboard(scenario, manager_user, signed_in):
-    response = signed_in(manager_user).get(reverse("dashboard"), {"month": "2026-10", "town": "Elliotdale"})
+    response = counted(
+        signed_in(manager_user), reverse("dashboard"), {"month": "2026-10", "town": "Elliotdale"}
+    )
     assert response.context["report"]["headline"]["logged"] == 3
     assert response.context["report"]["scope"]["words"] == "Elliotdale"
 
 
 def test_a_bad_filter_is_said_in_words_and_ignored(scenario, manager_user, signed_in):
-    response = signed_in(manager_user).get(reverse("dashboard"), {"month": "2026-10", "site": "99999"})
+    response = counted(signed_in(manager_user), reverse("dashboard"), {"month": "2026-10", "site": "99999"})
     assert response.status_code == 200
     assert response.context["form"].errors["site"]
     assert response.context["report"]["headline"]["logged"] == 8
@@ -149,31 +152,25 @@ def _busy_month(count: int, frozen) -> None:
     frozen(2026, 11, 27, 15, 0)
 
 
-def _dashboard_queries(client) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse("dashboard"))
-    assert response.status_code == 200
-    return len(captured)
-
-
-# Counted: session, user, groups (role), the stored report looked up and missed, then the KPI queries,
-# then the report kept (one upsert). PostgreSQL adds SET LOCAL jit = off inside a savepoint (3:
-# kpis._without_jit); SQLite adds the median's two window queries. One query is the OLA and
+# Counted by beat (reports.tasks.count_month_so_far; no request counts): the scopes asked for, then
+# the KPI queries, then the report kept (one upsert). PostgreSQL adds SET LOCAL jit = off inside a
+# savepoint (3: kpis._without_jit); SQLite adds the median's two window queries. One query is the OLA and
 # supplier-contract compliance (kpis.operational_compliance), one reads the ended months' stored
-# figures (reports.stored_months; warm here: the first request stored them). This month's ticket
-# counts come with the breakdowns' GROUP BY, and the clocks' compliance with the resolution times.
-# +3 for availability (outages/availability.py: the month's outages, the sites, the links); +5 for the
-# self-help table (knowledge.selectors.knowledge_figures: deflections, articles in replies, helpfulness,
-# due for review, searches with no result); +6 for the Changes section (reports/kpis/changes.py: the
-# counts by type and outcome, then the emergency, caused-incidents, critical-period, scheduled and failed
-# lists); +7 for problems' month section (5) and the two problem figures of today (2); whatever the
-# number of rows.
-DASHBOARD_COUNTED = {"postgresql": 40, "sqlite": 39}
-# Served from the stored report (counted less than REPORTS_LIVE_SECONDS ago): session, user, role,
-# the report, and the filter form's two pick-lists (sites, groups); the self-help table's five counts,
-# which are live (they are small: deflections, replies, helpfulness, due for review, searches); open
-# problems and overdue improvement actions today (problems.selectors.dashboard_counts).
-DASHBOARD_SERVED = 13
+# figures (reports.stored_months; stored here by the first count). This month's ticket counts come with
+# the breakdowns' GROUP BY, and the clocks' compliance with the resolution times. +3 for availability
+# (outages/availability.py: the month's outages, the sites, the links); +4 for the self-help table
+# (knowledge.selectors.knowledge_figures: deflections, articles in replies, helpfulness and due for
+# review in one aggregate, searches with no result); +6 for the Changes section (reports/kpis/changes.py:
+# the counts by type and outcome, then the emergency, caused-incidents, critical-period, scheduled and
+# failed lists); +5 for problems' month section, today's two problem figures counted in its two
+# aggregates (problems.selectors.month_section_and_dashboard_counts); whatever the number of rows.
+# Issue 22: 40 on the request before (with the session, user, role and the stored report missed); the
+# same count is 35 in beat before the folding, 32 after.
+DASHBOARD_COUNTED = {"postgresql": 32, "sqlite": 31}
+# Served (every request: it only reads): session, user, role, the stored report (with the self-help
+# table and today's problem figures counted beside it), and the filter form's two pick-lists (sites,
+# groups).
+DASHBOARD_SERVED = 6
 
 
 @pytest.mark.parametrize("tickets", [5, 50])
@@ -182,11 +179,9 @@ def test_dashboard_query_count_does_not_grow_with_tickets(
 ):
     _busy_month(tickets, frozen)
     client = signed_in(manager_user)
-    client.get(reverse("dashboard"))  # warms the per-process business calendar cache (slas.calendars)
-    StoredReport.objects.all().delete()  # the month so far counted again; the ended months stay stored
+    tasks.count_month_so_far()  # stores the ended months; warms the business calendar cache (slas.calendars)
     with django_assert_num_queries(DASHBOARD_COUNTED[connection.vendor]):
-        response = client.get(reverse("dashboard"))
-    assert response.context["report"]["headline"]["logged"] == tickets
+        tasks.count_month_so_far()
     with django_assert_num_queries(DASHBOARD_SERVED):
         response = client.get(reverse("dashboard"))
     assert response.context["report"]["headline"]["logged"] == tickets
@@ -216,9 +211,9 @@ def _busy_month_more(frozen) -> None:
 
 
 def test_figure_url_keeps_the_dashboard_filters(scenario, manager_user, signed_in):
-    page = (
-        signed_in(manager_user).get(reverse("dashboard"), {"month": "2026-10", "town": "Willowvale"}).content
-    )
+    page = counted(
+        signed_in(manager_user), reverse("dashboard"), {"month": "2026-10", "town": "Willowvale"}
+    ).content
     hrefs = [part.split('"')[0] for part in page.decode().split('href="')[1:]]
     lists = [
         parse_qs(urlsplit(href.replace("&amp;", "&")).query) for href in hrefs if "/reports/tickets/" in href
