@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from catalogue.models import Service, ServiceCategory
-from common.pagination import IdsFirstPagination
+from common.pagination import CountedPagePagination, IdsFirstPagination
 
 from . import selectors, services
 from .models import Article, ArticleStatus, Audience
@@ -104,6 +104,15 @@ class ArticleViewSet(
 ):
     serializer_class = ArticleSerializer
     pagination_class = IdsFirstPagination
+
+    @property
+    def paginator(self):
+        """A search's page is read with its count in one query (CountedPagePagination); the plain list
+        ids first, deep pages from the nearer end (IdsFirstPagination)."""
+        if not hasattr(self, "_paginator"):
+            searching = self.action == "list" and self.request.query_params.get("search", "").strip()
+            self._paginator = CountedPagePagination() if searching else IdsFirstPagination()
+        return self._paginator
 
     def get_queryset(self):
         user = self.request.user

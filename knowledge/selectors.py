@@ -7,14 +7,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.core.paginator import Page
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 
 from catalogue.models import Service
 from common import access
+from common.pagination import CountedPagePaginator
 
 from .models import (
     Article,
+    ArticleImage,
     ArticleStatus,
     ArticleUse,
     ArticleVersion,
@@ -26,6 +29,8 @@ from .models import (
 from .search import article_search, article_search_best, search_passes
 
 SUGGESTIONS = 3
+# What a list of articles shows (knowledge/includes/article_list.html): not the bodies, nor the vectors.
+LISTED_FIELDS = ("id", "title", "status", "audience", "updated_at")
 _REFERENCE = re.compile(r"^KB-(\d{1,9})$", re.IGNORECASE)
 REFERENCE_IN_TEXT = re.compile(r"\bKB-(\d{4,9})\b")
 
@@ -81,6 +86,12 @@ def article_list(user, *, q: str = "", status: str = "", service_id: int | None 
     if service_id:
         articles = articles.filter(services=service_id)
     return article_search_best(articles, q) if q.strip() else articles
+
+
+def search_page(user, q: str, *, number: Any = 1, per_page: int = 20, status: str = "") -> Page:
+    """A page of a search's articles (the fields a list shows), read with their count in one query."""
+    found = article_list(user, q=q, status=status).only(*LISTED_FIELDS)
+    return CountedPagePaginator(found, per_page).get_page(number)
 
 
 def suggestions(
@@ -141,6 +152,10 @@ def help_page_parts(user, *, per_category: int = 3, recent: int = 5) -> dict:
         "top_by_category": list(by_category.items()),
         "recent": list(readable.order_by("-updated_at", "-pk")[:recent]),
     }
+
+
+def article_images(article: Article) -> QuerySet[ArticleImage]:
+    return ArticleImage.objects.filter(article=article).order_by("created_at", "pk")
 
 
 def article_versions(article: Article) -> QuerySet[ArticleVersion]:
