@@ -128,6 +128,8 @@ class ArticleViewSet(
             status=status_ if status_ in ArticleStatus.values else "",
             service_id=int(service) if service.isdigit() else None,
         ).prefetch_related("services", "categories")
+        # The vectors are the search's, never the answer's (a body's is the size of the body again).
+        found = found.defer("search_vector", "title_vector")
         return found if q.strip() else found.order_by("-updated_at", "-pk")
 
     def list(self, request, *args, **kwargs):

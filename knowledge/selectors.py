@@ -78,20 +78,32 @@ def article_for_reader(user, reference: str) -> Article:
     )
 
 
-def article_list(user, *, q: str = "", status: str = "", service_id: int | None = None) -> QuerySet[Article]:
-    """Search (ranked) or the newest first, within the person's scope."""
+def _scope(user, *, status: str = "", service_id: int | None = None) -> QuerySet[Article]:
     articles = visible_articles(user) if status or is_desk(user) else readable_articles(user)
     if status:
         articles = articles.filter(status=status)
     if service_id:
         articles = articles.filter(services=service_id)
+    return articles
+
+
+def article_list(user, *, q: str = "", status: str = "", service_id: int | None = None) -> QuerySet[Article]:
+    """Search (ranked) or the newest first, within the person's scope."""
+    articles = _scope(user, status=status, service_id=service_id)
     return article_search_best(articles, q) if q.strip() else articles
 
 
 def search_page(user, q: str, *, number: Any = 1, per_page: int = 20, status: str = "") -> Page:
-    """A page of a search's articles (the fields a list shows), read with their count in one query."""
-    found = article_list(user, q=q, status=status).only(*LISTED_FIELDS)
-    return CountedPagePaginator(found, per_page).get_page(number)
+    """A page of a search's articles (the fields a list shows), each pass of search.search_passes read as
+    a page with its count in one query until one finds something: one query when all words find
+    something (no separate "does it find anything?" and no separate count)."""
+    articles = _scope(user, status=status).only(*LISTED_FIELDS)
+    passes = search_passes(q)
+    for options in passes:
+        page = CountedPagePaginator(article_search(articles, q, **options), per_page).get_page(number)
+        if page.paginator.count:
+            return page
+    return page
 
 
 def suggestions(
@@ -110,7 +122,8 @@ def suggestions(
             found = found.annotate(for_service=Count("services", filter=Q(services=service_id))).order_by(
                 "-for_service", "-rank", "-views", "-updated_at", "-pk"
             )
-        rows = list(found[:limit])
+        # Not the rendered body nor the vectors: the fragment shows titles, the API a snippet of the body.
+        rows = list(found.defer("body_html", "search_vector", "title_vector")[:limit])
         if rows:
             return rows
     return []
