@@ -115,16 +115,16 @@ class CountedPagePaginator(_PaginatorBase):
         except EmptyPage:
             return self.page(self.num_pages)
 
-    def _number(self, number: int | str) -> int:
+    def _number(self, number: object) -> int:
         try:
             if isinstance(number, float) and not number.is_integer():
                 raise ValueError
-            number = int(number)
+            whole = int(cast("Any", number))
         except (TypeError, ValueError):
             raise PageNotAnInteger("That page number is not an integer") from None
-        if number < 1:
+        if whole < 1:
             raise EmptyPage("That page number is less than 1")
-        return number
+        return whole
 
 
 class CountedPagePagination(PageNumberPagination):
