@@ -7,11 +7,12 @@ first), loads published articles written from the generator's municipal ticket w
 "Printer not printing at Dutywa", bodies of 120-250 words), a few real ones among them, computes their
 search vectors and ANALYZEs. A topic's words (password, printer, link) are in the articles about
 that topic, as in a real knowledge base. Then, in this process against that database, for each query:
-the help page's
-search (count and the first page of 20, knowledge.selectors.article_list, the loose pass included when
-all words find nothing) and the log form's suggestions (knowledge.selectors.suggestions: 3 rows), median
-and p95 of 30 runs after 3 warm-ups; and the whole help page and suggest fragment through
-django.test.Client (session, rendering). Results: var/bench/knowledge-<size>.json.
+the help page's search (knowledge.selectors.search_page: the first page of 20 and the count, the loose
+and typo passes included when all words find nothing) and the log form's suggestions
+(knowledge.selectors.suggestions: 3 rows), median and p95 of 30 runs after 3 warm-ups; and the whole help
+page, suggest fragment, API search (`/api/articles/?search=`) and API suggest (`/api/articles/suggest/`)
+through django.test.Client (session, rendering, JSON), median and p95 of 15.
+Results: var/bench/knowledge-<size>.json.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def load(count: int, seed: int) -> float:
     from common import access
     from knowledge.models import Article, ArticleStatus, Audience
     from knowledge.rendering import markdown_to_safe_html
-    from knowledge.search import search_vectors_refresh
+    from knowledge.search import search_vectors_refresh, search_vocabulary_add
 
     began = time.perf_counter()
     rng = random.Random(seed)  # noqa: S311 - reproducible words, not secrets
@@ -118,6 +119,7 @@ def load(count: int, seed: int) -> float:
         )
     Article.objects.bulk_create(rows, batch_size=2000)
     search_vectors_refresh(Article.objects.all())
+    search_vocabulary_add(*(f"{row.title} {row.body}" for row in rows))
     with connection.cursor() as cursor:
         # VACUUM cannot run in a transaction (a test's); ANALYZE alone gives the planner its figures.
         cursor.execute(
@@ -163,8 +165,8 @@ def measure() -> dict:
     for label, q in QUERIES:
 
         def search(q=q):
-            found = selectors.article_list(reader, q=q)
-            return found.count(), list(found[:20])
+            page = selectors.search_page(reader, q)
+            return page.paginator.count, list(page.object_list)
 
         count, first = search()
         suggested = selectors.suggestions(reader, q)
@@ -177,6 +179,8 @@ def measure() -> dict:
             "suggest": _timed(lambda q=q: selectors.suggestions(reader, q)),
             "help_page": _timed(lambda q=q: client.get("/help/", {"q": q}), runs=15),
             "suggest_fragment": _timed(lambda q=q: client.get("/help/suggest/", {"q": q}), runs=15),
+            "api_search": _timed(lambda q=q: client.get("/api/articles/", {"search": q}), runs=15),
+            "api_suggest": _timed(lambda q=q: client.get("/api/articles/suggest/", {"q": q}), runs=15),
         }
     return results
 
@@ -218,13 +222,13 @@ def main() -> None:
     print(f"Knowledge search over {results['articles']:,} articles (staff reader; ms: median / p95)")
     print(
         f"{'query':<24} {'matches':>7} "
-        + " ".join(f"{h:>15}" for h in ("search", "suggest", "help page", "fragment"))
+        + " ".join(f"{h:>15}" for h in ("search", "suggest", "help page", "fragment", "API", "API suggest"))
         + "  first"
     )
     for q, row in results["queries"].items():
         cells = [
             f"{row[k]['median_ms']:>6.1f} / {row[k]['p95_ms']:>6.1f}"
-            for k in ("search", "suggest", "help_page", "suggest_fragment")
+            for k in ("search", "suggest", "help_page", "suggest_fragment", "api_search", "api_suggest")
         ]
         print(f"{q:<24} {row['matches']:>7} {' '.join(f'{c:>15}' for c in cells)}  {row['first'][:40]}")
     print(f"written to {out}")

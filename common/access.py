@@ -89,6 +89,7 @@ _EVERY_ROLE = _access(
         "knowledge:feedback",
         "knowledge:deflect",
         "knowledge:suggest",
+        "knowledge:article_image",  # a picture of an article: the article's scope decides (404)
     },
     # What each role may do to a ticket it can see is the services' decision (the lifecycle table).
     endpoints=_endpoints(
@@ -120,6 +121,7 @@ _SERVICE_DESK = _access(
         "knowledge:article_version",
         "knowledge:article_restore",
         "knowledge:article_from_ticket",
+        "knowledge:article_images",  # upload an article's pictures
     },
     # Which team or supplier sat on a ticket: the desk's business.
     endpoints={

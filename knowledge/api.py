@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from catalogue.models import Service, ServiceCategory
-from common.pagination import IdsFirstPagination
+from common.pagination import CountedPagePagination, IdsFirstPagination
 
 from . import selectors, services
 from .models import Article, ArticleStatus, Audience
@@ -105,6 +105,15 @@ class ArticleViewSet(
     serializer_class = ArticleSerializer
     pagination_class = IdsFirstPagination
 
+    @property
+    def paginator(self):
+        """A search's page is read with its count in one query (CountedPagePagination); the plain list
+        ids first, deep pages from the nearer end (IdsFirstPagination)."""
+        if not hasattr(self, "_paginator"):
+            searching = self.action == "list" and self.request.query_params.get("search", "").strip()
+            self._paginator = CountedPagePagination() if searching else IdsFirstPagination()
+        return self._paginator
+
     def get_queryset(self):
         user = self.request.user
         if self.action != "list":
@@ -119,6 +128,8 @@ class ArticleViewSet(
             status=status_ if status_ in ArticleStatus.values else "",
             service_id=int(service) if service.isdigit() else None,
         ).prefetch_related("services", "categories")
+        # The vectors are the search's, never the answer's (a body's is the size of the body again).
+        found = found.defer("search_vector", "title_vector")
         return found if q.strip() else found.order_by("-updated_at", "-pk")
 
     def list(self, request, *args, **kwargs):

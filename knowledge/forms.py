@@ -38,3 +38,11 @@ class ArticleForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(max_length=100, required=False, label="Search the help articles")
+
+
+class ArticleImageForm(forms.Form):
+    file = forms.FileField(
+        label="Picture",
+        help_text="A PNG, JPEG or GIF picture (a screenshot or a photo), at most the ticket files' size.",
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/gif"}),
+    )

@@ -6,10 +6,11 @@ services on every change, never by hand. Every change writes an `ArticleVersion`
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
@@ -94,11 +95,6 @@ class Article(models.Model):
         return self.status == ArticleStatus.PUBLISHED
 
 
-# `title__trigram_word_similar` (pg_trgm's %> operator, which the trigram index serves) for this one field,
-# without installing django.contrib.postgres for the whole project.
-Article._meta.get_field("title").register_lookup(TrigramWordSimilar)
-
-
 def reference_of(pk: int | None) -> str:
     return f"KB-{pk:04d}" if pk else "KB-new"
 
@@ -171,6 +167,62 @@ class Deflection(models.Model):
 
     def __str__(self) -> str:
         return f"{reference_of(self.article_id)} solved it for {self.user_id}"
+
+
+class ArticleView(models.Model):
+    """A person read a published article on a day (Africa/Johannesburg): `Article.views` counts these, one
+    per person per article per day however often the page is opened or reloaded
+    (knowledge.services.article_viewed)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user", "day"], name="article_view_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{reference_of(self.article_id)} read by {self.user_id} on {self.day}"
+
+
+def article_image_path(instance: ArticleImage, filename: str) -> str:
+    # Never the uploader's file name on disk: a random name under the month (as ticket attachments).
+    return f"article-images/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class ArticleImage(models.Model):
+    """A picture in an article's body, uploaded by the desk and checked as ticket attachments are
+    (incidents/attachments.py; PNG, JPEG or GIF only). Served only by knowledge.views.article_image, through
+    the article's scope: whoever may not read the article gets a 404 for its pictures too."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(upload_to=article_image_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{reference_of(self.article_id)} {self.original_name}"
+
+
+class SearchWord(models.Model):
+    """A word of some article's title or body (lower case, letters only, 3-40 long): the vocabulary that the
+    typo pass corrects what was typed to (knowledge/search.py; pg_trgm GiST index on PostgreSQL). Added to
+    whenever an article's words are written, never removed: a word no article holds any more only makes
+    the typo pass find nothing."""
+
+    word = models.CharField(max_length=40, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class SearchRecord(models.Model):

@@ -3,11 +3,12 @@
 Passes, tried in turn until one finds something (`search_passes`): all words, then any word, then typos.
 On PostgreSQL the words are full text over a stored vector (title and body, English stemming; GIN index),
 every word a prefix (the word being typed matches: "print" finds "printer"), ranked by ts_rank over a
-small title-only vector (a title match comes first), then the most read. The typo pass finds titles
-whose words are like the query's with pg_trgm
-(`%>`, trigram GIN index on the title): "pasword", "printr". On SQLite (the embedded default) the plain
-fallback: every word (then any word) somewhere in the title or the body, title matches first; the typo
-pass replaces each word by the closest word of the titles (difflib).
+small title-only vector (a title match comes first), then the most read. The typo pass replaces each word
+by the nearest word of the articles' vocabulary (`SearchWord`, every word of every title and body) and
+searches again with any word: on PostgreSQL with pg_trgm (`%` and `<->` over a GiST index on a few
+thousand words, not on every title), on SQLite with difflib. "pasword" -> "password", "printr" ->
+"print". On SQLite (the embedded default) the words are the plain fallback: every word (then any word)
+somewhere in the title or the body, title matches first.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import CombinedExpression
@@ -23,6 +24,8 @@ from django.db.models.functions import Cast
 
 MAX_WORDS = 8
 _WORD = re.compile(r"\w+", re.UNICODE)
+# A word of the typo pass's vocabulary: letters only, 3 to 40 of them (no numbers, asset tags or KB-0001).
+VOCABULARY_WORD = re.compile(r"\b[^\W\d_]{3,40}\b")
 
 
 def search_words(q: str) -> list[str]:
@@ -49,17 +52,35 @@ def search_vectors_refresh(queryset: QuerySet) -> int:
     )
 
 
+def vocabulary_of(*texts: str) -> set[str]:
+    return {word.lower() for text in texts for word in VOCABULARY_WORD.findall(text or "")}
+
+
+def search_vocabulary_add(*texts: str) -> None:
+    """Add the words of these texts to the typo pass's vocabulary (those it has are left alone)."""
+    from .models import SearchWord
+
+    words = vocabulary_of(*texts)
+    if words:
+        SearchWord.objects.bulk_create(
+            [SearchWord(word=word) for word in sorted(words)], batch_size=1000, ignore_conflicts=True
+        )
+
+
 def article_search(queryset: QuerySet, q: str, *, loose: bool = False, typos: bool = False) -> QuerySet:
     """The articles of `queryset` matching `q`, best first (annotated `rank`). `loose`: any word will do;
-    `typos` (PostgreSQL): titles like the words, by trigram word similarity, instead of the words."""
+    `typos`: each word replaced by the nearest word of the vocabulary first (`corrected_words`), then any
+    word will do; nothing when no word has a near one."""
     words = search_words(q)
     if not words:
         return queryset.none()
-    if full_text_available():
-        return _postgres_search(queryset, words, loose=loose, typos=typos)
     if typos:
-        corrected = corrected_query(queryset, q)
-        return _plain_search(queryset, search_words(corrected), loose=True) if corrected else queryset.none()
+        corrected = corrected_words(words)
+        if not corrected or corrected == words:
+            return queryset.none()
+        words, loose = corrected, True
+    if full_text_available():
+        return _postgres_search(queryset, words, loose=loose)
     return _plain_search(queryset, words, loose=loose)
 
 
@@ -83,37 +104,34 @@ def article_search_best(queryset: QuerySet, q: str) -> QuerySet:
     return article_search(queryset, q, **passes[-1])
 
 
-# The embedded default holds a few hundred articles at most: their titles' words fit in memory.
-TITLES_READ_FOR_TYPOS = 5000
+# SQLite's vocabulary is read whole for difflib: the embedded default holds a few hundred articles.
+VOCABULARY_READ_ON_SQLITE = 20_000
 
 
-def corrected_query(queryset: QuerySet, q: str) -> str:
-    """SQLite's typo tolerance: each word replaced by the most similar word of the titles (difflib); ""
-    when no word has a close match."""
-    return " ".join(_closest_title_words(queryset, search_words(q)))
+def corrected_words(words: list[str]) -> list[str]:
+    """Each word replaced by the nearest word of the vocabulary (a word too unlike any is left out): one
+    query on PostgreSQL (pg_trgm similarity over the GiST index, nearest first), difflib elsewhere."""
+    from .models import SearchWord
 
-
-def _closest_title_words(queryset: QuerySet, words: list[str]) -> list[str]:
-    vocabulary: set[str] = set()
-    for title in queryset.order_by().values_list("title", flat=True)[:TITLES_READ_FOR_TYPOS]:
-        vocabulary.update(search_words(title))
+    if full_text_available():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT known.word FROM knowledge_searchword known WHERE known.word %% typed.word "
+                "ORDER BY known.word <-> typed.word LIMIT 1) FROM unnest(%s::text[]) WITH ORDINALITY "
+                "AS typed(word, place) ORDER BY typed.place",
+                [words],
+            )
+            return [row[0] for row in cursor.fetchall() if row[0]]
+    vocabulary = list(SearchWord.objects.values_list("word", flat=True)[:VOCABULARY_READ_ON_SQLITE])
     corrected = []
     for word in words:
         close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.75)
-        if close and close[0] != word:
+        if close:
             corrected.append(close[0])
     return corrected
 
 
-def _postgres_search(queryset: QuerySet, words: list[str], *, loose: bool, typos: bool) -> QuerySet:
-    phrase = " ".join(words)
-    if typos:
-        # Only when the words found nothing: the trigram index finds titles with words like them.
-        return (
-            queryset.annotate(rank=TrigramWordSimilarity(phrase, "title"))
-            .filter(title__trigram_word_similar=phrase)
-            .order_by("-rank", "-updated_at", "-pk")
-        )
+def _postgres_search(queryset: QuerySet, words: list[str], *, loose: bool) -> QuerySet:
     joined = (" | " if loose else " & ").join(f"{word}:*" for word in words)
     query = SearchQuery(joined, search_type="raw", config="english")
     # Ranked with any word: ts_rank of an AND of prefixes is 1e-20 whatever the title holds.

@@ -7,14 +7,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.core.paginator import Page
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 
 from catalogue.models import Service
 from common import access
+from common.pagination import CountedPagePaginator
 
 from .models import (
     Article,
+    ArticleImage,
     ArticleStatus,
     ArticleUse,
     ArticleVersion,
@@ -26,6 +29,8 @@ from .models import (
 from .search import article_search, article_search_best, search_passes
 
 SUGGESTIONS = 3
+# What a list of articles shows (knowledge/includes/article_list.html): not the bodies, nor the vectors.
+LISTED_FIELDS = ("id", "title", "status", "audience", "updated_at")
 _REFERENCE = re.compile(r"^KB-(\d{1,9})$", re.IGNORECASE)
 REFERENCE_IN_TEXT = re.compile(r"\bKB-(\d{4,9})\b")
 
@@ -73,14 +78,32 @@ def article_for_reader(user, reference: str) -> Article:
     )
 
 
-def article_list(user, *, q: str = "", status: str = "", service_id: int | None = None) -> QuerySet[Article]:
-    """Search (ranked) or the newest first, within the person's scope."""
+def _scope(user, *, status: str = "", service_id: int | None = None) -> QuerySet[Article]:
     articles = visible_articles(user) if status or is_desk(user) else readable_articles(user)
     if status:
         articles = articles.filter(status=status)
     if service_id:
         articles = articles.filter(services=service_id)
+    return articles
+
+
+def article_list(user, *, q: str = "", status: str = "", service_id: int | None = None) -> QuerySet[Article]:
+    """Search (ranked) or the newest first, within the person's scope."""
+    articles = _scope(user, status=status, service_id=service_id)
     return article_search_best(articles, q) if q.strip() else articles
+
+
+def search_page(user, q: str, *, number: Any = 1, per_page: int = 20, status: str = "") -> Page:
+    """A page of a search's articles (the fields a list shows), each pass of search.search_passes read as
+    a page with its count in one query until one finds something: one query when all words find
+    something (no separate "does it find anything?" and no separate count)."""
+    articles = _scope(user, status=status).only(*LISTED_FIELDS)
+    passes = search_passes(q)
+    for options in passes:
+        page = CountedPagePaginator(article_search(articles, q, **options), per_page).get_page(number)
+        if page.paginator.count:
+            return page
+    return page
 
 
 def suggestions(
@@ -99,7 +122,8 @@ def suggestions(
             found = found.annotate(for_service=Count("services", filter=Q(services=service_id))).order_by(
                 "-for_service", "-rank", "-views", "-updated_at", "-pk"
             )
-        rows = list(found[:limit])
+        # Not the rendered body nor the vectors: the fragment shows titles, the API a snippet of the body.
+        rows = list(found.defer("body_html", "search_vector", "title_vector")[:limit])
         if rows:
             return rows
     return []
@@ -141,6 +165,10 @@ def help_page_parts(user, *, per_category: int = 3, recent: int = 5) -> dict:
         "top_by_category": list(by_category.items()),
         "recent": list(readable.order_by("-updated_at", "-pk")[:recent]),
     }
+
+
+def article_images(article: Article) -> QuerySet[ArticleImage]:
+    return ArticleImage.objects.filter(article=article).order_by("created_at", "pk")
 
 
 def article_versions(article: Article) -> QuerySet[ArticleVersion]:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Model, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -23,10 +25,12 @@ from django.utils import timezone
 from common.addresses import absolute_url
 from common.conflicts import StaleCopy
 from common.outbox import notification_send
+from incidents.attachments import attachment_check
 
 from .models import (
     Article,
     ArticleFeedback,
+    ArticleImage,
     ArticleStatus,
     ArticleUse,
     ArticleVersion,
@@ -34,8 +38,8 @@ from .models import (
     Deflection,
     SearchRecord,
 )
-from .rendering import markdown_to_safe_html
-from .search import search_vectors_refresh
+from .rendering import image_url, markdown_to_safe_html
+from .search import search_vectors_refresh, search_vocabulary_add
 from .selectors import articles_due_for_review, is_desk, referenced_pks
 
 logger = logging.getLogger(__name__)
@@ -74,7 +78,7 @@ def _clean(title: str, body: str) -> tuple[str, str]:
 
 def _write(article: Article, *, by, note: str, fields: list[str]) -> Article:
     """Save the article's words, rendered and searchable, and keep the version."""
-    article.body_html = markdown_to_safe_html(article.body)
+    article.body_html = markdown_to_safe_html(article.body, article_id=article.pk)
     article.save(update_fields=[*fields, "body_html", "version", "updated_at"] if article.pk else None)
     ArticleVersion.objects.create(
         article=article,
@@ -86,6 +90,7 @@ def _write(article: Article, *, by, note: str, fields: list[str]) -> Article:
         note=note[:200],
     )
     search_vectors_refresh(Article.objects.filter(pk=article.pk))
+    search_vocabulary_add(article.title, article.body)
     return article
 
 
@@ -254,6 +259,55 @@ def article_publish_from_source(
     return article
 
 
+# --- pictures in an article -------------------------------------------------------------------------------
+
+# What an article shows inline: pictures a browser draws and never runs (no SVG, no PDF).
+IMAGE_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF"}
+# Enough for a step-by-step guide with a picture a step; more is a sign of a manual, not an article.
+MAX_IMAGES_PER_ARTICLE = 30
+
+
+@transaction.atomic
+def article_image_add(*, article: Article, by, upload) -> ArticleImage:
+    """Keep a picture for an article's body. Checked as a ticket's file is (incidents/attachments.py: the
+    size limit ATTACHMENT_MAX_MB, the name, the content read and matched to the name), and then it must be
+    a PNG, JPEG or GIF. Stored under a random name; served only through the article's scope
+    (knowledge.views.article_image). The body shows it with the Markdown `article_image_markdown` gives."""
+    _require_desk(by)
+    if upload is None:
+        raise ValidationError({"file": "Choose a picture to upload."})
+    try:
+        checked = attachment_check(upload)
+    except ValidationError as refused:
+        raise ValidationError({"file": refused.messages}) from None
+    if checked.content_type not in IMAGE_TYPES:
+        raise ValidationError(
+            {"file": f"{checked.name}: only pictures go into an article ({', '.join(IMAGE_TYPES.values())})."}
+        )
+    locked = Article.objects.select_for_update().get(pk=article.pk)
+    if locked.images.count() >= MAX_IMAGES_PER_ARTICLE:
+        raise ValidationError({"file": f"An article holds at most {MAX_IMAGES_PER_ARTICLE} pictures."})
+    image = ArticleImage(
+        article=locked,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=by,
+        created_at=timezone.now(),
+    )
+    image.file.save(checked.name, ContentFile(checked.data), save=False)
+    image.save()
+    return image
+
+
+def article_image_markdown(image: ArticleImage) -> str:
+    """What an author pastes into the body to show the picture (the only image address the body keeps:
+    knowledge/rendering.py)."""
+    alt = re.sub(r"[\[\]\\]", "", image.original_name.rsplit(".", 1)[0])[:80] or "picture"
+    return f"![{alt}]({image_url(image.article_id, image.pk)})"
+
+
 # --- from a resolved ticket -------------------------------------------------------------------------------
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -305,8 +359,55 @@ def article_from_ticket(*, ticket, by) -> Article:
 # --- readers ----------------------------------------------------------------------------------------------
 
 
-def article_viewed(*, article: Article) -> None:
-    Article.objects.filter(pk=article.pk).update(views=F("views") + 1)
+@contextmanager
+def _commit_without_waiting() -> Iterator[None]:
+    """A transaction of its own whose commit does not wait for the write-ahead log to reach the disk
+    (PostgreSQL's `synchronous_commit` off, for this transaction only): for counts that may lose their
+    last fraction of a second in a crash. Inside someone else's transaction it is just a savepoint (their
+    commit keeps its guarantee)."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
+
+
+_NO_WAIT = "SET LOCAL synchronous_commit TO OFF; "
+# The day's view, and one more on the article only when that row is new (PostgreSQL).
+_COUNT_A_VIEW = (
+    "WITH seen AS (INSERT INTO knowledge_articleview (article_id, user_id, day) VALUES (%s, %s, %s) "
+    "ON CONFLICT DO NOTHING RETURNING article_id) "
+    "UPDATE knowledge_article SET views = views + 1 WHERE id IN (SELECT article_id FROM seen)"
+)
+
+
+def article_viewed(*, article: Article, user, today: date | None = None) -> bool:
+    """Count a reading of a published article: once per person per article per day (Africa/Johannesburg),
+    however often the page is opened or reloaded. Returns whether this one counted. On PostgreSQL one
+    statement (an insert-or-ignore of the day's `ArticleView` whose RETURNING row, only when new, adds one
+    to `Article.views`), committed without waiting for the disk (a lost view in a crash is no loss); on
+    SQLite the insert-or-ignore, then the addition only when a row went in."""
+    if not article.is_published or not getattr(user, "is_authenticated", False):
+        return False
+    values = [article.pk, user.pk, today or timezone.localdate()]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One round trip: as _commit_without_waiting, then the view (psycopg2 sends both as one).
+            cursor.execute(
+                (_NO_WAIT if outermost else "") + _COUNT_A_VIEW,
+                values,
+            )
+            return cursor.rowcount == 1
+        cursor.execute(
+            "INSERT OR IGNORE INTO knowledge_articleview (article_id, user_id, day) VALUES (%s, %s, %s)",
+            values,
+        )
+        counted = cursor.rowcount == 1
+        if counted:
+            cursor.execute("UPDATE knowledge_article SET views = views + 1 WHERE id = %s", [article.pk])
+        return counted
 
 
 @transaction.atomic
@@ -354,8 +455,14 @@ def reply_articles_record(*, ticket, body: str, by) -> int:
 
 
 def search_record(*, words: str, results: int, user) -> None:
+    """Keep a search (what to write next). On PostgreSQL its commit does not wait for the disk
+    (`synchronous_commit` off for this one transaction): a search is read by a monthly count, and losing
+    the last fraction of a second of them in a crash costs nothing, while waiting for the write-ahead
+    log's flush cost the help page 6-99 ms on a busy disk (docs/performance.md, "Knowledge search")."""
     words = " ".join((words or "").lower().split())[:100]
-    if words:
+    if not words:
+        return
+    with _commit_without_waiting():
         SearchRecord.objects.create(
             words=words, results=results, user=user if getattr(user, "is_authenticated", False) else None
         )

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from catalogue.models import Service
 from common.access import access_required
 from common.pagination import NearerEndPaginator
+from incidents.attachments import max_bytes
 
 from . import selectors, services
-from .forms import ArticleForm, SearchForm
+from .forms import ArticleForm, ArticleImageForm, SearchForm
 from .models import Article, ArticleStatus, Audience
 
 PER_PAGE = 20
@@ -42,8 +43,7 @@ def help_page(request):
     q = _clean_q(request)
     context: dict = {"form": SearchForm(initial={"q": q}), "q": q, "desk": selectors.is_desk(request.user)}
     if q:
-        found = selectors.article_list(request.user, q=q)
-        page = NearerEndPaginator(found, PER_PAGE).get_page(request.GET.get("page"))
+        page = selectors.search_page(request.user, q, number=request.GET.get("page"), per_page=PER_PAGE)
         if page.number == 1:
             services.search_record(words=q, results=page.paginator.count, user=request.user)
         context["page"] = page
@@ -57,9 +57,8 @@ def help_page(request):
 def article_page(request, reference: str):
     article = _article(request, reference)
     desk = selectors.is_desk(request.user)
-    if article.is_published:
-        services.article_viewed(article=article)
-        article.views += 1  # this reading counts too
+    if services.article_viewed(article=article, user=request.user):
+        article.views += 1  # this reading counts too (the first of the day by this person)
     typed = request.GET.get("typed", "").replace("\x00", "")[:200]
     context = {
         "article": article,
@@ -134,12 +133,19 @@ def desk(request):
     status = request.GET.get("status", "")
     status = status if status in ArticleStatus.values else ""
     q = _clean_q(request)
-    articles = (
-        selectors.article_list(request.user, q=q, status=status)
-        if (q or status)
-        else selectors.visible_articles(request.user).select_related("author").order_by("-updated_at", "-pk")
-    )
-    page = NearerEndPaginator(articles, PER_PAGE).get_page(request.GET.get("page"))
+    if q:
+        page = selectors.search_page(
+            request.user, q, number=request.GET.get("page"), per_page=PER_PAGE, status=status
+        )
+    else:
+        articles = (
+            selectors.article_list(request.user, status=status)
+            if status
+            else selectors.visible_articles(request.user).order_by("-updated_at", "-pk")
+        )
+        page = NearerEndPaginator(articles.only(*selectors.LISTED_FIELDS), PER_PAGE).get_page(
+            request.GET.get("page")
+        )
     return render(
         request,
         "knowledge/desk.html",
@@ -266,7 +272,11 @@ def article_version(request, reference: str, number: int):
     return render(
         request,
         "knowledge/version.html",
-        {"article": article, "version": version, "body_html": markdown_to_safe_html(version.body)},
+        {
+            "article": article,
+            "version": version,
+            "body_html": markdown_to_safe_html(version.body, article_id=article.pk),
+        },
     )
 
 
@@ -281,6 +291,57 @@ def article_restore(request, reference: str, number: int):
         return redirect("knowledge:article_versions", article.reference)
     messages.success(request, f"Version {number} is back, saved as version {article.version}.")
     return redirect("knowledge:article", article.reference)
+
+
+@access_required
+def article_images(request, reference: str):
+    """The desk's pictures of an article: upload one (checked as ticket files are), and the Markdown that
+    shows each in the body."""
+    article = _article(request, reference)
+    form = ArticleImageForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            image = services.article_image_add(
+                article=article, by=request.user, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as invalid:
+            _errors_onto(form, invalid)
+        else:
+            messages.success(
+                request,
+                f"{image.original_name} is kept. Paste {services.article_image_markdown(image)} into the "
+                "body where it belongs.",
+            )
+            return redirect("knowledge:article_images", article.reference)
+    images = [(image, services.article_image_markdown(image)) for image in selectors.article_images(article)]
+    return render(
+        request,
+        "knowledge/images.html",
+        {"article": article, "form": form, "images": images, "max_mb": max_bytes() // (1024 * 1024)},
+        status=400 if form.errors else 200,
+    )
+
+
+@access_required
+@require_safe
+def article_image(request, reference: str, image: int):
+    """A picture of an article, only to whoever may read the article (a staff member asking for a picture
+    of a draft or desk-only article gets a 404, as for the article). Shown inline: it was read and
+    matched to PNG, JPEG or GIF when it was kept, and the browser may neither sniff nor run it."""
+    article = _article(request, reference)
+    found = selectors.article_images(article).filter(pk=image).first()
+    if found is None:
+        raise Http404("No such picture.")
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The picture is missing from storage.") from None
+    response = FileResponse(handle, content_type=found.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @access_required

@@ -219,9 +219,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
-# The media folders the file fields write to (incidents' attachments, reports' files): the daily sweep
-# removes files in them that no row names (common/stored_files.py). Add a folder with a new file field.
-STORED_FILE_FOLDERS = ["attachments", "reports"]
+# The media folders the file fields write to (incidents' attachments, reports' files, articles' pictures):
+# the daily sweep removes files in them that no row names (common/stored_files.py). Add a folder with a new
+# file field.
+STORED_FILE_FOLDERS = ["attachments", "reports", "article-images"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

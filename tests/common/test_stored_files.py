@@ -18,6 +18,7 @@ from django.utils import timezone
 from common.tasks import remove_orphaned_files
 from incidents import services
 from incidents.models import Attachment
+from knowledge.models import ArticleImage
 from reports.models import ReportRun
 from tests.factories import TicketFactory
 
@@ -90,12 +91,13 @@ def test_the_sweep_looks_in_every_file_fields_folder(settings):
         for field in model._meta.get_fields()
         if isinstance(field, models.FileField)
     }
-    assert with_files == {Attachment, ReportRun}
+    assert with_files == {Attachment, ReportRun, ArticleImage}
     names = [
         Attachment._meta.get_field("file").generate_filename(Attachment(created_at=timezone.now()), "x"),
         ReportRun._meta.get_field("pdf").generate_filename(
             ReportRun(month=date(2026, 10, 1), version=1), "x"
         ),
+        ArticleImage._meta.get_field("file").generate_filename(ArticleImage(created_at=timezone.now()), "x"),
     ]
     assert all(name.split("/")[0] in settings.STORED_FILE_FOLDERS for name in names)
     assert "stored-files-remove-orphans" in settings.CELERY_BEAT_SCHEDULE

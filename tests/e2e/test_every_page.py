@@ -111,6 +111,9 @@ PAGES: dict[str, PageSpec] = {
     "knowledge:article_versions": PageSpec(
         (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN), lambda o: {"reference": o.article.reference}
     ),
+    "knowledge:article_images": PageSpec(
+        (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN), lambda o: {"reference": o.article.reference}
+    ),
     "knowledge:article_version": PageSpec(
         (roles.TECHNICIAN, roles.MANAGER, roles.ADMIN),
         lambda o: {"reference": o.article.reference, "number": 1},
@@ -151,6 +154,7 @@ NOT_PAGES = {
     "ticket_major_link_form": "an htmx fragment of the ticket page",
     "reports:run_progress": "the run page's progress answer (JSON)",
     "attachment_download": "a file download",
+    "knowledge:article_image": "a picture of an article (a file)",
     "reports:run_download": "a file download",
     **dict.fromkeys(
         (

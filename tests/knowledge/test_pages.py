@@ -178,3 +178,13 @@ def test_query_counts_are_flat_in_the_number_of_articles(client, request, write,
     many = {url: _count(client, url) for url in urls}
     assert many == few
     assert max(few.values()) <= 12, few
+
+
+def test_reading_an_article_again_the_same_day_does_not_count_again(client, staff, write):
+    article = write()
+    client.force_login(staff)
+    url = reverse("knowledge:article", args=[article.reference])
+    assert "read 1 time" in client.get(url).content.decode()
+    assert "read 1 time" in client.get(url).content.decode()  # a reload is the same reading
+    article.refresh_from_db()
+    assert article.views == 1

@@ -83,3 +83,32 @@ def test_help_page_records_searches_and_what_found_nothing(client, staff, librar
         ("printer", 2),
         ("teams meeting", 0),
     ]
+
+
+def test_a_typo_in_a_word_of_the_body_is_forgiven_too(staff, library):
+    # "cancle" is nobody's title word: the vocabulary holds the bodies' words as well.
+    assert titles(staff, "cancle")[:1] == ["Printer not printing"]
+
+
+def test_the_vocabulary_keeps_the_words_of_every_article_written(write):
+    from knowledge.models import SearchWord
+
+    write("Toner smudges on every page", body="Shake the cartridge gently.")
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    assert {"toner", "smudges", "cartridge", "gently"} <= words
+    assert not {"on", "a"} & words  # words of one or two letters are nobody's typo
+
+
+def test_a_search_page_and_its_count_are_one_query(staff, write, django_assert_num_queries):
+    for n in range(25):
+        write(f"Printer tip {n}")
+    readable = selectors.readable_articles(staff)
+    with django_assert_num_queries(1):  # the first pass finds: its page with the count
+        page = selectors.search_page(staff, "printer", number=2)
+        assert page.paginator.count == 25 and len(page.object_list) == 5 and page.number == 2
+    assert selectors.search_page(staff, "printer", number=9).number == 2  # past the end: the last page
+    assert selectors.search_page(staff, "printer", number="x").number == 1
+    assert selectors.search_page(staff, "qwertyuiop").paginator.count == 0
+    typo = selectors.search_page(staff, "printr tipp")  # all words, any word, then the typo pass
+    assert typo.paginator.count == 25
+    assert readable.count() == 25

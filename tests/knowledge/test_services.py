@@ -168,3 +168,23 @@ def test_the_author_is_reminded_once_when_the_review_date_passes(write, author):
 def test_desk_only_audience_is_kept(author):
     article = services.article_create(by=author, title="Core switch", body="x", audience=Audience.DESK)
     assert article.audience == Audience.DESK
+
+
+def test_a_view_counts_once_per_person_per_article_per_day(write, staff, author):
+    import datetime
+
+    from common import access
+    from knowledge.models import ArticleView
+    from tests.factories import UserFactory
+
+    article = write()
+    today = datetime.date(2026, 12, 7)
+    assert services.article_viewed(article=article, user=staff, today=today) is True
+    assert services.article_viewed(article=article, user=staff, today=today) is False  # a reload
+    assert services.article_viewed(article=article, user=UserFactory(role=access.STAFF), today=today) is True
+    assert services.article_viewed(article=article, user=staff, today=today + datetime.timedelta(1))
+    assert Article.objects.get(pk=article.pk).views == 3
+    assert ArticleView.objects.count() == 3
+    draft = write(status=ArticleStatus.DRAFT)
+    assert services.article_viewed(article=draft, user=author, today=today) is False
+    assert Article.objects.get(pk=draft.pk).views == 0

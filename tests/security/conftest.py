@@ -68,6 +68,7 @@ class World:
     proposal: RecurrenceProposal
     article: object = None  # a published article for staff (knowledge)
     hidden_article: object = None  # a desk-only draft (knowledge): a 404 to staff by every path
+    hidden_image: object = None  # a picture of the desk-only draft: a 404 to staff too
 
 
 @pytest.fixture
@@ -107,6 +108,11 @@ def world(users_by_role, settings, tmp_path) -> World:
     hidden_article = knowledge_services.article_create(
         by=other_technician, title=f"{VICTIM} core switch notes", body=f"{VICTIM} desk only", audience="desk"
     )
+    hidden_image = knowledge_services.article_image_add(
+        article=hidden_article,
+        by=other_technician,
+        upload=SimpleUploadedFile(f"{VICTIM}-switch.png", PNG, content_type="image/png"),
+    )
     problem = problem_log(
         by=technician, summary=f"{VICTIM} problem summary", service=service, tickets=[ticket]
     )
@@ -135,6 +141,7 @@ def world(users_by_role, settings, tmp_path) -> World:
         media_root=Path(settings.MEDIA_ROOT),
         article=article,
         hidden_article=hidden_article,
+        hidden_image=hidden_image,
         problem=problem,
         proposal=proposal,
     )

@@ -164,6 +164,7 @@ OBJECT_RULES: dict[str, dict] = {
             "knowledge:article",
             "knowledge:feedback",
             "knowledge:deflect",
+            "knowledge:article_image",
             "article-feedback",
         )
     },
@@ -177,6 +178,7 @@ OBJECT_RULES: dict[str, dict] = {
             "knowledge:article_versions",
             "knowledge:article_version",
             "knowledge:article_restore",
+            "knowledge:article_images",
             "article-transition",
         )
     },
@@ -239,6 +241,7 @@ def values_for(world, endpoint: Endpoint, rule: dict) -> dict:
         # Knowledge: a published article for staff, and its first version.
         "reference": article.reference,
         "number": 1,
+        "image": world.hidden_image.pk,
     }
 
 
