@@ -42,7 +42,8 @@ def rating_url(ticket: Ticket, score: int | None = None) -> str:
     return f"{url}?score={score}" if score else url
 
 
-def _render(key: str, ticket: Ticket, recipient, template: str, context: dict, address: str) -> Notification:
+def _mail_texts(ticket: Ticket, recipient, template: str, context: dict) -> tuple[str, str, str]:
+    """The mail's subject, text and HTML from its three templates."""
     context = {
         **context,
         "ticket": ticket,
@@ -50,16 +51,29 @@ def _render(key: str, ticket: Ticket, recipient, template: str, context: dict, a
         "recipient": recipient,
         "organisation_name": settings.ORGANISATION_NAME,
     }
+    return (
+        clean_header(render_to_string(f"incidents/mail/{template}_subject.txt", context)),
+        render_to_string(f"incidents/mail/{template}.txt", context),
+        render_to_string(f"incidents/mail/{template}.html", context),
+    )
+
+
+def _mail(key: str, ticket: Ticket, recipient, address: str, texts: tuple[str, str, str]) -> Notification:
+    subject, body_text, body_html = texts
     return Notification(
         key=key[:200],
         about=ticket,
         thread=ticket.reference,
         recipient=recipient,
         to_address=address,
-        subject=clean_header(render_to_string(f"incidents/mail/{template}_subject.txt", context)),
-        body_text=render_to_string(f"incidents/mail/{template}.txt", context),
-        body_html=render_to_string(f"incidents/mail/{template}.html", context),
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
     )
+
+
+def _render(key: str, ticket: Ticket, recipient, template: str, context: dict, address: str) -> Notification:
+    return _mail(key, ticket, recipient, address, _mail_texts(ticket, recipient, template, context))
 
 
 def _queue(key: str, ticket: Ticket, recipient, template: str, context: dict, address: str = "") -> None:
@@ -193,19 +207,22 @@ def sla_events(events) -> None:
                     get_user_model().objects.filter(groups__name=MANAGER, is_active=True).order_by("pk")
                 )
             recipients += [(manager, manager.email) for manager in managers]
+        # One text for everyone the event goes to: the SLA mails do not name their recipient, so each
+        # event's three templates are rendered once, not once per recipient (issue 22).
+        texts = None
         seen = set()
         for user, address in recipients:
             if address and address not in seen:
                 seen.add(address)
+                texts = texts or _mail_texts(ticket, None, f"sla_{event.kind}", {"event": event})
                 rows.append(
-                    _render(
+                    _mail(
                         # The event's id: a warning cleared and due again later is a new event and a new mail.
                         f"sla:{ticket.pk}:{event.clock}:{event.kind}:{event.pk}:{address}",
                         ticket,
                         user,
-                        f"sla_{event.kind}",
-                        {"event": event},
                         address,
+                        texts,
                     )
                 )
     notifications_send(rows)
