@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 
 from catalogue.models import SupportGroup
@@ -42,8 +42,11 @@ def rating_url(ticket: Ticket, score: int | None = None) -> str:
     return f"{url}?score={score}" if score else url
 
 
-def _mail_texts(ticket: Ticket, recipient, template: str, context: dict) -> tuple[str, str, str]:
-    """The mail's subject, text and HTML from its three templates."""
+def _mail_texts(
+    ticket: Ticket, recipient, template: str, context: dict, loaded: dict | None = None
+) -> tuple[str, str, str]:
+    """The mail's subject, text and HTML from its three templates (render_to_string's output; `loaded`
+    keeps the templates a batch of mails has looked up, so each is found once per batch)."""
     context = {
         **context,
         "ticket": ticket,
@@ -51,10 +54,19 @@ def _mail_texts(ticket: Ticket, recipient, template: str, context: dict) -> tupl
         "recipient": recipient,
         "organisation_name": settings.ORGANISATION_NAME,
     }
+    loaded = {} if loaded is None else loaded
+    subject, text, html = (
+        f"incidents/mail/{template}_subject.txt",
+        f"incidents/mail/{template}.txt",
+        f"incidents/mail/{template}.html",
+    )
+    for name in (subject, text, html):
+        if name not in loaded:
+            loaded[name] = get_template(name)
     return (
-        clean_header(render_to_string(f"incidents/mail/{template}_subject.txt", context)),
-        render_to_string(f"incidents/mail/{template}.txt", context),
-        render_to_string(f"incidents/mail/{template}.html", context),
+        clean_header(loaded[subject].render(context)),
+        loaded[text].render(context),
+        loaded[html].render(context),
     )
 
 
@@ -175,9 +187,9 @@ def sla_events(events) -> None:
 
     from common.access import MANAGER
 
-    tickets = Ticket.objects.select_related(
-        "assignee", "group__lead", "requester", "service", "site"
-    ).in_bulk({event.ticket_id for event in events})
+    tickets = Ticket.objects.select_related("assignee", "group__lead", "service", "site").in_bulk(
+        {event.ticket_id for event in events}
+    )
     members: dict[int, list[int]] = {}
     mailed_groups = {t.group_id for t in tickets.values() if t.group_id and not t.group.email}
     for group_id, user_id in (
@@ -189,6 +201,7 @@ def sla_events(events) -> None:
     people = get_user_model().objects.in_bulk({pk for pks in members.values() for pk in pks})
     managers = None
     rows = []
+    loaded: dict = {}
     for event in events:
         ticket = tickets[event.ticket_id]
         if ticket.assignee_id:
@@ -214,7 +227,7 @@ def sla_events(events) -> None:
         for user, address in recipients:
             if address and address not in seen:
                 seen.add(address)
-                texts = texts or _mail_texts(ticket, None, f"sla_{event.kind}", {"event": event})
+                texts = texts or _mail_texts(ticket, None, f"sla_{event.kind}", {"event": event}, loaded)
                 rows.append(
                     _mail(
                         # The event's id: a warning cleared and due again later is a new event and a new mail.
