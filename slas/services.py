@@ -66,7 +66,9 @@ def _events_record(events: list[SlaEvent]) -> list[SlaEvent]:
     if not events:
         return []
     meta = SlaEvent._meta
-    fields = [meta.get_field(name) for name in EVENT_FIELDS]
+    by_name = {field.name: field for field in meta.concrete_fields}
+    fields = [by_name[name] for name in EVENT_FIELDS]
+    pk_field = next(field for field in meta.concrete_fields if field.primary_key)
     quote = connection.ops.quote_name
     columns = [quote(field.column) for field in fields]
     unique = ", ".join(columns[:3])  # ticket, clock, kind: sla_event_once_per_ticket_clock_kind
@@ -76,7 +78,7 @@ def _events_record(events: list[SlaEvent]) -> list[SlaEvent]:
         ", ".join(columns),
         ", ".join([row] * len(events)),
         unique,
-        quote(meta.pk.column),
+        quote(pk_field.column),
         unique,
     )
     params = [
