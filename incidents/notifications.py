@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 
 from catalogue.models import SupportGroup
@@ -42,7 +42,11 @@ def rating_url(ticket: Ticket, score: int | None = None) -> str:
     return f"{url}?score={score}" if score else url
 
 
-def _render(key: str, ticket: Ticket, recipient, template: str, context: dict, address: str) -> Notification:
+def _mail_texts(
+    ticket: Ticket, recipient, template: str, context: dict, loaded: dict | None = None
+) -> tuple[str, str, str]:
+    """The mail's subject, text and HTML from its three templates (render_to_string's output; `loaded`
+    keeps the templates a batch of mails has looked up, so each is found once per batch)."""
     context = {
         **context,
         "ticket": ticket,
@@ -50,16 +54,38 @@ def _render(key: str, ticket: Ticket, recipient, template: str, context: dict, a
         "recipient": recipient,
         "organisation_name": settings.ORGANISATION_NAME,
     }
+    loaded = {} if loaded is None else loaded
+    subject, text, html = (
+        f"incidents/mail/{template}_subject.txt",
+        f"incidents/mail/{template}.txt",
+        f"incidents/mail/{template}.html",
+    )
+    for name in (subject, text, html):
+        if name not in loaded:
+            loaded[name] = get_template(name)
+    return (
+        clean_header(loaded[subject].render(context)),
+        loaded[text].render(context),
+        loaded[html].render(context),
+    )
+
+
+def _mail(key: str, ticket: Ticket, recipient, address: str, texts: tuple[str, str, str]) -> Notification:
+    subject, body_text, body_html = texts
     return Notification(
         key=key[:200],
         about=ticket,
         thread=ticket.reference,
         recipient=recipient,
         to_address=address,
-        subject=clean_header(render_to_string(f"incidents/mail/{template}_subject.txt", context)),
-        body_text=render_to_string(f"incidents/mail/{template}.txt", context),
-        body_html=render_to_string(f"incidents/mail/{template}.html", context),
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
     )
+
+
+def _render(key: str, ticket: Ticket, recipient, template: str, context: dict, address: str) -> Notification:
+    return _mail(key, ticket, recipient, address, _mail_texts(ticket, recipient, template, context))
 
 
 def _queue(key: str, ticket: Ticket, recipient, template: str, context: dict, address: str = "") -> None:
@@ -161,9 +187,9 @@ def sla_events(events) -> None:
 
     from common.access import MANAGER
 
-    tickets = Ticket.objects.select_related(
-        "assignee", "group__lead", "requester", "service", "site"
-    ).in_bulk({event.ticket_id for event in events})
+    tickets = Ticket.objects.select_related("assignee", "group__lead", "service", "site").in_bulk(
+        {event.ticket_id for event in events}
+    )
     members: dict[int, list[int]] = {}
     mailed_groups = {t.group_id for t in tickets.values() if t.group_id and not t.group.email}
     for group_id, user_id in (
@@ -175,6 +201,7 @@ def sla_events(events) -> None:
     people = get_user_model().objects.in_bulk({pk for pks in members.values() for pk in pks})
     managers = None
     rows = []
+    loaded: dict = {}
     for event in events:
         ticket = tickets[event.ticket_id]
         if ticket.assignee_id:
@@ -193,19 +220,22 @@ def sla_events(events) -> None:
                     get_user_model().objects.filter(groups__name=MANAGER, is_active=True).order_by("pk")
                 )
             recipients += [(manager, manager.email) for manager in managers]
+        # One text for everyone the event goes to: the SLA mails do not name their recipient, so each
+        # event's three templates are rendered once, not once per recipient (issue 22).
+        texts = None
         seen = set()
         for user, address in recipients:
             if address and address not in seen:
                 seen.add(address)
+                texts = texts or _mail_texts(ticket, None, f"sla_{event.kind}", {"event": event}, loaded)
                 rows.append(
-                    _render(
+                    _mail(
                         # The event's id: a warning cleared and due again later is a new event and a new mail.
                         f"sla:{ticket.pk}:{event.clock}:{event.kind}:{event.pk}:{address}",
                         ticket,
                         user,
-                        f"sla_{event.kind}",
-                        {"event": event},
                         address,
+                        texts,
                     )
                 )
     notifications_send(rows)
