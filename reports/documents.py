@@ -865,7 +865,7 @@ def _changes_sheet(workbook, report: dict) -> None:
                     c["implementer"],
                     c["outcome"],
                     c["succeeded"],
-                    "" if c["approved_after"] is None else c["approved_after"],
+                    c["approved_after"],  # empty for a change that is not an emergency
                     c["incidents"],
                     c["in_critical_period"],
                     " / ".join(c["justifications"]),
