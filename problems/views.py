@@ -19,7 +19,7 @@ from incidents.forms import errors_onto
 from incidents.models import Ticket
 from incidents.permissions import visible_tickets
 
-from . import selectors, services
+from . import hooks, selectors, services
 from .filters import ProblemFilter
 from .forms import ImprovementForm, ProblemForm, ProblemStatusForm, QueueLinkForm, TicketLinkForm, TicketsForm
 from .models import OPEN_IMPROVEMENT_STATUSES, Improvement, Problem, RecurrenceProposal
@@ -141,6 +141,8 @@ def _problem_page(request, problem: Problem, *, status_form=None, status: int = 
             "page": page,
             "cost": selectors.problem_cost(problem, now=now),
             "history": selectors.problem_history(problem)[:50],
+            # What apps above problems add (knowledge: the workaround for staff as a help article).
+            "problem_panels": hooks.problem_panels(request.user, problem),
             "status_form": status_form
             or ProblemStatusForm(problem=problem, initial={"version": problem.version}),
         },
