@@ -155,6 +155,9 @@ _PROBLEMS = _access(
     }
     # The problem page's "Fixed by change" form (changes' view, problems' service: problem.work).
     | {"changes:problem_fix"},
+    # A known error's workaround for staff published as a help article from the problem page
+    # (knowledge/known_errors.py; the person also needs article.write, as every desk role has).
+    | {"knowledge:article_from_problem"},
     endpoints=_endpoints("problem", "list", "retrieve", "create", "partial_update", "incidents"),
     # Create, change, link and resolve problems; accept a recurrence proposal (problems/services.py).
     actions={"problem.work"},

@@ -7,6 +7,7 @@ class KnowledgeConfig(AppConfig):
     verbose_name = "Knowledge"
 
     def ready(self) -> None:
-        from . import ticket_hooks
+        from . import known_errors, ticket_hooks
 
         ticket_hooks.register()
+        known_errors.register()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("desk/", views.desk, name="desk"),
     path("new/", views.article_new, name="article_new"),
     path("from-ticket/<int:pk>/", views.article_from_ticket, name="article_from_ticket"),
+    path("from-problem/<int:pk>/", views.article_from_problem, name="article_from_problem"),
     path("<str:reference>/", views.article_page, name="article"),
     path("<str:reference>/feedback/", views.feedback, name="feedback"),
     path("<str:reference>/solved/", views.deflect, name="deflect"),

@@ -12,8 +12,9 @@ from catalogue.models import Service
 from common.access import access_required
 from common.pagination import NearerEndPaginator
 from incidents.attachments import max_bytes
+from problems.models import Problem
 
-from . import selectors, services
+from . import known_errors, selectors, services
 from .forms import ArticleForm, ArticleImageForm, SearchForm
 from .models import Article, ArticleStatus, Audience
 
@@ -369,3 +370,27 @@ def article_from_ticket(request, pk: int):
         "then send it for review.",
     )
     return redirect("knowledge:article_edit", article.reference)
+
+
+@access_required
+@require_POST
+def article_from_problem(request, pk: int):
+    """One step on the problem page: the known error's workaround for staff becomes (or updates) a staff
+    article linked to the problem (knowledge/known_errors.py)."""
+    problem = Problem.objects.filter(pk=pk).first()
+    if problem is None:
+        raise Http404("No such problem.")
+    version = request.POST.get("version", "")
+    try:
+        article = known_errors.known_error_publish(
+            problem=problem, by=request.user, expected_version=int(version) if version.isdigit() else -1
+        )
+    except ValidationError as invalid:
+        messages.error(request, " ".join(invalid.messages))
+    else:
+        messages.success(
+            request,
+            f"{article.reference} is published for staff (version {article.version}): they see it among the "
+            "suggestions while logging a ticket. Only the workaround for staff is in it.",
+        )
+    return redirect("problems:problem_detail", pk=problem.pk)

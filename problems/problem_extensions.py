@@ -2,10 +2,12 @@
 `problems.services.problem_update` may change, without problems importing them (docs/architecture.md,
 "Exceptions to the arrow").
 
-`changes` registers here at start-up (ChangesConfig.ready, changes/problem_fixes.py): the change that
+`changes` and `knowledge` register here at start-up. `changes` (ChangesConfig.ready, changes/problem_fixes.py): the change that
 carries the problem's permanent fix ("fixed by change CHG-..."), as a panel on the problem page, the JSON's
 `fixed_by_change` and a writer for that field. With nothing registered the page and JSON are what they
-were (the field is null) and the field cannot be written.
+were (the field is null) and the field cannot be written. `knowledge` (KnowledgeConfig.ready,
+knowledge/known_errors.py) adds the panel that publishes the known error's workaround for staff as a help
+article, and listens to `problem_changed` to keep that article in step.
 
 A panel is a template of the registering app and its context; the problem page includes it by name. A
 writer is called by `problem_update` inside its transaction, after the problem is locked and its version
@@ -19,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Expression, QuerySet
+from django.dispatch import Signal
 
 from incidents.ticket_extensions import Panel
 
@@ -30,10 +33,24 @@ _panels: dict[str, ProblemPanelProvider] = {}
 _annotations: dict[str, AnnotationProvider] = {}
 _writers: dict[str, FieldWriter] = {}
 
+# Sent by problems.services inside the transaction that changed the problem (its words, its service or
+# its status), with problem= (the saved row) and by= (who changed it): a receiver's writes commit or roll
+# back with the change.
+problem_changed = Signal()
+
 # The fields of the problem JSON that a registered provider fills (null when none does).
 ANNOTATED_FIELDS = ("fixed_by_change",)
 
-__all__ = ["ANNOTATED_FIELDS", "Panel", "annotate", "problem_panels", "register", "writable_fields", "write"]
+__all__ = [
+    "ANNOTATED_FIELDS",
+    "Panel",
+    "annotate",
+    "problem_changed",
+    "problem_panels",
+    "register",
+    "writable_fields",
+    "write",
+]
 
 
 def register(

@@ -23,6 +23,7 @@ from incidents.services import ticket_change_status, ticket_comment, ticket_prob
 from slas.calendars import is_working_day
 
 from . import problem_extensions
+from .problem_extensions import problem_changed
 from .lifecycle import NEEDS, transition
 from .models import (
     OPEN_PROBLEM_STATUSES,
@@ -234,6 +235,7 @@ def problem_update(
         )
     if fields:
         _save(problem, sorted(set(fields) - {"updated_at"}))
+        problem_changed.send(sender=Problem, problem=problem, by=by)
     return problem
 
 
@@ -296,6 +298,7 @@ def problem_change_status(
     now = timezone.now()
     _move(problem, to, by, now, note=note)
     _save(problem, ["status", "known_error_at", "resolved_at", "closed_at"])
+    problem_changed.send(sender=Problem, problem=problem, by=by)
     if open_incidents:
         tickets = Ticket.objects.filter(problem_link__problem=problem, status__in=OPEN_STATUSES).order_by(
             "pk"

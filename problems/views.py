@@ -141,7 +141,8 @@ def _problem_page(request, problem: Problem, *, status_form=None, status: int = 
             "page": page,
             "cost": selectors.problem_cost(problem, now=now),
             "history": selectors.problem_history(problem)[:50],
-            # What apps above problems add (changes: the change that carries the permanent fix).
+            # What apps above problems add (changes: the change that carries the permanent fix;
+            # knowledge: the workaround for staff as a help article).
             "problem_panels": problem_extensions.problem_panels(request.user, problem),
             "status_form": status_form
             or ProblemStatusForm(problem=problem, initial={"version": problem.version}),

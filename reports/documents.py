@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import mimetypes
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import cast
 from urllib.parse import urlsplit
@@ -36,10 +36,12 @@ from slas.outcomes import FALLBACK, OUTCOMES, Outcome, clock_outcome_case
 
 from . import kpis
 from .charts import availability_charts, report_charts
+from .kpis.changes import DEFINITIONS as CHANGE_DEFINITIONS
+from .kpis.problems import DEFINITIONS as PROBLEM_DEFINITIONS
 from .models import SECTIONS
 from .periods import TZ, Period
 from .self_help import DEFINITIONS as SELF_HELP_DEFINITIONS
-from .self_help import self_help_for
+from .self_help import self_help_of
 
 PANGO_HELP = (
     "The PDF needs WeasyPrint's system libraries. On Debian or Ubuntu: "
@@ -166,8 +168,10 @@ def pdf_context(report: dict, *, commentary: dict, run=None) -> dict:
         "dimensions": kpis.DIMENSIONS,
         "stylesheet_url": static_url("reports/report-print.css"),
         "logo_url": static_url("img/favicon.svg"),
-        "self_help": self_help_for(report["period"]),
+        "self_help": self_help_of(report),
         "self_help_definitions": SELF_HELP_DEFINITIONS,
+        "problem_definitions": PROBLEM_DEFINITIONS,
+        "change_definitions": CHANGE_DEFINITIONS,
     }
 
 
@@ -257,6 +261,16 @@ def _definitions_sheet(workbook, report: dict) -> None:
     for name, words in kpis.TABLE_DEFINITIONS:
         row += 1
         _write(sheet, row, [name, words])
+    for heading, words_of in (
+        ("Self-help (sheet Self-help)", SELF_HELP_DEFINITIONS),
+        ("Problems and improvements (sheet Problems)", PROBLEM_DEFINITIONS),
+        ("Changes (sheet Changes)", CHANGE_DEFINITIONS),
+    ):
+        row += 2
+        _write(sheet, row, [heading, "How it is counted"], bold=True, fill=HEADER_FILL)
+        for name, words in words_of:
+            row += 1
+            _write(sheet, row, [name, words])
     workbook.move_sheet(sheet, offset=1 - workbook.index(sheet))  # second, after the summary
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 90
@@ -301,6 +315,20 @@ def _summary_sheet(workbook, report: dict, run) -> None:
     summary.column_dimensions["F"].width = 60
 
 
+def _first_trend_month(report: dict) -> int:
+    """The trend's first month with tickets, as the PDF's trend charts (charts._from_first_data): every
+    sheet that sets the month against earlier ones starts there."""
+    trend = report["trend"]
+    return next(
+        (
+            i
+            for i in range(len(trend["labels"]))
+            if trend["logged"][i] or trend["resolved"][i] or trend["backlog"][i]
+        ),
+        0,
+    )
+
+
 def _trend_sheet(workbook, report: dict) -> None:
     """The months side by side, from the first month with tickets, with two native charts."""
     trend = report["trend"]
@@ -315,15 +343,7 @@ def _trend_sheet(workbook, report: dict) -> None:
         ("first_contact_rate", "First-contact resolution (%)"),
         ("satisfaction_mean", "Satisfaction (1-5)"),
     ]
-    # From the first month with tickets, as the PDF's trend charts (charts._from_first_data).
-    start = next(
-        (
-            i
-            for i in range(len(trend["labels"]))
-            if trend["logged"][i] or trend["resolved"][i] or trend["backlog"][i]
-        ),
-        0,
-    )
+    start = _first_trend_month(report)
     rows = [
         [label] + [trend[key][i] for key, _ in trend_keys]
         for i, label in enumerate(trend["labels"])
@@ -616,6 +636,262 @@ def _ticket_sheets(workbook, report: dict) -> None:
     )
 
 
+# --- the chapters on self-help, problems and changes: a sheet each ---------------------------------------
+
+
+def _block(sheet, row: int, title: str, header: list[str], rows: list[list], *, empty: str = "") -> int:
+    """One titled table on a sheet of several, from `row`; returns the first row free after it (and a
+    blank line). The header is at row + 1."""
+    _write(sheet, row, [title], bold=True)
+    _write(sheet, row + 1, header, bold=True, fill=HEADER_FILL)
+    for offset, values in enumerate(rows, start=2):
+        _write(sheet, row + offset, values)
+    if not rows and empty:
+        _write(sheet, row + 2, [empty])
+        return row + 4
+    return row + len(rows) + 3
+
+
+def _widths(sheet, widths: list[int]) -> None:
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def _trend_block(sheet, row: int, report: dict, columns: list[tuple[str, str]], *, chart: str) -> int:
+    """The month against the earlier months of the Trend sheet (from the first month with tickets), with a
+    native line chart of the first figure to the right. Absent from runs built before it was kept."""
+    trend = report.get("section_trend")
+    if not trend:
+        return row
+    months = trend[_first_trend_month(report) :]
+    rows = [[month["label"], *(month[key] for key, _ in columns)] for month in months]
+    end = _block(sheet, row, "Against earlier months", ["Month", *(name for _, name in columns)], rows)
+    line = LineChart()
+    line.title = chart
+    line.legend = None
+    line.add_data(
+        Reference(sheet, min_col=2, min_row=row + 1, max_row=row + 1 + len(rows)), titles_from_data=True
+    )
+    line.set_categories(Reference(sheet, min_col=1, min_row=row + 2, max_row=row + 1 + len(rows)))
+    line.height, line.width = 7, 14
+    sheet.add_chart(line, f"{get_column_letter(len(columns) + 3)}{row}")
+    return end
+
+
+def _self_help_sheet(workbook, report: dict) -> None:
+    """Chapter 7: the calls the help articles saved, the words searched in vain, and the earlier months."""
+    figures = self_help_of(report)
+    sheet = workbook.create_sheet("Self-help")
+    _write(sheet, 1, ["Self-help: calls the help articles saved"], bold=True)
+    _write(sheet, 2, ["Sheet Definitions says how each figure is counted."])
+    share = None if figures.helpful_share is None else round(100 * figures.helpful_share, 1)
+    row = _block(
+        sheet,
+        4,
+        report["period"]["long_label"],
+        ["Figure", "Value"],
+        [
+            ["Tickets not logged: a help article answered (deflections)", figures.deflections],
+            ["Help articles sent in the desk's replies", figures.used_in_replies],
+            ["“Did this help?”: yes", figures.helpful_yes],
+            ["“Did this help?”: no", figures.helpful_no],
+            ["“Did this help?”: share yes (%)", share],
+            ["Articles due for review", figures.due_for_review],
+        ],
+    )
+    row = _block(
+        sheet,
+        row,
+        "Most searched words with no article (what to write next)",
+        ["Words searched", "Times"],
+        [[words, times] for words, times in figures.unanswered_searches],
+        empty="None this month.",
+    )
+    _trend_block(
+        sheet,
+        row,
+        report,
+        [("deflections", "Tickets not logged (deflections)"), ("articles_in_replies", "Articles in replies")],
+        chart="Tickets not logged: a help article answered",
+    )
+    _widths(sheet, [58, 16, 20])
+
+
+def _problems_sheet(workbook, report: dict) -> None:
+    """Chapter 9: problems and the improvement register, with the faults and actions row by row."""
+    found = report.get("problems")
+    if not found:
+        return  # a run built before problem management was reported
+    sheet = workbook.create_sheet("Problems")
+    _write(
+        sheet,
+        1,
+        ["Problems and improvements (the whole service desk, whatever the report's scope)"],
+        bold=True,
+    )
+    _write(sheet, 2, ["Sheet Definitions says how each figure is counted."])
+    improvements = found["improvements"]
+    row = _block(
+        sheet,
+        4,
+        report["period"]["long_label"],
+        ["Figure", "Value"],
+        [
+            ["Problems opened", found["opened"]],
+            ["Problems resolved", found["resolved"]],
+            ["Incidents logged in the period linked to a problem", found["linked_incidents"]],
+            ["Improvement actions due in the period", improvements["due"]],
+            ["Improvement actions done in the period", improvements["done"]],
+            ["Improvement actions overdue at its end", improvements["overdue"]],
+        ],
+    )
+    row = _block(
+        sheet,
+        row,
+        "Top recurring faults",
+        ["Problem", "Summary", "Service", "Status", "Root cause", "Incidents in the period"],
+        [
+            [
+                r["reference"],
+                r["summary"],
+                r["service"],
+                r["status"],
+                r["root_cause_category"] or "not found yet",
+                r["incidents"],
+            ]
+            for r in found["top_faults"]
+        ],
+        empty="No incident of the period was linked to a problem.",
+    )
+    row = _block(
+        sheet,
+        row,
+        "Improvement actions due, done or overdue",
+        ["Action", "What", "Owner", "Due", "Status", "Overdue at the end", "Outcome"],
+        [
+            [
+                r["reference"],
+                r["what"],
+                r["owner"],
+                date.fromisoformat(r["due_on"]),
+                r["status"],
+                r["overdue"],
+                r["outcome"],
+            ]
+            for r in found["actions"]
+        ],
+        empty="No improvement action was due, done or overdue in the period.",
+    )
+    for cells in sheet.iter_rows(min_col=4, max_col=4):
+        for cell in cells:
+            if isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
+    _trend_block(
+        sheet,
+        row,
+        report,
+        [
+            ("problems_opened", "Problems opened"),
+            ("problems_resolved", "Problems resolved"),
+            ("linked_incidents", "Incidents linked"),
+            ("improvements_due", "Actions due"),
+            ("improvements_done", "Actions done"),
+            ("improvements_overdue", "Actions overdue"),
+        ],
+        chart="Problems opened per month",
+    )
+    _widths(sheet, [48, 48, 24, 14, 16, 14, 40])
+
+
+def _changes_sheet(workbook, report: dict) -> None:
+    """Chapter 10: changes by type and outcome, and one row per change carried out in the period."""
+    found = report.get("change_management")
+    if not found:
+        return  # a run built before change management was reported
+    sheet = workbook.create_sheet("Changes")
+    _write(sheet, 1, ["Changes (the whole municipality's, whatever the report's scope)"], bold=True)
+    _write(sheet, 2, ["Sheet Definitions says how each figure is counted."])
+    row = _block(
+        sheet,
+        4,
+        report["period"]["long_label"],
+        ["Figure", "Value"],
+        [
+            ["Changes carried out", found["implemented"]],
+            ["Succeeded (with or without issues)", found.get("succeeded")],
+            ["Success rate (%)", found["success_rate"]],
+            ["Emergency changes", found.get("emergency_count")],
+            ["Changes that caused incidents", found.get("caused_count")],
+            ["Incidents caused by changes", found.get("caused_incidents_count")],
+            ["Changes in critical periods", found.get("in_critical_count")],
+        ],
+    )
+    row = _block(
+        sheet,
+        row,
+        "By type and outcome",
+        ["Type", "Carried out", "Successful", "With issues", "Failed", "Backed out"],
+        [
+            [r["type"], r["implemented"], r["successful"], r["with_issues"], r["failed"], r["backed_out"]]
+            for r in found["by_type"]
+        ],
+    )
+    every = found.get("changes")
+    header = ["Change", "Summary", "Type", "Risk", "Services", "Sites", "Planned start", "Planned end"]
+    header += ["Carried out", "Implementer", "Outcome", "Succeeded", "Emergency approved after the fact"]
+    header += ["Incidents caused", "In a critical period", "Justification", "Review"]
+    if every is None:
+        _write(
+            sheet, row, ["This report was built before each change was listed: the PDF's chapter lists them."]
+        )
+        row += 2
+    else:
+        row = _block(
+            sheet,
+            row,
+            "Every change carried out in the period",
+            header,
+            [
+                [
+                    c["reference"],
+                    c["summary"],
+                    c["type"],
+                    c["risk"],
+                    c["services"],
+                    c["sites"],
+                    _dt(c["planned_start"]),
+                    _dt(c["planned_end"]),
+                    _dt(c["implemented_at"]),
+                    c["implementer"],
+                    c["outcome"],
+                    c["succeeded"],
+                    c["approved_after"],  # empty for a change that is not an emergency
+                    c["incidents"],
+                    c["in_critical_period"],
+                    " / ".join(c["justifications"]),
+                    c["review"],
+                ]
+                for c in every
+            ],
+            empty="No change was carried out in the period.",
+        )
+    _trend_block(
+        sheet,
+        row,
+        report,
+        [
+            ("changes_implemented", "Carried out"),
+            ("change_success_rate", "Success rate (%)"),
+            ("emergency_changes", "Emergency"),
+            ("changes_causing_incidents", "Caused incidents"),
+            ("changes_in_critical_periods", "In critical periods"),
+        ],
+        chart="Changes carried out per month",
+    )
+    _widths(sheet, [36, 44, 12, 10, 28, 28, 17, 17, 17, 20, 18, 11, 14, 10, 10, 44, 44])
+    sheet.freeze_panes = None
+
+
 def _commentary_sheet(workbook, commentary: dict) -> None:
     _table(
         workbook,
@@ -636,7 +912,10 @@ def build_xlsx(report: dict, *, commentary: dict, run=None) -> bytes:
     _operational_sheet(workbook, report)
     _availability_sheets(workbook, report)
     _technicians_sheet(workbook, report)
+    _self_help_sheet(workbook, report)
     _ticket_sheets(workbook, report)
+    _problems_sheet(workbook, report)
+    _changes_sheet(workbook, report)
     _commentary_sheet(workbook, commentary)
     _definitions_sheet(workbook, report)
 

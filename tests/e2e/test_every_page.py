@@ -179,6 +179,7 @@ NOT_PAGES = {
             "knowledge:article_status",
             "knowledge:article_restore",
             "knowledge:article_from_ticket",
+            "knowledge:article_from_problem",
             "changes:change_transition",
             "changes:change_link",
             "changes:problem_fix",

@@ -9,8 +9,8 @@ from django.conf import settings
 from reports import charts, documents
 from tests.reports.scenario import OCTOBER
 
-# Chapter 7, self-help, is new (issue 19).
-EXPECTED_PAGES = 11  # October's pack: test_the_pdf_defines_its_figures_titles_its_charts_...
+# Chapter 7, self-help, is new (issue 19); Annex B's problem and change definitions take a twelfth page.
+EXPECTED_PAGES = 12  # October's pack: test_the_pdf_defines_its_figures_titles_its_charts_...
 
 pytestmark = pytest.mark.django_db
 
@@ -352,6 +352,13 @@ def test_the_pdf_defines_its_figures_titles_its_charts_and_names_no_file_of_ours
         assert _one_line(row["label"]) in annex_b and _one_line(row["definition"]) in annex_b, row["key"]
     for rule, words in kpis.COUNTING_RULES:
         assert _one_line(rule) in annex_b and _one_line(words) in annex_b
+    for words_of in (
+        documents.SELF_HELP_DEFINITIONS,
+        documents.PROBLEM_DEFINITIONS,
+        documents.CHANGE_DEFINITIONS,
+    ):
+        for name, words in words_of:
+            assert _one_line(name) in annex_b and _one_line(words) in annex_b, name
 
     # Cover, summary, then the chapters and annexes one after the other: none leaves most of a page
     # blank (they were 16 pages of which 3 mostly blank).

@@ -125,6 +125,7 @@ OBJECT_RULES: dict[str, dict] = {
             "problems:problem_status",
             "problems:problem_unlink",
             "problems:workaround_apply",
+            "knowledge:article_from_problem",  # the known error's workaround for staff, published
             "problem-detail",
             "problem-incidents",
         )
