@@ -154,7 +154,7 @@ _PROBLEMS = _access(
         )
     }
     # The problem page's "Fixed by change" form (changes' view, problems' service: problem.work).
-    | {"changes:problem_fix"},
+    | {"changes:problem_fix"}
     # A known error's workaround for staff published as a help article from the problem page
     # (knowledge/known_errors.py; the person also needs article.write, as every desk role has).
     | {"knowledge:article_from_problem"},

@@ -23,7 +23,6 @@ from incidents.services import ticket_change_status, ticket_comment, ticket_prob
 from slas.calendars import is_working_day
 
 from . import problem_extensions
-from .problem_extensions import problem_changed
 from .lifecycle import NEEDS, transition
 from .models import (
     OPEN_PROBLEM_STATUSES,
@@ -38,6 +37,7 @@ from .models import (
     RecurrenceProposal,
     RecurrenceSettings,
 )
+from .problem_extensions import problem_changed
 from .recurrence import IncidentPoint, recurrences_find
 
 WORK = "problem.work"  # technicians, the ICT manager and admins (common/access.py)
