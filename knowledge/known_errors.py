@@ -8,9 +8,9 @@ knowledge sits above problems in the house, so it reads problems and registers o
   and the problem's reference stay on the problem. One step on the problem page, by the desk
   (`known_error_publish`), for an open known error with a workaround for staff.
 - While the article is published, each change of the problem's summary, service or workaround for staff
-  updates it as a new version (`known_error_follow`, on
-  problems.problem_extensions.problem_changed, in the same transaction); emptying the workaround for
-  staff, or resolving or closing the problem, retires it (a fixed fault needs no workaround). A retired article is published again only by the desk's step.
+  updates it as a new version (`known_error_follow`, on problems.problem_extensions.problem_changed, in the
+  same transaction); emptying the workaround for staff, or resolving or closing the problem, retires it (a
+  fixed fault needs no workaround). A retired article is published again only by the desk's step.
 - It is an ordinary article besides: the log form suggests it to staff, the help page finds it.
 """
 

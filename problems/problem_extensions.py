@@ -3,11 +3,12 @@
 "Exceptions to the arrow").
 
 `changes` and `knowledge` register here at start-up. `changes` (ChangesConfig.ready,
-changes/problem_fixes.py): the change that carries the problem's permanent fix ("fixed by change
-CHG-..."), as a panel on the problem page, the JSON's `fixed_by_change` and a writer for that field. With nothing registered the page and JSON are what they
-were (the field is null) and the field cannot be written. `knowledge` (KnowledgeConfig.ready,
-knowledge/known_errors.py) adds the panel that publishes the known error's workaround for staff as a help
-article, and listens to `problem_changed` to keep that article in step.
+changes/problem_fixes.py): the change that carries the problem's permanent fix ("fixed by change CHG-..."),
+as a panel on the problem page, the JSON's `fixed_by_change` and a writer for that field. With nothing
+registered the page and JSON are what they were (the field is null) and the field cannot be written.
+`knowledge` (KnowledgeConfig.ready, knowledge/known_errors.py) adds the panel that publishes the known
+error's workaround for staff as a help article, and listens to `problem_changed` to keep that article in
+step.
 
 A panel is a template of the registering app and its context; the problem page includes it by name. A
 writer is called by `problem_update` inside its transaction, after the problem is locked and its version

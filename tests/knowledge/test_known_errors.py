@@ -1,7 +1,7 @@
 """A known error's workaround for staff published as a help article linked to its problem
 (knowledge/known_errors.py through problems/problem_extensions.py): one step on the problem page by the
-desk, staff see it among the suggestions while logging and never the desk's part, a change to it is a new version, and
-resolving the problem retires it."""
+desk, staff see it among the suggestions while logging and never the desk's part, a change to it is a new
+version, and resolving the problem retires it."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
