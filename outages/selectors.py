@@ -14,7 +14,13 @@ SHOWN = 50
 
 
 def _rows() -> QuerySet[Outage]:
-    return Outage.objects.select_related("site", "asset", "service", "supplier", "major_incident")
+    """With `open_tickets`: how many of its linked tickets are still open (the proposal and the "resolve
+    them with one message" of the outages page), counted in the same query."""
+    from incidents.models import OPEN_STATUSES
+
+    return Outage.objects.select_related("site", "asset", "service", "supplier", "major_incident").annotate(
+        open_tickets=Count("tickets", filter=Q(tickets__status__in=OPEN_STATUSES), distinct=True)
+    )
 
 
 @dataclass(frozen=True)
