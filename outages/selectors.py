@@ -34,7 +34,9 @@ class ScheduledWindow:
     sites: list[str]
 
 
-def scheduled_windows(rows: QuerySet[Outage], *, newest_first: bool = False) -> list[ScheduledWindow]:
+def scheduled_windows(
+    rows: QuerySet[Outage], *, newest_first: bool = False, limit: int | None = SHOWN
+) -> list[ScheduledWindow]:
     """The schedule's windows among `rows`, one per area and time window: grouped in SQL, then the sites of
     the windows shown in one more query (two in all, however many windows)."""
     schedule = rows.filter(source=OutageSource.SCHEDULE)
@@ -42,7 +44,7 @@ def scheduled_windows(rows: QuerySet[Outage], *, newest_first: bool = False) -> 
     groups = list(
         schedule.values("detail", "started_at", "ended_at")
         .annotate(count=Count("pk"))
-        .order_by(*order)[:SHOWN]
+        .order_by(*order)[:limit]
     )
     if not groups:
         return []
