@@ -250,20 +250,20 @@ def test_another_kind_registered_with_the_calendar_shows_on_it(signed_in, manage
     from changes import selectors
 
     def outages(first, last, user):
-        return [selectors.CalendarEntry("example", "Load-shedding stage 2", at(9, 18), at(9, 20))]
+        return [selectors.CalendarEntry("example", "Example entry of its own", at(9, 18), at(9, 20))]
 
     selectors.register_calendar_source("example", outages)
     try:
         body = signed_in(manager_user).get(
             reverse("changes:calendar"), {"date": "2027-03-09", "view": "week"}
         )
-        assert "Load-shedding stage 2" in body.content.decode()
+        assert "Example entry of its own" in body.content.decode()
         entries = selectors.calendar_entries(manager_user, at(9, 0).date(), at(9, 0).date())
         assert [e.kind for e in entries] == ["example"]
     finally:
         selectors.register_calendar_source("example", None)
     assert (
-        "Load-shedding"
+        "Example entry of its own"
         not in signed_in(manager_user)
         .get(reverse("changes:calendar"), {"date": "2027-03-09"})
         .content.decode()
