@@ -53,6 +53,14 @@ def planned_outage_entries(first: date, last: date, user: Any) -> list[CalendarE
     ]
 
 
+def _sites(detail: str, sites: list[str]) -> str:
+    """The sites in brackets, short enough for a calendar day: none when the area is named after its one
+    site, a count when there are more than two (the outages page names them all)."""
+    if len(sites) == 1 and detail.endswith(f", {sites[0]}"):
+        return ""
+    return f" ({', '.join(sites)})" if len(sites) <= 2 else f" ({len(sites)} sites)"
+
+
 def load_shedding_entries(first: date, last: date, user: Any) -> list[CalendarEntry]:
     """The schedule's load-shedding windows, one per area and window with its sites: two queries."""
     windows = scheduled_windows(
@@ -62,7 +70,7 @@ def load_shedding_entries(first: date, last: date, user: Any) -> list[CalendarEn
     return [
         CalendarEntry(
             LOAD_SHEDDING,
-            f"Load-shedding: {window.detail or 'the schedule'} ({', '.join(window.sites)})",
+            f"Load-shedding: {window.detail or 'the schedule'}{_sites(window.detail, window.sites)}",
             window.started_at,
             window.ended_at or window.started_at,
             reverse("outages:outage_list"),

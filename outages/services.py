@@ -163,6 +163,8 @@ def outage_open_tickets(outage: Outage) -> QuerySet[Ticket]:
 
 
 def _tickets_logged_since(outage: Outage) -> QuerySet[Ticket]:
+    if outage.site_id is None:
+        return Ticket.objects.none()
     return Ticket.objects.filter(
         site_id=outage.site_id, status__in=OPEN_STATUSES, created_at__gte=outage.started_at
     ).filter(Q(parent__isnull=True) | Q(parent_id=outage.major_incident_id))
