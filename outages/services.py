@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from common.queueing import enqueue_on_commit
@@ -213,7 +213,9 @@ def outage_ticket_logged(ticket: Ticket) -> Outage | None:
         Outage.objects.filter(site_id=ticket.site_id, scope__in=SITE_SCOPES, started_at__lte=at)
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=at))
         .select_related("major_incident")
-        .order_by("kind", "started_at", "pk")  # an unplanned outage (its major incident) before a window
+        # An unplanned outage (with its major incident) before a load-shedding window or planned work.
+        .annotate(rank=Case(When(kind=OutageKind.UNPLANNED, then=Value(0)), default=Value(1)))
+        .order_by("rank", "started_at", "pk")
         .first()
     )
     if outage is None:

@@ -182,3 +182,21 @@ def test_resolving_needs_the_desk_and_a_csrf_token(willowvale, two_tickets, staf
     answer = csrf.post(reverse("outages:outage_tickets_resolve", args=[outage.pk]), {"message": "Back"})
     assert answer.status_code == 403
     assert not Ticket.objects.filter(status=Status.RESOLVED).exists()
+
+
+def test_during_load_shedding_and_a_link_failure_the_ticket_goes_under_the_major_incident(
+    staff_user, willowvale, two_tickets, settings
+):
+    settings.OUTAGES_MAJOR_INCIDENT = "open"
+    first, _, _ = two_tickets
+    now = timezone.now()
+    outage_record(
+        scope=OutageScope.POWER,
+        kind=OutageKind.LOAD_SHEDDING,
+        site=willowvale,
+        started_at=now - timedelta(hours=2),
+        ended_at=now + timedelta(hours=1),
+    )
+    failure = _link_down(willowvale)
+    ticket = TicketFactory(requester=staff_user, site=willowvale, summary="Still no network")
+    assert list(ticket.outages_during.all()) == [failure] and ticket.parent == first
