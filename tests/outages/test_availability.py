@@ -164,3 +164,37 @@ def test_the_availability_api_reports_the_suppliers(client, technician_user):
     body = client.get("/api/availability/?month=2026-10").json()
     assert [row["supplier"] for row in body["suppliers"]] == ["Telkom (api test)"]
     assert body["suppliers"][0]["restored"] == 1
+
+
+def test_the_supplier_figures_reach_the_report_pdf_and_xlsx():
+    import io
+
+    from django.template.loader import render_to_string
+    from openpyxl import load_workbook
+
+    from reports import documents, kpis
+    from reports.periods import month_period
+    from slas.models import Supplier
+
+    telkom = Supplier.objects.create(name="Telkom (report test)")
+    outage_record(
+        scope=OutageScope.SITE,
+        kind=OutageKind.UNPLANNED,
+        site=Site.objects.get(name="Dutywa Main Building"),
+        supplier=telkom,
+        started_at=datetime(2026, 10, 6, 9, 0, tzinfo=SAST),
+        ended_at=datetime(2026, 10, 6, 11, 0, tzinfo=SAST),
+    )
+    report = kpis.month_report(month_period(datetime(2026, 10, 1, tzinfo=SAST).date()))
+    [row] = report["availability"]["suppliers"]
+    assert (row["supplier"], row["outages"], row["restored"], row["no_target"]) == (
+        "Telkom (report test)",
+        1,
+        1,
+        1,
+    )
+    html = render_to_string("reports/report_pdf.html", documents.pdf_context(report, commentary={}))
+    assert "restored within the underpinning contract" in html and "Telkom (report test)" in html
+    book = load_workbook(io.BytesIO(documents.build_xlsx(report, commentary={})))
+    cells = [value for line in book["Availability"].iter_rows(values_only=True) for value in line]
+    assert "Telkom (report test)" in cells and "Within restore time" in cells
