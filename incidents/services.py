@@ -232,7 +232,9 @@ def ticket_log(
     _store_files(ticket, checked, logged_by, None, internal=False)
     ticket_clocks_refresh(ticket)
     notifications.ticket_logged(ticket)
-    hooks.ticket_recorded.send(sender=Ticket, ticket=ticket)
+    answers = hooks.ticket_recorded.send(sender=Ticket, ticket=ticket)
+    if any(changed for _, changed in answers):
+        ticket.refresh_from_db()  # a listener changed the row (e.g. put it under a major incident)
     return ticket
 
 

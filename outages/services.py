@@ -205,9 +205,9 @@ def outage_major_incident_open(outage: Outage, *, by=None) -> Ticket | None:
     return parent
 
 
-def outage_ticket_logged(ticket: Ticket) -> Outage | None:
+def outage_ticket_logged(ticket: Ticket) -> Ticket | None:
     """A ticket logged at a site while an outage covers it (web, API or mail): linked to the outage, and
-    under its major incident when that is open. Returns the outage it was linked to."""
+    under its major incident when that is open. Returns that major incident, if the ticket went under it."""
     at = ticket.created_at
     outage = (
         Outage.objects.filter(site_id=ticket.site_id, scope__in=SITE_SCOPES, started_at__lte=at)
@@ -222,14 +222,16 @@ def outage_ticket_logged(ticket: Ticket) -> Outage | None:
         return None
     outage.tickets.add(ticket)
     parent = outage.major_incident
-    if parent is not None and parent.is_open and parent.pk != ticket.pk and parent.parent_id is None:
-        ticket_services.major_incident_link(parent=parent, children=[ticket], by=None)
-    return outage
+    if parent is None or not parent.is_open or parent.pk == ticket.pk or parent.parent_id is not None:
+        return None
+    ticket_services.major_incident_link(parent=parent, children=[ticket], by=None)
+    return parent
 
 
-def on_ticket_recorded(sender, *, ticket: Ticket, **kwargs: Any) -> None:
-    """incidents.hooks.ticket_recorded: sent by incidents.services.ticket_log for every channel."""
-    outage_ticket_logged(ticket)
+def on_ticket_recorded(sender, *, ticket: Ticket, **kwargs: Any) -> bool:
+    """incidents.hooks.ticket_recorded: sent by incidents.services.ticket_log for every channel. True when
+    the ticket went under a major incident (its row changed, so the caller reads it again)."""
+    return outage_ticket_logged(ticket) is not None
 
 
 @transaction.atomic

@@ -105,6 +105,7 @@ def test_a_ticket_logged_during_an_outage_is_pre_linked_by_api_and_service(
     assert answer.status_code == 201, answer.content
     by_api = Ticket.objects.get(pk=answer.json()["id"])
     assert by_api.parent == first and outage.tickets.filter(pk=by_api.pk).exists()
+    assert answer["ETag"] == f'"{by_api.version}"'  # the answer is the row as saved, under its parent
 
     # Logged at another site: not linked.
     other = TicketFactory(requester=staff_user, service=service, summary="Dutywa scanner")
