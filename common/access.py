@@ -111,6 +111,9 @@ _SERVICE_DESK = _access(
         "outages:outage_new",
         "outages:outage_end",
         "outages:outage_from_major",
+        # Open an outage's major incident; resolve its linked tickets with one message.
+        "outages:outage_major_open",
+        "outages:outage_tickets_resolve",
         "outages:load_shedding",  # the schedule's CSV and the stage announced
         # Write, review, publish, retire and restore knowledge articles (knowledge/services.py).
         "knowledge:desk",

@@ -15,6 +15,10 @@ from django.dispatch import Signal
 
 # Sent by the log page once a ticket is logged; kwargs: ticket, request (what else the form carried).
 ticket_logged = Signal()
+# Sent by services.ticket_log for every ticket, whatever its channel (web, API, mail), inside its
+# transaction; kwargs: ticket. A receiver that changed the ticket's row answers True, and the ticket is read
+# again. (outages pre-links a ticket logged at a site that is down.)
+ticket_recorded = Signal()
 # Sent by services.ticket_comment for a public reply, inside its transaction; kwargs: ticket, comment, by.
 public_reply_sent = Signal()
 # Sent whenever a logged ticket changes (services._save, every change's one save; and each ticket whose

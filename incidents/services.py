@@ -233,6 +233,9 @@ def ticket_log(
     _store_files(ticket, checked, logged_by, None, internal=False)
     ticket_clocks_refresh(ticket)
     notifications.ticket_logged(ticket)
+    answers = hooks.ticket_recorded.send(sender=Ticket, ticket=ticket)
+    if any(changed for _, changed in answers):
+        ticket.refresh_from_db()  # a listener changed the row (e.g. put it under a major incident)
     return ticket
 
 
@@ -814,8 +817,11 @@ def ticket_change_recorded(
 
 @transaction.atomic
 def major_incident_link(*, parent: Ticket, children: list[Ticket], by) -> Ticket:
-    """Make `parent` a major incident and link the given tickets to it as children."""
-    _require_support(by)
+    """Make `parent` a major incident and link the given tickets to it as children. `by` None is the system
+    acting on the desk's standing order (outages: OUTAGES_MAJOR_INCIDENT=open, a ticket logged during an
+    outage that has a major incident); every page and endpoint passes the person asking."""
+    if by is not None:
+        _require_support(by)
     parent = _lock(parent, None)
     if not parent.is_open:
         raise ValidationError({"parent": "A major incident must be open."})

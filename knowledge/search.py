@@ -72,12 +72,14 @@ def article_search(queryset: QuerySet, q: str, *, loose: bool = False, typos: bo
     `typos`: each word replaced by the nearest word of the vocabulary first (`corrected_words`), then any
     word will do; nothing when no word has a near one."""
     words = search_words(q)
+    # Nothing found still carries `rank`, so a caller may order by it (suggestions for a service).
+    nothing = queryset.annotate(rank=Value(0.0, output_field=FloatField())).none()
     if not words:
-        return queryset.none()
+        return nothing
     if typos:
         corrected = corrected_words(words)
         if not corrected or corrected == words:
-            return queryset.none()
+            return nothing
         words, loose = corrected, True
     if full_text_available():
         return _postgres_search(queryset, words, loose=loose)

@@ -132,7 +132,8 @@ class AlertmanagerWebhook(APIView):
 
 class AvailabilityViewSet(viewsets.ViewSet):
     """GET /api/availability/?month=YYYY-MM: per site, network link and service, the month's availability
-    % over its agreed hours, failures, MTBF, MTTR and load-shedding hours (outages/availability.py)."""
+    % over its agreed hours, failures, MTBF, MTTR and load-shedding hours; per supplier, its unplanned
+    outages restored within its underpinning contract's restore time (outages/availability.py)."""
 
     @extend_schema(
         parameters=[OpenApiParameter("month", str, description="YYYY-MM; this month when left out.")],
@@ -144,6 +145,7 @@ class AvailabilityViewSet(viewsets.ViewSet):
                     "sites": serializers.ListField(child=serializers.DictField()),
                     "links": serializers.ListField(child=serializers.DictField()),
                     "services": serializers.ListField(child=serializers.DictField()),
+                    "suppliers": serializers.ListField(child=serializers.DictField()),
                 },
             )
         },
@@ -163,7 +165,8 @@ class AvailabilityViewSet(viewsets.ViewSet):
             {
                 "month": f"{year:04d}-{month:02d}",
                 **{
-                    group: [row.as_dict() for row in found[group]] for group in ("sites", "links", "services")
+                    group: [row.as_dict() for row in found[group]]
+                    for group in ("sites", "links", "services", "suppliers")
                 },
             }
         )

@@ -119,8 +119,134 @@ def _figures(kind, subject_id, name, town, spec, outages, start, end, now) -> Av
     )
 
 
-def month_availability(year: int, month: int, *, now: datetime | None = None) -> dict[str, list[Any]]:
-    """Every site, every network link and every service with an outage, for the month (so far)."""
+@dataclass(frozen=True)
+class SupplierRestores:
+    """Per supplier for a month: its unplanned outages (started in the month) and how many were restored
+    within its underpinning contract's restore time."""
+
+    supplier_id: int
+    supplier: str
+    contract: str
+    outages: int
+    restored: int
+    met: int
+    missed: int
+    still_open: int
+    no_target: int
+
+    def as_dict(self) -> dict:
+        judged = self.met + self.missed
+        return {
+            "supplier": self.supplier,
+            "contract": self.contract,
+            "outages": self.outages,
+            "restored": self.restored,
+            "restore_met": self.met,
+            "restore_missed": self.missed,
+            "still_open": self.still_open,
+            "no_target": self.no_target,
+            "restore_met_percent": round(100 * self.met / judged, 2) if judged else None,
+        }
+
+
+def restore_target_minutes(outage: Outage, targets: dict[tuple[int, int], int]) -> int | None:
+    """The contract's restore time for an outage: its resolution target for the major incident's priority,
+    or for P1 when the outage has none (a site or link down is the desk's highest priority)."""
+    priority = outage.major_incident.priority if outage.major_incident_id and outage.major_incident else 1
+    return targets.get((outage.supplier_id or 0, priority))
+
+
+def supplier_restores(start: datetime, end: datetime, *, now: datetime) -> list[SupplierRestores]:
+    """Per supplier, the unplanned outages that started in [start, end) and whether each was restored
+    within its underpinning contract's restore time, counted in the contract's own calendar (its business
+    hours, as the contract's clocks in slas.operational are). Three queries, whatever the number."""
+    from slas.calendars import calendar_spec
+    from slas.models import OperationalAgreement, OperationalTarget
+
+    outages = list(
+        Outage.objects.filter(
+            kind=OutageKind.UNPLANNED, supplier__isnull=False, started_at__gte=start, started_at__lt=end
+        )
+        .select_related("supplier", "major_incident")
+        .order_by("supplier__name", "started_at")
+    )
+    if not outages:
+        return []
+    supplier_ids = {o.supplier_id for o in outages}
+    contracts = {
+        c.supplier_id: c
+        for c in OperationalAgreement.objects.filter(
+            kind=OperationalAgreement.Kind.UC, supplier_id__in=supplier_ids
+        )
+    }
+    targets = {
+        (t.agreement.supplier_id or 0, t.priority): t.resolution_minutes
+        for t in OperationalTarget.objects.filter(agreement__in=list(contracts.values())).select_related(
+            "agreement"
+        )
+    }
+    rows: dict[int, dict[str, Any]] = {}
+    for outage in outages:
+        if outage.supplier is None or outage.supplier_id is None:
+            continue  # the query asked for a supplier; the type checker cannot tell
+        row = rows.setdefault(
+            outage.supplier_id,
+            {
+                "supplier": outage.supplier,
+                "outages": 0,
+                "restored": 0,
+                "met": 0,
+                "missed": 0,
+                "open": 0,
+                "none": 0,
+            },
+        )
+        row["outages"] += 1
+        contract = contracts.get(outage.supplier_id)
+        target = restore_target_minutes(outage, targets) if contract else None
+        if outage.ended_at is None or outage.ended_at > now:
+            row["open"] += 1
+            if target is not None and contract is not None:
+                so_far = business_between(calendar_spec(contract.calendar_id), outage.started_at, now)
+                row["missed"] += so_far > timedelta(minutes=target)  # already past its restore time
+            continue
+        row["restored"] += 1
+        if target is None or contract is None:
+            row["none"] += 1
+            continue
+        took = business_between(calendar_spec(contract.calendar_id), outage.started_at, outage.ended_at)
+        if took <= timedelta(minutes=target):
+            row["met"] += 1
+        else:
+            row["missed"] += 1
+    return [
+        SupplierRestores(
+            supplier_id=pk,
+            supplier=row["supplier"].name,
+            contract=contracts[pk].name if pk in contracts else "",
+            outages=row["outages"],
+            restored=row["restored"],
+            met=row["met"],
+            missed=row["missed"],
+            still_open=row["open"],
+            no_target=row["none"],
+        )
+        for pk, row in rows.items()
+    ]
+
+
+def _at_site(site_id: int | None) -> Q:
+    """The outages of one site and of the links that reach it (everything when no site is named)."""
+    if site_id is None:
+        return Q()
+    return Q(site_id=site_id) | Q(asset__site_id=site_id) | Q(asset__far_site_id=site_id)
+
+
+def month_availability(
+    year: int, month: int, *, now: datetime | None = None, site_id: int | None = None
+) -> dict[str, list[Any]]:
+    """Every site, every network link and every service with an outage, for the month (so far); with
+    `site_id`, only that site and the links that reach it (its page: four queries)."""
     from catalogue.models import Service
     from sites.models import Asset, AssetType, Site
 
@@ -133,6 +259,7 @@ def month_availability(year: int, month: int, *, now: datetime | None = None) ->
         .only(
             "scope", "kind", "site_id", "asset_id", "service_id", "started_at", "ended_at", "expected_end_at"
         )
+        .filter(_at_site(site_id))
     )
     by_site, by_link, by_service = defaultdict(list), defaultdict(list), defaultdict(list)
     for outage in outages:
@@ -144,7 +271,9 @@ def month_availability(year: int, month: int, *, now: datetime | None = None) ->
             by_service[outage.service_id].append(outage)
     sites = [
         _figures("site", s.pk, s.name, s.town, spec, by_site[s.pk], start, end, now)
-        for s in Site.objects.order_by("table_order", "name").only("pk", "name", "town")
+        for s in Site.objects.filter(**({} if site_id is None else {"pk": site_id}))
+        .order_by("table_order", "name")
+        .only("pk", "name", "town")
     ]
     links = [
         _figures(
@@ -159,6 +288,7 @@ def month_availability(year: int, month: int, *, now: datetime | None = None) ->
             now,
         )
         for a in Asset.objects.filter(type=AssetType.NETWORK_LINK)
+        .filter(Q() if site_id is None else Q(site_id=site_id) | Q(far_site_id=site_id))
         .select_related("site", "far_site")
         .order_by("asset_tag")
     ]
@@ -166,4 +296,5 @@ def month_availability(year: int, month: int, *, now: datetime | None = None) ->
         _figures("service", s.pk, s.name, "", spec, by_service[s.pk], start, end, now)
         for s in Service.objects.filter(pk__in=list(by_service)).order_by("name").only("pk", "name")
     ]
-    return {"sites": sites, "links": links, "services": services, "outages": outages}
+    suppliers = [] if site_id is not None else supplier_restores(start, end, now=now)
+    return {"sites": sites, "links": links, "services": services, "outages": outages, "suppliers": suppliers}

@@ -62,3 +62,11 @@ class StageForm(forms.Form):
         coerce=int,
         choices=[(n, "No load-shedding" if n == 0 else f"Stage {n}") for n in range(9)],
     )
+
+
+class OutageResolveForm(forms.Form):
+    message = forms.CharField(
+        label="What was done (each requester reads it)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

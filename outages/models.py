@@ -78,6 +78,12 @@ class Outage(models.Model):
     major_incident = models.ForeignKey(
         "incidents.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="outages"
     )
+    tickets = models.ManyToManyField(
+        "incidents.Ticket",
+        blank=True,
+        related_name="outages_during",
+        help_text="Tickets logged at the site while it lasted (pre-linked; resolved together when it ends).",
+    )
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True, help_text="Empty while it lasts.")
     expected_end_at = models.DateTimeField(null=True, blank=True)

@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.access import access_required
 from incidents.models import Ticket
 
 from . import selectors, services
-from .forms import OutageEndForm, OutageForm, ScheduleUploadForm, StageForm
+from .forms import OutageEndForm, OutageForm, OutageResolveForm, ScheduleUploadForm, StageForm
 from .models import Outage
 
 
@@ -16,7 +17,13 @@ from .models import Outage
 def outage_list(request):
     """Current, coming and recent outages and load-shedding windows: for everyone signed in."""
     return render(
-        request, "outages/outage_list.html", {**selectors.outages_now_and_next(), "end_form": OutageEndForm()}
+        request,
+        "outages/outage_list.html",
+        {
+            **selectors.outages_now_and_next(),
+            "end_form": OutageEndForm(),
+            "resolve_form": OutageResolveForm(),
+        },
     )
 
 
@@ -70,6 +77,45 @@ def outage_from_major(request, ticket_id: int):
             request, f"{outage.reference} recorded: {outage.title} since {outage.started_at:%H:%M}."
         )
     return redirect("ticket_detail", ticket.pk)
+
+
+@access_required
+@require_POST
+def outage_major_open(request, pk: int):
+    """The proposal on the outages page: open the outage's major incident with the tickets logged since."""
+    outage = get_object_or_404(Outage, pk=pk)
+    try:
+        parent = services.outage_major_incident_open(outage, by=request.user)
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+        return redirect("outages:outage_list")
+    if parent is None:
+        messages.error(request, f"No open ticket is linked to {outage.reference}: nothing was opened.")
+        return redirect("outages:outage_list")
+    messages.success(
+        request,
+        f"{parent.reference} is the major incident of {outage.reference}. "
+        "Post one update there to tell every requester.",
+    )
+    return redirect(reverse("ticket_detail", args=[parent.pk]) + "#major")
+
+
+@access_required
+@require_POST
+def outage_tickets_resolve(request, pk: int):
+    """Closing an outage: "resolve the N linked tickets with one message"."""
+    outage = get_object_or_404(Outage, pk=pk)
+    form = OutageResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write what was done, in words the requesters read: nothing was resolved.")
+        return redirect(reverse("outages:outage_list") + "#ended")
+    try:
+        count = services.outage_tickets_resolve(outage, by=request.user, message=form.cleaned_data["message"])
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    else:
+        messages.success(request, f"{count} tickets of {outage.reference} resolved; each requester is told.")
+    return redirect(reverse("outages:outage_list") + "#ended")
 
 
 SCHEDULE_MAX_BYTES = 2 * 1024 * 1024

@@ -498,7 +498,7 @@ def _availability_sheets(workbook, report: dict) -> None:
         for group in ("sites", "links", "services")
         for r in found[group]
     ]
-    _table(
+    sheet, first = _table(
         workbook,
         "Availability",
         header,
@@ -508,6 +508,30 @@ def _availability_sheets(workbook, report: dict) -> None:
             "and unplanned outages (planned work not counted), overlapping outages once."
         ),
     )
+    suppliers = found.get("suppliers") or []  # runs stored before the supplier figures have none
+    if suppliers:
+        below = first + len(rows) + 2
+        _write(
+            sheet, below, ["Per supplier: outages restored within the underpinning contract's restore time"]
+        )
+        _write(
+            sheet,
+            below + 1,
+            [
+                "Supplier",
+                "Contract",
+                "Outages",
+                "Restored",
+                "Within restore time",
+                "Not within",
+                "Still open",
+            ],
+            bold=True,
+            fill=HEADER_FILL,
+        )
+        for offset, r in enumerate(suppliers, start=2):
+            values = [r["supplier"], r["contract"], r["outages"], r["restored"], r["restore_met"]]
+            _write(sheet, below + offset, [*values, r["restore_missed"], r["still_open"]])
     _table(
         workbook,
         "Outages",

@@ -564,5 +564,10 @@ MAJOR_INCIDENT_WINDOW_MINUTES = env_int("MAJOR_INCIDENT_WINDOW_MINUTES", 60)
 # --- The municipality -------------------------------------------------------------------------------
 # Prometheus Alertmanager's webhook (/api/outages/alertmanager/) sends this as a bearer token; unset: refused.
 OUTAGES_WEBHOOK_TOKEN = os.environ.get("OUTAGES_WEBHOOK_TOKEN", "")
+# An unplanned outage of a site or link opened: "propose" its major incident (the outages page offers it to
+# the desk) or "open" it at once (the oldest ticket logged at the site since becomes the major incident).
+OUTAGES_MAJOR_INCIDENT = os.environ.get("OUTAGES_MAJOR_INCIDENT", "propose").strip().lower()
+if OUTAGES_MAJOR_INCIDENT not in ("propose", "open"):
+    raise ImproperlyConfigured("OUTAGES_MAJOR_INCIDENT is propose or open.")
 ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Mbashe Local Municipality")
 SERVICE_DESK_NAME = "ICT Service Desk"

@@ -14,6 +14,7 @@ from . import selectors
 from .filters import AssetFilter, SiteFilter
 from .labels import label_sheets
 from .models import Asset, Site
+from .panels import site_panels
 
 ASSETS_PER_PAGE = 25
 
@@ -63,6 +64,8 @@ def site_detail(request, site_id: int):
             "filtered": _filtered(request, asset_filter),
             "page": Paginator(asset_filter.qs, ASSETS_PER_PAGE).get_page(request.GET.get("page")),
             "can_print_labels": access.may_open(request.user, "sites:site_labels"),
+            # What apps above sites add (outages: the site's availability this month).
+            "site_panels": site_panels(request.user, site),
         },
     )
 

@@ -323,6 +323,8 @@ def availability(period: Period, now: datetime | None = None) -> dict:
         "towns": [{"town": town, "sites": rows} for town, rows in towns.items()],
         "links": [row.as_dict() for row in found["links"]],
         "services": [row.as_dict() for row in found["services"]],
+        # Per supplier: its outages restored within the underpinning contract's restore time.
+        "suppliers": [row.as_dict() for row in found["suppliers"]],
         "outages": [
             {
                 "reference": o.reference,

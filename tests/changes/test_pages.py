@@ -245,24 +245,25 @@ def test_the_calendar_shows_critical_periods_and_changes_by_month_and_week(signe
 
 
 def test_another_kind_registered_with_the_calendar_shows_on_it(signed_in, manager_user):
-    """The hook issue 20's outages will use: a source registered by kind, read by page and API alike."""
+    """The hook issue 20's outages use: a source registered by kind, read by page and API alike (a kind of
+    its own, so that outages' real "outage" and "load-shedding" sources stay registered)."""
     from changes import selectors
 
     def outages(first, last, user):
-        return [selectors.CalendarEntry("outage", "Load-shedding stage 2", at(9, 18), at(9, 20))]
+        return [selectors.CalendarEntry("example", "Example entry of its own", at(9, 18), at(9, 20))]
 
-    selectors.register_calendar_source("outage", outages)
+    selectors.register_calendar_source("example", outages)
     try:
         body = signed_in(manager_user).get(
             reverse("changes:calendar"), {"date": "2027-03-09", "view": "week"}
         )
-        assert "Load-shedding stage 2" in body.content.decode()
+        assert "Example entry of its own" in body.content.decode()
         entries = selectors.calendar_entries(manager_user, at(9, 0).date(), at(9, 0).date())
-        assert [e.kind for e in entries] == ["outage"]
+        assert [e.kind for e in entries] == ["example"]
     finally:
-        selectors.register_calendar_source("outage", None)
+        selectors.register_calendar_source("example", None)
     assert (
-        "Load-shedding"
+        "Example entry of its own"
         not in signed_in(manager_user)
         .get(reverse("changes:calendar"), {"date": "2027-03-09"})
         .content.decode()

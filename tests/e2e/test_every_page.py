@@ -174,6 +174,8 @@ NOT_PAGES = {
             "reports:run_retry",
             "outages:outage_end",
             "outages:outage_from_major",
+            "outages:outage_major_open",
+            "outages:outage_tickets_resolve",
             "knowledge:feedback",
             "knowledge:deflect",
             "knowledge:article_status",

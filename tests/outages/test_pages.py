@@ -125,3 +125,32 @@ def test_the_desk_uploads_a_schedule_and_announces_a_stage(client, staff_user, t
     assert client.post(url, {"stage": "2"}).status_code == 302
     assert LoadSheddingStage.objects.get().stage == 2
     assert "Stage 2" in client.get(url).content.decode()
+
+
+def test_the_coming_load_shedding_is_one_row_per_area_and_window(
+    client, technician_user, willowvale, django_assert_max_num_queries
+):
+    from outages.load_shedding import schedule_import, stage_announce
+
+    dutywa = ["Dutywa Main Building", "Dutywa TRC"]
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    rows = [f"Dutywa town,{';'.join(dutywa)},1,{tomorrow.day},06:00,08:30"]
+    rows += [f"Willowvale,{willowvale.name},1,{tomorrow.day},12:00,14:30"]
+    schedule_import(("area,sites,stage,day,start,end\n" + "\n".join(rows) + "\n").encode())
+    stage_announce(1)
+    assert Outage.objects.filter(started_at__gt=timezone.now()).count() >= 3
+    outage_record(
+        scope=OutageScope.SITE,
+        kind=OutageKind.PLANNED,
+        site=willowvale,
+        started_at=timezone.now() + timedelta(days=2),
+        detail="Router firmware",
+    )
+    client.force_login(technician_user)
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("outages:outage_list")).content.decode()
+    # One row for Dutywa's window naming both sites, one for Willowvale's; the planned work on its own.
+    assert page.count("Stage 1, Dutywa town") == 1 and "Dutywa Main Building, Dutywa TRC" in page
+    assert page.count("Stage 1, Willowvale") == 1
+    assert "Router firmware" in page
+    assert "Dutywa Main Building load-shedding" not in page

@@ -156,6 +156,8 @@ OBJECT_RULES: dict[str, dict] = {
     # Outages are the desk's to record and end; everyone reads them (no outage is anyone's object).
     "outages:outage_end": {"kind": "role"},
     "outages:outage_from_major": {"kind": "role"},
+    "outages:outage_major_open": {"kind": "role"},
+    "outages:outage_tickets_resolve": {"kind": "role"},
     "outage-detail": {"kind": "reference"},
     # Knowledge: a desk-only draft is a 404 to a requester by every path that reads or answers it; the
     # desk's own pages and actions are a 403 (the role may not use them at all).
