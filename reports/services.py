@@ -313,6 +313,19 @@ def month_so_far_recount(*, now: datetime | None = None) -> int:
     return len(scopes)
 
 
+def stored_reports_count(*, ended_months: int = 1, now: datetime | None = None) -> int:
+    """Count now what beat and the recount task would keep: this month so far and the last
+    `ended_months` ended months, the whole municipality's. For a database filled all at once (the demo),
+    so that its first dashboard shows figures rather than "being counted". Returns the reports counted."""
+    counted = month_so_far_recount(now=now)
+    month = this_month(now)
+    for _ in range(ended_months):
+        month = add_months(month, -1)
+        kpis.month_report(month_period(month), kpis.ALL, stored=True)
+        counted += 1
+    return counted
+
+
 # The reports that show an ended month: its own and the next five months' (their six-month trend).
 _TREND_MONTHS_AFTER = 5
 
