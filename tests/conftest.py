@@ -23,10 +23,13 @@ def _static_files_without_collectstatic(settings):
 @pytest.fixture(autouse=True)
 def _per_process_caches_forgotten():
     """A test's rows are rolled back without a post_delete, so the per-process caches that signals keep
-    true (slas.calendars: the calendars and the agreements' calendar and outage policy) start empty."""
+    true (slas.calendars: the calendars and the agreements' calendar and outage policy; the ticket page's
+    pick-lists, incidents/pick_lists.py) start empty."""
+    from incidents.pick_lists import forget_pick_lists
     from slas.calendars import forget_calendars
 
     forget_calendars()
+    forget_pick_lists()
 
 
 @pytest.fixture
