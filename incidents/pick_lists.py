@@ -30,7 +30,8 @@ def use_cached_choices(field: forms.ModelChoiceField, key: str) -> None:
     if cached and now - cached[0] < PICK_LIST_TTL_SECONDS:
         choices = cached[1]
     else:
-        choices = list(iter(field.choices))  # iter: list() would ask the iterator's len, a COUNT query
+        built: Any = field.choices  # a ModelChoiceIterator (django-stubs types every kind of choices)
+        choices = list(iter(built))  # iter: list() would ask the iterator's len, a COUNT query
         with _lock:
             _cache[key] = (now, choices)
     field.choices = choices
