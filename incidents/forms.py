@@ -21,6 +21,7 @@ from slas.models import Supplier
 
 from .attachments import ALLOWED_EXTENSIONS
 from .models import Channel, PendingReason, ResolutionCode, SavedFilter, Status, pk_from_reference
+from .pick_lists import use_cached_choices
 from .selectors import possible_requesters, support_people
 
 IMPACT_QUESTION = "How many people are affected?"
@@ -386,6 +387,8 @@ class StatusForm(VersionedForm):
         self.fields["to"].initial = target
         if target != Status.PENDING:
             del self.fields["pending_reason"], self.fields["supplier"]
+        else:
+            use_cached_choices(self.fields["supplier"], "status_supplier")
         if target != Status.RESOLVED:
             del self.fields["resolution_code"], self.fields["resolution_note"], self.fields["first_contact"]
         else:
@@ -420,6 +423,11 @@ class AssignForm(VersionedForm):
         queryset=support_people(), required=False, label="Person", empty_label="No one in particular"
     )
     group = forms.ModelChoiceField(queryset=SupportGroup.objects.order_by("name"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_cached_choices(self.fields["assignee"], "assign_assignee")
+        use_cached_choices(self.fields["group"], "assign_group")
 
     def clean(self):
         data = super().clean()

@@ -107,11 +107,18 @@ def search_page(user, q: str, *, number: Any = 1, per_page: int = 20, status: st
 
 
 def suggestions(
-    user, q: str, *, service_id: int | None = None, limit: int = SUGGESTIONS, typos: bool = True
+    user,
+    q: str,
+    *,
+    service_id: int | None = None,
+    limit: int = SUGGESTIONS,
+    typos: bool = True,
+    columns: tuple[str, ...] = (),
 ) -> list[Article]:
     """Up to `limit` published articles the person may read that match what they typed; an article about
     the chosen service first. One query when all words find something, one more for each pass tried
-    after (search.search_passes; `typos=False` stops before the typo pass)."""
+    after (search.search_passes; `typos=False` stops before the typo pass). `columns`: read only these
+    (and the id), for a caller that shows no more than them."""
     if len(q.strip()) < 3:
         return []
     readable = readable_articles(user)
@@ -123,7 +130,8 @@ def suggestions(
                 "-for_service", "-rank", "-views", "-updated_at", "-pk"
             )
         # Not the rendered body nor the vectors: the fragment shows titles, the API a snippet of the body.
-        rows = list(found.defer("body_html", "search_vector", "title_vector")[:limit])
+        found = found.only(*columns) if columns else found.defer("body_html", "search_vector", "title_vector")
+        rows = list(found[:limit])
         if rows:
             return rows
     return []
@@ -180,8 +188,11 @@ def tickets_used_on(article: Article, limit: int = 20) -> QuerySet[ArticleUse]:
 
 
 def suggestions_for_ticket(ticket, user, limit: int = SUGGESTIONS) -> list[Article]:
-    """Published articles matching a ticket's summary, its service's first (the ticket page's panel)."""
-    return suggestions(user, ticket.summary, service_id=ticket.service_id, limit=limit, typos=False)
+    """Published articles matching a ticket's summary, its service's first (the ticket page's panel: its
+    title and reference only, so not the bodies; issue 22)."""
+    return suggestions(
+        user, ticket.summary, service_id=ticket.service_id, limit=limit, typos=False, columns=("title",)
+    )
 
 
 def referenced_pks(text: str) -> list[int]:

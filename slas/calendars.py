@@ -78,6 +78,29 @@ def desk_calendar_spec() -> CalendarSpec | None:
     return calendar_spec(calendar_id) if calendar_id is not None else None
 
 
+_agreements: dict[int, tuple[float, tuple[int, str]]] = {}
+
+
+def agreement_calendar(sla_id: int) -> tuple[int, str]:
+    """The agreement's calendar id and outage policy (`pause_for_outages`), cached like the specs and
+    forgotten with them on every agreement edit here (the ticket page reads them on every view of a
+    ticket whose clocks an outage paused; issue 22). ServiceLevelAgreement.DoesNotExist when there is
+    no such agreement."""
+    now = clock.monotonic()
+    with _lock:
+        cached = _agreements.get(sla_id)
+    if cached and now - cached[0] < SPEC_TTL_SECONDS:
+        return cached[1]
+    from .models import ServiceLevelAgreement
+
+    calendar_id, policy = ServiceLevelAgreement.objects.values_list("calendar_id", "pause_for_outages").get(
+        pk=sla_id
+    )
+    with _lock:
+        _agreements[sla_id] = (now, (calendar_id, policy))
+    return calendar_id, policy
+
+
 def is_working_day(day: date) -> bool:
     """Whether the service desk works on this local date: its calendar (desk_calendar_spec) opens then,
     so weekends, public holidays and closed days such as the year-end shutdown are not working days.
@@ -105,3 +128,4 @@ def forget_calendars(*args: Any, **kwargs: Any) -> None:
     with _lock:
         _cache.clear()
         _desk.clear()
+        _agreements.clear()

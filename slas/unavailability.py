@@ -59,14 +59,11 @@ def windows_not_counted(
     clocks did not count, with the business time it took out ("Willowvale link down 09:10-11:40: 2 h 30
     min not counted"). Overlapping windows are each shown whole; the clocks count their union once."""
     from .business_time import business_between
-    from .calendars import calendar_spec
-    from .models import ServiceLevelAgreement
+    from .calendars import agreement_calendar, calendar_spec
 
     if site_id is None or sla_id is None or end <= start:
         return []
-    calendar_id, policy = ServiceLevelAgreement.objects.values_list("calendar_id", "pause_for_outages").get(
-        pk=sla_id
-    )
+    calendar_id, policy = agreement_calendar(sla_id)
     spec = calendar_spec(calendar_id)
     found = []
     for window in site_windows(site_id, policy, start):

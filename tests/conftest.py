@@ -20,6 +20,18 @@ def _static_files_without_collectstatic(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _per_process_caches_forgotten():
+    """A test's rows are rolled back without a post_delete, so the per-process caches that signals keep
+    true (slas.calendars: the calendars and the agreements' calendar and outage policy; the ticket page's
+    pick-lists, incidents/pick_lists.py) start empty."""
+    from incidents.pick_lists import forget_pick_lists
+    from slas.calendars import forget_calendars
+
+    forget_calendars()
+    forget_pick_lists()
+
+
 @pytest.fixture
 def frozen_start():
     """Where `frozen` starts: a Tuesday morning; a test folder's conftest may choose another."""

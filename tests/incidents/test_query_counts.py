@@ -44,8 +44,9 @@ CEILING = {
     # +1: the history names people (one query for all of them); +2: the desk's help-articles panel
     # (knowledge, through incidents/hooks.py): all words, then any; +1: the problem panel (problems,
     # through incidents.ticket_extensions). The "caused by change" panel (changes) adds none: its change
-    # comes in the ticket's own query (ticket_extensions page_annotations).
-    "ticket": 16,
+    # comes in the ticket's own query (ticket_extensions page_annotations). -3 (issue 22): the pick-lists
+    # of people, groups and suppliers are kept per process (incidents/pick_lists.py).
+    "ticket": 13,
     "my_tickets": 5,
     "my_tickets_searched": 7,  # the requesters and assets that match, looked up once (as the queue)
     "api_tickets": 9,
